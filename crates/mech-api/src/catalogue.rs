@@ -1,0 +1,350 @@
+//! The host's side: validated views of catalogues, and the registry of known types.
+
+use crate::abi::{self, PPack, RawCatalogue, RawField, RawMech};
+use crate::error::DescriptorError;
+use crate::info::{FieldInfo, FieldKind, IonUse, Kind, MechInfo};
+use std::collections::HashMap;
+use std::ffi::{c_char, CStr};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// Where a catalogue came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    /// Linked into the program.
+    Static,
+    /// Loaded from a shared library.
+    Library(PathBuf),
+}
+
+impl std::fmt::Display for Origin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Origin::Static => write!(f, "built in"),
+            Origin::Library(p) => write!(f, "{}", p.display()),
+        }
+    }
+}
+
+/// One mechanism type: its description and its entry points.
+#[derive(Debug)]
+pub struct MechType {
+    /// The description.
+    pub info: MechInfo,
+    /// The catalogue it came from.
+    pub catalogue: String,
+    /// Where that catalogue came from.
+    pub origin: Origin,
+    init: Option<abi::MechFn>,
+    current: Option<abi::MechFn>,
+    state: Option<abi::MechFn>,
+    net_receive: Option<abi::NetReceiveFn>,
+    net_init: Option<abi::NetInitFn>,
+}
+
+impl MechType {
+    /// Run INITIAL. Returns the ABI status.
+    ///
+    /// # Safety
+    /// `pp` must describe valid host-owned storage for this type (see [`PPack`]).
+    pub unsafe fn call_init(&self, pp: *mut PPack) -> i32 {
+        self.init.map_or(abi::STATUS_OK, |f| f(pp))
+    }
+
+    /// Run the current (BREAKPOINT) function.
+    ///
+    /// # Safety
+    /// As [`MechType::call_init`].
+    pub unsafe fn call_current(&self, pp: *mut PPack) -> i32 {
+        self.current.map_or(abi::STATUS_OK, |f| f(pp))
+    }
+
+    /// Run the state update.
+    ///
+    /// # Safety
+    /// As [`MechType::call_init`].
+    pub unsafe fn call_state(&self, pp: *mut PPack) -> i32 {
+        self.state.map_or(abi::STATUS_OK, |f| f(pp))
+    }
+
+    /// Deliver one event.
+    ///
+    /// # Safety
+    /// As [`MechType::call_init`]; `weights` points to `info.weights.len()` doubles.
+    pub unsafe fn call_net_receive(
+        &self,
+        pp: *mut PPack,
+        instance: u32,
+        weights: *mut f64,
+        flag: f64,
+    ) -> i32 {
+        self.net_receive
+            .map_or(abi::STATUS_OK, |f| f(pp, instance, weights, flag))
+    }
+
+    /// Run the NET_RECEIVE INITIAL block for one connection.
+    ///
+    /// # Safety
+    /// As [`MechType::call_net_receive`].
+    pub unsafe fn call_net_init(&self, pp: *mut PPack, instance: u32, weights: *mut f64) -> i32 {
+        self.net_init
+            .map_or(abi::STATUS_OK, |f| f(pp, instance, weights))
+    }
+
+    /// Whether the type has a current function.
+    pub fn has_current(&self) -> bool {
+        self.current.is_some()
+    }
+
+    /// Whether NET_RECEIVE has an INITIAL block.
+    pub fn has_net_init(&self) -> bool {
+        self.net_init.is_some()
+    }
+}
+
+/// A validated catalogue.
+#[derive(Debug, Clone)]
+pub struct Catalogue {
+    /// Catalogue name.
+    pub name: String,
+    /// Catalogue version string.
+    pub version: String,
+    /// Where it came from.
+    pub origin: Origin,
+    /// Its mechanisms.
+    pub mechs: Vec<Arc<MechType>>,
+}
+
+unsafe fn cstr(p: *const c_char, what: &str) -> Result<String, DescriptorError> {
+    if p.is_null() {
+        return Err(DescriptorError::new(format!("{what} is a null pointer")));
+    }
+    CStr::from_ptr(p)
+        .to_str()
+        .map(|s| s.to_string())
+        .map_err(|_| DescriptorError::new(format!("{what} is not valid UTF-8")))
+}
+
+unsafe fn slice<'a, T>(p: *const T, n: u32, what: &str) -> Result<&'a [T], DescriptorError> {
+    if n == 0 {
+        return Ok(&[]);
+    }
+    if p.is_null() {
+        return Err(DescriptorError::new(format!(
+            "{what}: {n} entries announced but the pointer is null"
+        )));
+    }
+    if n > 1_000_000 {
+        return Err(DescriptorError::new(format!(
+            "{what}: implausible count {n}"
+        )));
+    }
+    Ok(std::slice::from_raw_parts(p, n as usize))
+}
+
+unsafe fn read_fields(
+    raw: &[RawField],
+    mech: &str,
+    what: &str,
+) -> Result<Vec<FieldInfo>, DescriptorError> {
+    raw.iter()
+        .enumerate()
+        .map(|(k, f)| {
+            let name = cstr(f.name, &format!("`{mech}` {what} #{k} name"))?;
+            let units = if f.units.is_null() {
+                String::new()
+            } else {
+                cstr(f.units, &format!("`{mech}.{name}` units"))?
+            };
+            let kind = FieldKind::from_code(f.kind).ok_or_else(|| {
+                DescriptorError::new(format!("`{mech}.{name}` has unknown field kind {}", f.kind))
+            })?;
+            Ok(FieldInfo {
+                name,
+                units,
+                kind,
+                default: f.default,
+                lower: f.lower,
+                upper: f.upper,
+            })
+        })
+        .collect()
+}
+
+unsafe fn read_mech(m: &RawMech, cat: &str, origin: &Origin) -> Result<MechType, DescriptorError> {
+    let name = cstr(m.name, "mechanism name")?;
+    let kind = Kind::from_code(m.kind).ok_or_else(|| {
+        DescriptorError::new(format!("`{name}` has unknown kind code {}", m.kind))
+    })?;
+    let source_file = if m.source_file.is_null() {
+        String::new()
+    } else {
+        cstr(m.source_file, &format!("`{name}` source file"))?
+    };
+    let fields = read_fields(slice(m.fields, m.n_fields, "fields")?, &name, "field")?;
+    let globals = read_fields(slice(m.globals, m.n_globals, "globals")?, &name, "global")?;
+    let ions = slice(m.ions, m.n_ions, "ions")?
+        .iter()
+        .map(|i| {
+            Ok(IonUse {
+                name: cstr(i.name, &format!("`{name}` ion name"))?,
+                valence: i.valence,
+                flags: i.flags,
+            })
+        })
+        .collect::<Result<Vec<_>, DescriptorError>>()?;
+    let weights = slice(m.weight_names, m.n_weights, "weight names")?
+        .iter()
+        .map(|&p| cstr(p, &format!("`{name}` NET_RECEIVE argument name")))
+        .collect::<Result<Vec<_>, _>>()?;
+    if !weights.is_empty() && m.net_receive.is_none() {
+        return Err(DescriptorError::new(format!(
+            "`{name}` declares NET_RECEIVE arguments but no NET_RECEIVE function"
+        )));
+    }
+    if weights.is_empty() && m.net_receive.is_some() {
+        return Err(DescriptorError::new(format!(
+            "`{name}` has a NET_RECEIVE function but no arguments (it needs at least the weight)"
+        )));
+    }
+    let info = MechInfo {
+        name: name.clone(),
+        kind,
+        electrode_current: m.flags & abi::MECH_ELECTRODE_CURRENT != 0,
+        builtin_rank: m.builtin_rank,
+        source_file,
+        fields,
+        globals,
+        ions,
+        weights,
+        has_net_init: m.net_init.is_some(),
+        scratch_len: m.scratch_len as usize,
+        instance_vector: m.flags & abi::MECH_INSTANCE_VECTOR != 0,
+    };
+    info.check().map_err(DescriptorError::new)?;
+    Ok(MechType {
+        info,
+        catalogue: cat.to_string(),
+        origin: origin.clone(),
+        init: m.init,
+        current: m.current,
+        state: m.state,
+        net_receive: m.net_receive,
+        net_init: m.net_init,
+    })
+}
+
+impl Catalogue {
+    /// Read and validate a raw catalogue.
+    ///
+    /// # Safety
+    /// `raw` must be null or point to a catalogue laid out as [`RawCatalogue`]
+    /// whose pointers are valid for the life of the process.
+    pub unsafe fn from_raw(
+        raw: *const RawCatalogue,
+        origin: Origin,
+    ) -> Result<Catalogue, DescriptorError> {
+        if raw.is_null() {
+            return Err(DescriptorError::new(
+                "the catalogue function returned a null pointer",
+            ));
+        }
+        let raw = &*raw;
+        let name = cstr(raw.name, "catalogue name")?;
+        let version = if raw.version.is_null() {
+            String::new()
+        } else {
+            cstr(raw.version, "catalogue version")?
+        };
+        let mut mechs = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        for m in slice(raw.mechs, raw.n_mechs, "mechanisms")? {
+            let t = read_mech(m, &name, &origin)?;
+            if !seen.insert(t.info.name.clone()) {
+                return Err(DescriptorError::new(format!(
+                    "mechanism `{}` appears twice",
+                    t.info.name
+                )));
+            }
+            mechs.push(Arc::new(t));
+        }
+        Ok(Catalogue {
+            name,
+            version,
+            origin,
+            mechs,
+        })
+    }
+
+    /// A catalogue linked into this program (e.g. `standard_mechanisms::catalogue()`).
+    pub fn from_static(raw: &'static RawCatalogue) -> Result<Catalogue, DescriptorError> {
+        // SAFETY: a &'static RawCatalogue produced by `export_catalogue!` satisfies
+        // the contract of from_raw.
+        unsafe { Catalogue::from_raw(raw, Origin::Static) }
+    }
+}
+
+/// Names that resolve to another mechanism (BMTK spells NEURON's `Exp2Syn` in
+/// lower case in its synapse model files).
+const ALIASES: &[(&str, &str)] = &[("exp2syn", "Exp2Syn"), ("expsyn", "ExpSyn")];
+
+/// All mechanism types known to a program, by name.
+#[derive(Debug, Clone, Default)]
+pub struct Registry {
+    types: Vec<Arc<MechType>>,
+    index: HashMap<String, usize>,
+}
+
+impl Registry {
+    /// An empty registry.
+    pub fn new() -> Registry {
+        Registry::default()
+    }
+
+    /// Add every mechanism of a catalogue. A mechanism with the name of one already
+    /// present replaces it; the returned notices say which.
+    pub fn add(&mut self, cat: &Catalogue) -> Vec<String> {
+        let mut notices = Vec::new();
+        for m in &cat.mechs {
+            if let Some(&k) = self.index.get(&m.info.name) {
+                notices.push(format!(
+                    "mechanism `{}` from {} ({}) replaces the one from {} ({})",
+                    m.info.name,
+                    cat.name,
+                    cat.origin,
+                    self.types[k].catalogue,
+                    self.types[k].origin
+                ));
+                self.types[k] = m.clone();
+            } else {
+                self.index.insert(m.info.name.clone(), self.types.len());
+                self.types.push(m.clone());
+            }
+        }
+        notices
+    }
+
+    /// Look a mechanism up by name (or by an alias such as BMTK's `exp2syn`).
+    pub fn get(&self, name: &str) -> Option<&Arc<MechType>> {
+        if let Some(&k) = self.index.get(name) {
+            return Some(&self.types[k]);
+        }
+        ALIASES
+            .iter()
+            .find(|(a, _)| *a == name)
+            .and_then(|(_, target)| self.index.get(*target))
+            .map(|&k| &self.types[k])
+    }
+
+    /// All types, in the order they were first added.
+    pub fn types(&self) -> &[Arc<MechType>] {
+        &self.types
+    }
+
+    /// Sorted names of all types.
+    pub fn names(&self) -> Vec<String> {
+        let mut v: Vec<String> = self.types.iter().map(|t| t.info.name.clone()).collect();
+        v.sort();
+        v
+    }
+}
