@@ -1,0 +1,53 @@
+//! # cable-core
+//!
+//! The simulation core of synaptune: NEURON's numerics, reproduced operation by
+//! operation so that traces match NEURON 9.0.2 bit for bit.
+//!
+//! * [`cell`] — the `synaptune-cell/1` JSON description: loading and validation
+//!   with errors that name the file, the section and the field.
+//! * [`geometry`] — NEURON's discretisation: segment centres plus zero-area end
+//!   nodes, areas and axial resistances from cylinders or float32 3-D points,
+//!   Hines (parent-first) node numbering.
+//! * [`solver`] — the tree matrix and the [`Solver`] trait; [`Hines`] elimination.
+//! * [`ModelBuilder`] / [`Simulation`] — mechanisms (through `mech-api`), point
+//!   processes, connections and events, gap-junction transfers, recording,
+//!   `finitialize`, `fadvance` (backward Euler or Crank–Nicolson), `continuerun`.
+//!
+//! Mechanisms are known only through [`mech_api`]: this crate calls their entry
+//! points once per type per step over host-owned struct-of-arrays storage.
+//!
+//! ## Example
+//!
+//! ```
+//! use cable_core::{CellSpec, ModelBuilder, Loc, SimOptions};
+//! let cell = CellSpec::from_json_str(r#"{"format": "synaptune-cell/1", "sections": [
+//!     {"name": "soma", "L": 20, "diam": 20, "mechanisms": {"hh": {}}}]}"#, "<doc>")?;
+//! let reg = standard_mechanisms::registry();
+//! let mut b = ModelBuilder::new(&reg);
+//! let c = b.add_cell(&cell)?;
+//! b.add_point("IClamp", Loc::new(c, "soma", 0.5), &[("del", 1.0), ("dur", 2.0), ("amp", 0.3)])?;
+//! let mut sim = b.build(SimOptions { celsius: 6.3, ..SimOptions::default() })?;
+//! let v = sim.record(0, "soma", 0.5, "v")?;
+//! sim.run(5.0, -65.0)?;
+//! assert_eq!(sim.trace(v).len(), 201);
+//! assert!(sim.trace(v).iter().any(|&x| x > 0.0)); // it spikes
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+#![deny(missing_docs)]
+
+pub mod cell;
+mod error;
+mod events;
+pub mod geometry;
+mod ions;
+mod model;
+pub mod protocol;
+mod sim;
+pub mod solver;
+
+pub use cell::{CellSpec, Geometry, SectionSpec};
+pub use error::{CellError, CellErrorKind, SimError};
+pub use ions::{ion_defaults, IonVar};
+pub use model::{ArtId, CellId, ConnId, Loc, ModelBuilder, PointId, SourceId, Target};
+pub use sim::{ProbeId, SimOptions, Simulation, SolverFactory};
+pub use solver::{Hines, Solver, TreeMatrix};

@@ -1,0 +1,684 @@
+//! Building a simulation: cells, point processes, artificial cells, connections,
+//! gap-junction transfers.
+
+use crate::cell::CellSpec;
+use crate::error::SimError;
+use crate::geometry::discretize;
+use crate::ions::IonStore;
+use crate::sim::{Conn, Host, PreSyn, SimOptions, Simulation, SourceKind, Transfer, TypeStore};
+use crate::solver::{Hines, Solver, TreeMatrix};
+use mech_api::{FieldKind, Kind, MechType, Registry};
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// A cell added to a model.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct CellId(pub usize);
+
+/// A point process added to a model.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct PointId(pub usize);
+
+/// An artificial cell added to a model.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ArtId(pub usize);
+
+/// An event source (a threshold on a voltage, or an emitting mechanism).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct SourceId(pub usize);
+
+/// A connection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ConnId(pub usize);
+
+/// Where a connection delivers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target {
+    /// A point process's NET_RECEIVE.
+    Point(PointId),
+    /// An artificial cell's NET_RECEIVE.
+    Artificial(ArtId),
+    /// Nowhere (a connection used only to record spikes).
+    None,
+}
+
+/// A location on a cell.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Loc {
+    /// The cell.
+    pub cell: CellId,
+    /// Section name (`soma[0]`, or `soma` for `soma[0]`).
+    pub section: String,
+    /// Position along the section, 0 to 1.
+    pub x: f64,
+}
+
+impl Loc {
+    /// A location.
+    pub fn new(cell: CellId, section: &str, x: f64) -> Loc {
+        Loc {
+            cell,
+            section: section.to_string(),
+            x,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct PointDef {
+    pub loc: Loc,
+    pub ty: Arc<MechType>,
+    pub params: Vec<(usize, f64)>,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct ArtDef {
+    pub ty: Arc<MechType>,
+    pub params: Vec<(usize, f64)>,
+}
+
+#[derive(Debug, Clone)]
+enum SourceDef {
+    Voltage { node: usize, threshold: f64 },
+    Point(PointId),
+    Artificial(ArtId),
+}
+
+#[derive(Debug, Clone)]
+struct ConnDef {
+    source: SourceId,
+    target: Target,
+    delay: f64,
+    weights: Vec<f64>,
+}
+
+#[derive(Debug, Clone)]
+struct TransferDef {
+    source_node: usize,
+    target: PointId,
+    field: usize,
+}
+
+/// Assembles cells and mechanisms into a [`Simulation`].
+///
+/// Cells are numbered in the order they are added (NEURON's section creation
+/// order across cells), point processes keep their handles whatever order the
+/// engine evaluates them in.
+pub struct ModelBuilder<'r> {
+    reg: &'r Registry,
+    cells: Vec<CellSpec>,
+    disc: Option<crate::geometry::Discretization>,
+    points: Vec<PointDef>,
+    arts: Vec<ArtDef>,
+    sources: Vec<SourceDef>,
+    conns: Vec<ConnDef>,
+    transfers: Vec<TransferDef>,
+    globals: Vec<(Arc<MechType>, usize, f64)>,
+}
+
+pub(crate) fn mech_or_err(reg: &Registry, name: &str) -> Result<Arc<MechType>, SimError> {
+    reg.get(name)
+        .cloned()
+        .ok_or_else(|| SimError::UnknownMechanism {
+            name: name.to_string(),
+            known: reg.names().join(", "),
+        })
+}
+
+pub(crate) fn param_index(ty: &MechType, name: &str) -> Result<usize, SimError> {
+    ty.info
+        .field_index(name)
+        .filter(|&k| ty.info.fields[k].kind == FieldKind::Parameter)
+        .ok_or_else(|| SimError::UnknownField {
+            mech: ty.info.name.clone(),
+            what: "parameter",
+            name: name.to_string(),
+            known: ty.info.parameter_names().join(", "),
+        })
+}
+
+fn check_value(ty: &MechType, k: usize, value: f64) -> Result<(), SimError> {
+    let f = &ty.info.fields[k];
+    if !value.is_finite() {
+        return Err(SimError::BadSetting {
+            what: format!("{}.{}", ty.info.name, f.name),
+            expected: "a finite number".into(),
+            value,
+        });
+    }
+    Ok(())
+}
+
+impl<'r> ModelBuilder<'r> {
+    /// A builder resolving mechanism names in `reg`.
+    pub fn new(reg: &'r Registry) -> ModelBuilder<'r> {
+        ModelBuilder {
+            reg,
+            cells: Vec::new(),
+            disc: None,
+            points: Vec::new(),
+            arts: Vec::new(),
+            sources: Vec::new(),
+            conns: Vec::new(),
+            transfers: Vec::new(),
+            globals: Vec::new(),
+        }
+    }
+
+    /// Add a cell (its mechanisms are checked against the registry).
+    pub fn add_cell(&mut self, cell: &CellSpec) -> Result<CellId, SimError> {
+        cell.check_mechanisms(self.reg)?;
+        self.cells.push(cell.clone());
+        self.disc = None;
+        Ok(CellId(self.cells.len() - 1))
+    }
+
+    fn disc(&mut self) -> &crate::geometry::Discretization {
+        if self.disc.is_none() {
+            let refs: Vec<&CellSpec> = self.cells.iter().collect();
+            self.disc = Some(discretize(&refs));
+        }
+        self.disc.as_ref().unwrap()
+    }
+
+    /// The node at a location (NEURON's `node_exact`), checking the location.
+    pub fn node_at(&mut self, loc: &Loc) -> Result<usize, SimError> {
+        let cell = self
+            .cells
+            .get(loc.cell.0)
+            .ok_or_else(|| SimError::BadHandle(format!("cell {}", loc.cell.0)))?;
+        let sec = cell
+            .section_index(&loc.section)
+            .ok_or_else(|| SimError::UnknownSection {
+                cell: cell.name.clone(),
+                section: loc.section.clone(),
+                known: cell.section_names(),
+            })?;
+        if !(0.0..=1.0).contains(&loc.x) {
+            return Err(SimError::BadLocation {
+                section: loc.section.clone(),
+                x: loc.x,
+            });
+        }
+        let ci = loc.cell.0;
+        Ok(self.disc().cells[ci].sections[sec].node_exact(loc.x))
+    }
+
+    /// Add a point process at a location with parameter values.
+    pub fn add_point(
+        &mut self,
+        mech: &str,
+        loc: Loc,
+        params: &[(&str, f64)],
+    ) -> Result<PointId, SimError> {
+        let ty = mech_or_err(self.reg, mech)?;
+        if ty.info.kind != Kind::Point {
+            return Err(SimError::WrongKind {
+                mech: mech.to_string(),
+                found: ty.info.kind.as_str(),
+                expected: "point_process",
+            });
+        }
+        self.node_at(&loc)?;
+        let mut ps = Vec::new();
+        for (n, v) in params {
+            let k = param_index(&ty, n)?;
+            check_value(&ty, k, *v)?;
+            ps.push((k, *v));
+        }
+        self.points.push(PointDef {
+            loc,
+            ty,
+            params: ps,
+        });
+        Ok(PointId(self.points.len() - 1))
+    }
+
+    /// Add an artificial cell with parameter values.
+    pub fn add_artificial(
+        &mut self,
+        mech: &str,
+        params: &[(&str, f64)],
+    ) -> Result<ArtId, SimError> {
+        let ty = mech_or_err(self.reg, mech)?;
+        if ty.info.kind != Kind::Artificial {
+            return Err(SimError::WrongKind {
+                mech: mech.to_string(),
+                found: ty.info.kind.as_str(),
+                expected: "artificial_cell",
+            });
+        }
+        let mut ps = Vec::new();
+        for (n, v) in params {
+            let k = param_index(&ty, n)?;
+            check_value(&ty, k, *v)?;
+            ps.push((k, *v));
+        }
+        self.arts.push(ArtDef { ty, params: ps });
+        Ok(ArtId(self.arts.len() - 1))
+    }
+
+    /// A threshold source on the voltage at a location (NEURON's
+    /// `NetCon(sec(x)._ref_v, ...)`): a spike is sent when v rises above
+    /// `threshold`. Sources on the same node are shared; the last threshold wins.
+    pub fn voltage_source(&mut self, loc: Loc, threshold: f64) -> Result<SourceId, SimError> {
+        let node = self.node_at(&loc)?;
+        for (k, s) in self.sources.iter_mut().enumerate() {
+            if let SourceDef::Voltage {
+                node: n,
+                threshold: th,
+            } = s
+            {
+                if *n == node {
+                    *th = threshold;
+                    return Ok(SourceId(k));
+                }
+            }
+        }
+        self.sources.push(SourceDef::Voltage { node, threshold });
+        Ok(SourceId(self.sources.len() - 1))
+    }
+
+    /// The event source of an artificial cell (its `net_event`s).
+    pub fn artificial_source(&mut self, a: ArtId) -> Result<SourceId, SimError> {
+        if a.0 >= self.arts.len() {
+            return Err(SimError::BadHandle(format!("artificial cell {}", a.0)));
+        }
+        for (k, s) in self.sources.iter().enumerate() {
+            if matches!(s, SourceDef::Artificial(x) if *x == a) {
+                return Ok(SourceId(k));
+            }
+        }
+        self.sources.push(SourceDef::Artificial(a));
+        Ok(SourceId(self.sources.len() - 1))
+    }
+
+    /// The event source of a point process that calls `net_event`.
+    pub fn point_source(&mut self, p: PointId) -> Result<SourceId, SimError> {
+        if p.0 >= self.points.len() {
+            return Err(SimError::BadHandle(format!("point process {}", p.0)));
+        }
+        for (k, s) in self.sources.iter().enumerate() {
+            if matches!(s, SourceDef::Point(x) if *x == p) {
+                return Ok(SourceId(k));
+            }
+        }
+        self.sources.push(SourceDef::Point(p));
+        Ok(SourceId(self.sources.len() - 1))
+    }
+
+    /// Connect a source to a target with a delay (ms) and weights (the first is
+    /// NET_RECEIVE's weight; missing ones are 0).
+    pub fn connect(
+        &mut self,
+        source: SourceId,
+        target: Target,
+        delay: f64,
+        weights: &[f64],
+    ) -> Result<ConnId, SimError> {
+        if source.0 >= self.sources.len() {
+            return Err(SimError::BadHandle(format!("source {}", source.0)));
+        }
+        if !(delay >= 0.0 && delay.is_finite()) {
+            return Err(SimError::BadSetting {
+                what: "connection delay".into(),
+                expected: "a finite number ≥ 0 ms".into(),
+                value: delay,
+            });
+        }
+        let nw = match target {
+            Target::Point(p) => {
+                let d = self
+                    .points
+                    .get(p.0)
+                    .ok_or_else(|| SimError::BadHandle(format!("point process {}", p.0)))?;
+                if !d.ty.info.has_net_receive() {
+                    return Err(SimError::WrongKind {
+                        mech: d.ty.info.name.clone(),
+                        found: "mechanism without NET_RECEIVE",
+                        expected: "connection target with NET_RECEIVE",
+                    });
+                }
+                d.ty.info.weights.len()
+            }
+            Target::Artificial(a) => {
+                let d = self
+                    .arts
+                    .get(a.0)
+                    .ok_or_else(|| SimError::BadHandle(format!("artificial cell {}", a.0)))?;
+                d.ty.info.weights.len().max(1)
+            }
+            Target::None => 1,
+        };
+        if weights.len() > nw {
+            return Err(SimError::BadSetting {
+                what: "number of connection weights".into(),
+                expected: format!("at most {nw} for this target"),
+                value: weights.len() as f64,
+            });
+        }
+        let mut w = vec![0.0; nw];
+        w[..weights.len()].copy_from_slice(weights);
+        self.conns.push(ConnDef {
+            source,
+            target,
+            delay,
+            weights: w,
+        });
+        Ok(ConnId(self.conns.len() - 1))
+    }
+
+    /// Copy the voltage at `source` into field `field` of point process `target`
+    /// at initialisation and after every voltage update (NEURON's
+    /// `pc.source_var` / `pc.target_var` transfer, used by gap junctions).
+    pub fn transfer(&mut self, source: Loc, target: PointId, field: &str) -> Result<(), SimError> {
+        let node = self.node_at(&source)?;
+        let d = self
+            .points
+            .get(target.0)
+            .ok_or_else(|| SimError::BadHandle(format!("point process {}", target.0)))?;
+        let f =
+            d.ty.info
+                .field_index(field)
+                .ok_or_else(|| SimError::UnknownField {
+                    mech: d.ty.info.name.clone(),
+                    what: "variable",
+                    name: field.to_string(),
+                    known: d
+                        .ty
+                        .info
+                        .fields
+                        .iter()
+                        .map(|f| f.name.clone())
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                })?;
+        self.transfers.push(TransferDef {
+            source_node: node,
+            target,
+            field: f,
+        });
+        Ok(())
+    }
+
+    /// Set a mechanism global (e.g. hh's `usetable`) for this simulation.
+    pub fn set_global(&mut self, mech: &str, name: &str, value: f64) -> Result<(), SimError> {
+        let ty = mech_or_err(self.reg, mech)?;
+        let k = ty
+            .info
+            .global_index(name)
+            .ok_or_else(|| SimError::UnknownField {
+                mech: mech.to_string(),
+                what: "global",
+                name: name.to_string(),
+                known: ty
+                    .info
+                    .globals
+                    .iter()
+                    .map(|g| g.name.clone())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            })?;
+        self.globals.push((ty, k, value));
+        Ok(())
+    }
+
+    /// The cells added so far.
+    pub fn cells(&self) -> &[CellSpec] {
+        &self.cells
+    }
+
+    /// Build the simulation.
+    pub fn build(mut self, opts: SimOptions) -> Result<Simulation, SimError> {
+        opts.check()?;
+        if self.cells.is_empty() && self.arts.is_empty() {
+            return Err(SimError::BadSetting {
+                what: "number of cells".into(),
+                expected: "at least one cell or artificial cell".into(),
+                value: 0.0,
+            });
+        }
+        self.disc();
+        let disc = self.disc.take().unwrap();
+        let nn = disc.len();
+        // --- instances per type -------------------------------------------
+        /// (node or u32::MAX, order among instances at that node, params, origin)
+        type Item = (u32, i64, Vec<(usize, f64)>, Origin);
+        struct Pending {
+            ty: Arc<MechType>,
+            items: Vec<Item>,
+        }
+        #[derive(Clone, Copy)]
+        enum Origin {
+            Density,
+            Point(usize),
+            Art(usize),
+        }
+        let mut pending: Vec<Pending> = Vec::new();
+        let mut slot: HashMap<String, usize> = HashMap::new();
+        let mut get_slot = |ty: &Arc<MechType>, pending: &mut Vec<Pending>| -> usize {
+            *slot.entry(ty.info.name.clone()).or_insert_with(|| {
+                pending.push(Pending {
+                    ty: ty.clone(),
+                    items: Vec::new(),
+                });
+                pending.len() - 1
+            })
+        };
+        for (ci, cell) in self.cells.iter().enumerate() {
+            for (si, sec) in cell.sections.iter().enumerate() {
+                let sn = disc.cells[ci].sections[si];
+                for m in &sec.mechanisms {
+                    let ty = mech_or_err(self.reg, &m.name)?;
+                    let mut ps = Vec::new();
+                    for (pn, v) in &m.params {
+                        ps.push((param_index(&ty, pn)?, *v));
+                    }
+                    let s = get_slot(&ty, &mut pending);
+                    for j in 0..sn.nseg {
+                        let node = (sn.first + j) as u32;
+                        pending[s]
+                            .items
+                            .push((node, node as i64, ps.clone(), Origin::Density));
+                    }
+                }
+            }
+        }
+        for (pi, p) in self.points.iter().enumerate() {
+            let ci = p.loc.cell.0;
+            let si = self.cells[ci].section_index(&p.loc.section).unwrap();
+            let node = disc.cells[ci].sections[si].node_exact(p.loc.x) as u32;
+            let s = get_slot(&p.ty, &mut pending);
+            // Same node: the later-created instance first (NEURON prepends
+            // point processes to a node's property list).
+            pending[s]
+                .items
+                .push((node, -(pi as i64), p.params.clone(), Origin::Point(pi)));
+        }
+        for (ai, a) in self.arts.iter().enumerate() {
+            let s = get_slot(&a.ty, &mut pending);
+            pending[s]
+                .items
+                .push((u32::MAX, ai as i64, a.params.clone(), Origin::Art(ai)));
+        }
+        // Evaluation order: NEURON's built-in type numbers, then mod-file
+        // mechanisms by file name (nrnivmodl's registration order).
+        pending.sort_by_key(|x| type_order_key(&x.ty));
+        let mut ions: Vec<IonStore> = Vec::new();
+        let mut types = Vec::with_capacity(pending.len());
+        let mut point_loc = vec![(0usize, 0u32); self.points.len()];
+        let mut art_loc = vec![(0usize, 0u32); self.arts.len()];
+        for (ti, mut pd) in pending.into_iter().enumerate() {
+            pd.items.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)));
+            let info = &pd.ty.info;
+            let n = pd.items.len();
+            let nf = info.fields.len();
+            let mut data = vec![0.0; nf * n];
+            for (f, fi) in info.fields.iter().enumerate() {
+                data[f * n..(f + 1) * n]
+                    .iter_mut()
+                    .for_each(|x| *x = fi.default);
+            }
+            for (i, it) in pd.items.iter().enumerate() {
+                for &(f, v) in &it.2 {
+                    data[f * n + i] = v;
+                }
+                match it.3 {
+                    Origin::Point(p) => point_loc[p] = (ti, i as u32),
+                    Origin::Art(a) => art_loc[a] = (ti, i as u32),
+                    Origin::Density => {}
+                }
+            }
+            let nodes: Vec<u32> = if info.kind == Kind::Artificial {
+                Vec::new()
+            } else {
+                pd.items.iter().map(|it| it.0).collect()
+            };
+            let mut ion_slots = Vec::new();
+            for iu in &info.ions {
+                let k = match ions.iter().position(|s| s.name == iu.name) {
+                    Some(k) => k,
+                    None => {
+                        ions.push(IonStore::new(&iu.name, nn));
+                        ions.len() - 1
+                    }
+                };
+                ion_slots.push(k);
+            }
+            let mut globals: Vec<f64> = info.globals.iter().map(|g| g.default).collect();
+            for (gt, gk, gv) in &self.globals {
+                if gt.info.name == info.name {
+                    globals[*gk] = *gv;
+                }
+            }
+            types.push(TypeStore::new(
+                pd.ty.clone(),
+                n,
+                nodes,
+                data,
+                globals,
+                ion_slots,
+            ));
+        }
+        // Globals for types with no instance are accepted and ignored.
+        // --- ion settings from the cells ----------------------------------
+        for (ci, cell) in self.cells.iter().enumerate() {
+            for (si, sec) in cell.sections.iter().enumerate() {
+                let sn = disc.cells[ci].sections[si];
+                for st in &sec.ions {
+                    if let Some(store) = ions.iter_mut().find(|s| s.name == st.ion) {
+                        for j in 0..sn.nseg {
+                            let k = sn.first + j;
+                            if let Some(e) = st.e {
+                                store.e0[k] = e;
+                            }
+                            if let Some(c) = st.ci {
+                                store.ci0[k] = c;
+                            }
+                            if let Some(c) = st.co {
+                                store.co0[k] = c;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        for s in ions.iter_mut() {
+            s.reset();
+        }
+        // --- events -------------------------------------------------------
+        let mut presyns: Vec<PreSyn> = self
+            .sources
+            .iter()
+            .map(|s| PreSyn {
+                kind: match *s {
+                    SourceDef::Voltage { node, threshold } => {
+                        SourceKind::Voltage { node, threshold }
+                    }
+                    SourceDef::Point(p) => SourceKind::Mech {
+                        ti: point_loc[p.0].0,
+                        inst: point_loc[p.0].1,
+                    },
+                    SourceDef::Artificial(a) => SourceKind::Mech {
+                        ti: art_loc[a.0].0,
+                        inst: art_loc[a.0].1,
+                    },
+                },
+                conns: Vec::new(),
+                flag: false,
+                record: false,
+                spikes: Vec::new(),
+            })
+            .collect();
+        let mut conns = Vec::with_capacity(self.conns.len());
+        for (k, c) in self.conns.iter().enumerate() {
+            presyns[c.source.0].conns.push(k);
+            let target = match c.target {
+                Target::Point(p) => Some(point_loc[p.0]),
+                Target::Artificial(a) => Some(art_loc[a.0]),
+                Target::None => None,
+            };
+            conns.push(Conn {
+                target,
+                delay: c.delay,
+                weights: c.weights.clone().into_boxed_slice(),
+                weight0: c.weights.first().copied().unwrap_or(0.0),
+                active: true,
+            });
+        }
+        let transfers = self
+            .transfers
+            .iter()
+            .map(|t| Transfer {
+                source_node: t.source_node,
+                ti: point_loc[t.target.0].0,
+                field: t.field,
+                inst: point_loc[t.target.0].1,
+            })
+            .collect();
+        let matrix = TreeMatrix {
+            ncell: disc.ncell,
+            parent: disc.parent.clone(),
+            a: disc.a.clone(),
+            b: disc.b.clone(),
+        };
+        let solver: Box<dyn Solver> = match opts.solver.as_ref() {
+            Some(f) => f(),
+            None => Box::new(Hines),
+        };
+        let mut mech_index: HashMap<String, usize> = HashMap::new();
+        for (ti, t) in types.iter().enumerate() {
+            mech_index.insert(t.ty.info.name.clone(), ti);
+        }
+        Ok(Simulation::assemble(
+            opts,
+            self.cells,
+            disc,
+            matrix,
+            solver,
+            types,
+            mech_index,
+            ions,
+            presyns,
+            conns,
+            transfers,
+            point_loc,
+            art_loc,
+            Host::new(),
+        ))
+    }
+}
+
+/// The evaluation-order key of a mechanism type (see [`ModelBuilder::build`]).
+pub(crate) fn type_order_key(t: &MechType) -> (u8, i32, Vec<u8>, String) {
+    if t.info.builtin_rank >= 0 {
+        (0, t.info.builtin_rank, Vec::new(), t.info.name.clone())
+    } else {
+        (
+            1,
+            0,
+            t.info.source_file.as_bytes().to_vec(),
+            t.info.name.clone(),
+        )
+    }
+}

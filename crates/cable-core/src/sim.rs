@@ -1,0 +1,1209 @@
+//! The simulation: state, NEURON's `finitialize` and fixed-step `fadvance`,
+//! event delivery and recording.
+//!
+//! One step from tₙ to tₙ₊₁ (NEURON 9, `secondorder` 0 or 2):
+//!
+//! 1. threshold detection; deliver events with te ≤ tₙ + dt/2;
+//! 2. t += dt/2; assemble the matrix (mechanism currents with the numerical
+//!    conductance, axial terms, capacitance); solve for Δv (Hines);
+//! 3. Crank–Nicolson only: ionic currents += di/dv·Δv; v += Δv (BE) or 2Δv (CN);
+//! 4. t += dt/2; gap-junction transfers; mechanism state updates with the new v;
+//! 5. record; deliver events with te ≤ tₙ₊₁.
+
+use crate::cell::CellSpec;
+use crate::error::SimError;
+use crate::events::{EventKind, Queue};
+use crate::geometry::Discretization;
+use crate::ions::{parse_ion_var, IonStore, IonVar};
+use crate::model::{ArtId, ConnId, PointId, SourceId};
+use crate::solver::{Solver, TreeMatrix};
+use mech_api::abi::{HostApi, IonState, PPack, STATUS_OK};
+use mech_api::{Kind, MechType};
+use std::collections::HashMap;
+use std::ffi::c_void;
+use std::sync::Arc;
+
+/// A factory of solvers (a simulation owns its own solver instance).
+pub type SolverFactory = Arc<dyn Fn() -> Box<dyn Solver> + Send + Sync>;
+
+/// Integration settings.
+#[derive(Clone)]
+pub struct SimOptions {
+    /// Time step (ms).
+    pub dt: f64,
+    /// Temperature (°C). NEURON's default is 6.3; bmtool sets 20.
+    pub celsius: f64,
+    /// 0: backward Euler (NEURON's default); 2: Crank–Nicolson with ionic
+    /// currents corrected to the step midpoint (1 is accepted: same voltages).
+    pub secondorder: i32,
+    /// The linear solver; `None` is Hines elimination.
+    pub solver: Option<SolverFactory>,
+}
+
+impl Default for SimOptions {
+    fn default() -> Self {
+        SimOptions {
+            dt: 0.025,
+            celsius: 6.3,
+            secondorder: 0,
+            solver: None,
+        }
+    }
+}
+
+impl std::fmt::Debug for SimOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SimOptions")
+            .field("dt", &self.dt)
+            .field("celsius", &self.celsius)
+            .field("secondorder", &self.secondorder)
+            .field("solver", &self.solver.as_ref().map(|s| s().name()))
+            .finish()
+    }
+}
+
+impl SimOptions {
+    pub(crate) fn check(&self) -> Result<(), SimError> {
+        if !(self.dt > 0.0 && self.dt.is_finite()) {
+            return Err(SimError::BadSetting {
+                what: "dt".into(),
+                expected: "a finite number > 0 ms".into(),
+                value: self.dt,
+            });
+        }
+        if !self.celsius.is_finite() {
+            return Err(SimError::BadSetting {
+                what: "celsius".into(),
+                expected: "a finite temperature".into(),
+                value: self.celsius,
+            });
+        }
+        if !(0..=2).contains(&self.secondorder) {
+            return Err(SimError::BadSetting {
+                what: "secondorder".into(),
+                expected: "0, 1 or 2".into(),
+                value: self.secondorder as f64,
+            });
+        }
+        Ok(())
+    }
+}
+
+/// Host-owned storage of one mechanism type.
+pub(crate) struct TypeStore {
+    pub ty: Arc<MechType>,
+    pub n: usize,
+    pub nodes: Vec<u32>,
+    pub data: Vec<f64>,
+    /// Values given at build time (restored at every initialisation).
+    pub data0: Vec<f64>,
+    field_ptrs: Vec<*mut f64>,
+    pub globals: Vec<f64>,
+    pub scratch: Vec<f64>,
+    pub ion_slots: Vec<usize>,
+    ion_states: Vec<IonState>,
+    pub vecs: Vec<Vec<f64>>,
+    vec_ptrs: Vec<*const f64>,
+    vec_lens: Vec<u32>,
+}
+
+impl TypeStore {
+    pub fn new(
+        ty: Arc<MechType>,
+        n: usize,
+        nodes: Vec<u32>,
+        data: Vec<f64>,
+        globals: Vec<f64>,
+        ion_slots: Vec<usize>,
+    ) -> TypeStore {
+        let scratch = vec![0.0; ty.info.scratch_len];
+        let mut t = TypeStore {
+            ty,
+            n,
+            nodes,
+            data0: data.clone(),
+            data,
+            field_ptrs: Vec::new(),
+            globals,
+            scratch,
+            ion_slots,
+            ion_states: Vec::new(),
+            vecs: vec![Vec::new(); n],
+            vec_ptrs: vec![std::ptr::null(); n],
+            vec_lens: vec![0; n],
+        };
+        t.refresh_ptrs();
+        t
+    }
+
+    fn refresh_ptrs(&mut self) {
+        let n = self.n;
+        let base = self.data.as_mut_ptr();
+        self.field_ptrs = (0..self.ty.info.fields.len())
+            // SAFETY: f * n + 0 is within (or one past the end of) `data`.
+            .map(|f| unsafe { base.add(f * n) })
+            .collect();
+        for i in 0..n {
+            self.vec_ptrs[i] = self.vecs[i].as_ptr();
+            self.vec_lens[i] = self.vecs[i].len() as u32;
+        }
+    }
+
+    fn bind_ions(&mut self, ions: &mut [IonStore]) {
+        self.ion_states = self
+            .ion_slots
+            .iter()
+            .map(|&k| IonState {
+                e: ions[k].e.as_mut_ptr(),
+                i: ions[k].i.as_mut_ptr(),
+                didv: ions[k].didv.as_mut_ptr(),
+                ci: ions[k].ci.as_mut_ptr(),
+                co: ions[k].co.as_mut_ptr(),
+            })
+            .collect();
+    }
+
+    pub fn get(&self, f: usize, i: usize) -> f64 {
+        self.data[f * self.n + i]
+    }
+
+    pub fn set(&mut self, f: usize, i: usize, x: f64) {
+        self.data[f * self.n + i] = x;
+    }
+}
+
+/// What an event source is.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum SourceKind {
+    Voltage { node: usize, threshold: f64 },
+    Mech { ti: usize, inst: u32 },
+}
+
+/// NEURON's PreSyn.
+#[derive(Debug, Clone)]
+pub(crate) struct PreSyn {
+    pub kind: SourceKind,
+    pub conns: Vec<usize>,
+    pub flag: bool,
+    pub record: bool,
+    pub spikes: Vec<f64>,
+}
+
+/// NEURON's NetCon.
+#[derive(Debug, Clone)]
+pub(crate) struct Conn {
+    pub target: Option<(usize, u32)>,
+    pub delay: f64,
+    pub weights: Box<[f64]>,
+    /// weight[0] as configured (kept across initialisations).
+    pub weight0: f64,
+    pub active: bool,
+}
+
+/// A `source_var` → `target_var` copy.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Transfer {
+    pub source_node: usize,
+    pub ti: usize,
+    pub field: usize,
+    pub inst: u32,
+}
+
+/// Buffers the host callbacks fill during a mechanism call.
+#[derive(Default)]
+pub(crate) struct Outbox {
+    sends: Vec<(u32, f64, f64, *mut f64)>,
+    spikes: Vec<(u32, f64)>,
+    error: Option<String>,
+}
+
+unsafe extern "C" fn host_net_send(
+    ctx: *mut c_void,
+    instance: u32,
+    t_deliver: f64,
+    flag: f64,
+    weights: *mut f64,
+) {
+    // SAFETY: ctx is the Outbox of the simulation making the call.
+    let ob = &mut *(ctx as *mut Outbox);
+    ob.sends.push((instance, t_deliver, flag, weights));
+}
+
+unsafe extern "C" fn host_net_event(ctx: *mut c_void, instance: u32, t: f64) {
+    // SAFETY: as above.
+    let ob = &mut *(ctx as *mut Outbox);
+    ob.spikes.push((instance, t));
+}
+
+unsafe extern "C" fn host_report_error(ctx: *mut c_void, msg: *const u8, len: usize) {
+    // SAFETY: as above; msg/len describe a byte string owned by the caller.
+    let ob = &mut *(ctx as *mut Outbox);
+    let bytes = std::slice::from_raw_parts(msg, len);
+    ob.error = Some(String::from_utf8_lossy(bytes).into_owned());
+}
+
+/// Host callback table plus the outbox it writes to.
+pub(crate) struct Host {
+    outbox: Box<Outbox>,
+    api: Box<HostApi>,
+}
+
+impl Host {
+    pub fn new() -> Host {
+        let mut outbox = Box::<Outbox>::default();
+        let api = Box::new(HostApi {
+            ctx: &mut *outbox as *mut Outbox as *mut c_void,
+            net_send: host_net_send,
+            net_event: host_net_event,
+            report_error: host_report_error,
+        });
+        Host { outbox, api }
+    }
+}
+
+/// What a recorded trace samples.
+#[derive(Debug, Clone, Copy)]
+enum ProbeTarget {
+    Time,
+    Node(usize),
+    Field {
+        ti: usize,
+        f: usize,
+        inst: usize,
+    },
+    Ion {
+        ion: usize,
+        what: IonVar,
+        node: usize,
+    },
+}
+
+/// A recorded trace.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ProbeId(pub usize);
+
+/// A running simulation of one or more cells.
+pub struct Simulation {
+    opts: SimOptions,
+    t: f64,
+    cells: Vec<CellSpec>,
+    disc: Discretization,
+    matrix: TreeMatrix,
+    solver: Box<dyn Solver>,
+    v: Vec<f64>,
+    rhs: Vec<f64>,
+    d: Vec<f64>,
+    cap_nodes: Vec<usize>,
+    cap_cm: Vec<f64>,
+    types: Vec<TypeStore>,
+    mech_index: HashMap<String, usize>,
+    ions: Vec<IonStore>,
+    queue: Queue,
+    presyns: Vec<PreSyn>,
+    /// Source index per (type, instance) of emitting mechanisms.
+    mech_source: HashMap<(usize, u32), usize>,
+    conns: Vec<Conn>,
+    transfers: Vec<Transfer>,
+    point_loc: Vec<(usize, u32)>,
+    art_loc: Vec<(usize, u32)>,
+    probes: Vec<ProbeTarget>,
+    traces: Vec<Vec<f64>>,
+    host: Host,
+    initialized: bool,
+    steps: u64,
+}
+
+// SAFETY: every raw pointer inside a Simulation (field pointers, ion pointers,
+// the host context, event weight pointers) points into heap storage owned by the
+// same Simulation; moving it to another thread moves that storage with it, and
+// no pointer is shared with any other object.
+unsafe impl Send for Simulation {}
+
+impl Simulation {
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn assemble(
+        opts: SimOptions,
+        cells: Vec<CellSpec>,
+        disc: Discretization,
+        matrix: TreeMatrix,
+        solver: Box<dyn Solver>,
+        mut types: Vec<TypeStore>,
+        mech_index: HashMap<String, usize>,
+        mut ions: Vec<IonStore>,
+        presyns: Vec<PreSyn>,
+        conns: Vec<Conn>,
+        transfers: Vec<Transfer>,
+        point_loc: Vec<(usize, u32)>,
+        art_loc: Vec<(usize, u32)>,
+        host: Host,
+    ) -> Simulation {
+        let n = disc.len();
+        for t in types.iter_mut() {
+            t.bind_ions(&mut ions);
+        }
+        let mut cap_nodes = Vec::new();
+        let mut cap_cm = Vec::new();
+        for (i, c) in disc.cm.iter().enumerate() {
+            if let Some(cm) = c {
+                cap_nodes.push(i);
+                cap_cm.push(*cm);
+            }
+        }
+        let mut mech_source = HashMap::new();
+        for (k, p) in presyns.iter().enumerate() {
+            if let SourceKind::Mech { ti, inst } = p.kind {
+                mech_source.insert((ti, inst), k);
+            }
+        }
+        Simulation {
+            opts,
+            t: 0.0,
+            cells,
+            disc,
+            matrix,
+            solver,
+            v: vec![-65.0; n],
+            rhs: vec![0.0; n],
+            d: vec![0.0; n],
+            cap_nodes,
+            cap_cm,
+            types,
+            mech_index,
+            ions,
+            queue: Queue::default(),
+            presyns,
+            mech_source,
+            conns,
+            transfers,
+            point_loc,
+            art_loc,
+            probes: Vec::new(),
+            traces: Vec::new(),
+            host,
+            initialized: false,
+            steps: 0,
+        }
+    }
+
+    // ------------------------------------------------------------------ access
+
+    /// Current time (ms).
+    pub fn t(&self) -> f64 {
+        self.t
+    }
+
+    /// Time step (ms).
+    pub fn dt(&self) -> f64 {
+        self.opts.dt
+    }
+
+    /// The integration settings.
+    pub fn options(&self) -> &SimOptions {
+        &self.opts
+    }
+
+    /// Number of steps taken since the last initialisation.
+    pub fn steps(&self) -> u64 {
+        self.steps
+    }
+
+    /// Node voltages (mV).
+    pub fn voltages(&self) -> &[f64] {
+        &self.v
+    }
+
+    /// The discretisation (node areas, axial resistances, node numbers).
+    pub fn discretization(&self) -> &Discretization {
+        &self.disc
+    }
+
+    /// The cells, in the order they were added.
+    pub fn cells(&self) -> &[CellSpec] {
+        &self.cells
+    }
+
+    /// The tree matrix (constant part).
+    pub fn matrix(&self) -> &TreeMatrix {
+        &self.matrix
+    }
+
+    /// The diagonal and right-hand side as last assembled.
+    pub fn last_system(&self) -> (&[f64], &[f64]) {
+        (&self.d, &self.rhs)
+    }
+
+    /// Names of the mechanism types, in evaluation order.
+    pub fn type_order(&self) -> Vec<String> {
+        self.types.iter().map(|t| t.ty.info.name.clone()).collect()
+    }
+
+    /// The name of the solver in use.
+    pub fn solver_name(&self) -> &'static str {
+        self.solver.name()
+    }
+
+    /// Set the temperature (takes effect at the next step; tables rebuild).
+    pub fn set_celsius(&mut self, celsius: f64) -> Result<(), SimError> {
+        let mut o = self.opts.clone();
+        o.celsius = celsius;
+        o.check()?;
+        self.opts = o;
+        Ok(())
+    }
+
+    /// Change the time step (takes effect at the next step).
+    pub fn set_dt(&mut self, dt: f64) -> Result<(), SimError> {
+        let mut o = self.opts.clone();
+        o.dt = dt;
+        o.check()?;
+        self.opts = o;
+        Ok(())
+    }
+
+    fn loc_point(&self, p: PointId) -> Result<(usize, u32), SimError> {
+        self.point_loc
+            .get(p.0)
+            .copied()
+            .ok_or_else(|| SimError::BadHandle(format!("point process {}", p.0)))
+    }
+
+    fn loc_art(&self, a: ArtId) -> Result<(usize, u32), SimError> {
+        self.art_loc
+            .get(a.0)
+            .copied()
+            .ok_or_else(|| SimError::BadHandle(format!("artificial cell {}", a.0)))
+    }
+
+    fn field_of(&self, ti: usize, name: &str) -> Result<usize, SimError> {
+        let info = &self.types[ti].ty.info;
+        info.field_index(name)
+            .ok_or_else(|| SimError::UnknownField {
+                mech: info.name.clone(),
+                what: "variable",
+                name: name.to_string(),
+                known: info
+                    .fields
+                    .iter()
+                    .map(|f| f.name.clone())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            })
+    }
+
+    fn set_field_at(
+        &mut self,
+        ti: usize,
+        inst: u32,
+        name: &str,
+        value: f64,
+    ) -> Result<(), SimError> {
+        let info = &self.types[ti].ty.info;
+        let f = crate::model::param_index(&self.types[ti].ty, name)?;
+        if !value.is_finite() {
+            return Err(SimError::BadSetting {
+                what: format!("{}.{}", info.name, name),
+                expected: "a finite number".into(),
+                value,
+            });
+        }
+        let ts = &mut self.types[ti];
+        let n = ts.n;
+        ts.data0[f * n + inst as usize] = value;
+        ts.data[f * n + inst as usize] = value;
+        Ok(())
+    }
+
+    /// Set a parameter of a point process (kept across initialisations).
+    pub fn set_point_param(&mut self, p: PointId, name: &str, value: f64) -> Result<(), SimError> {
+        let (ti, i) = self.loc_point(p)?;
+        self.set_field_at(ti, i, name, value)
+    }
+
+    /// Set a parameter of an artificial cell (kept across initialisations).
+    pub fn set_artificial_param(
+        &mut self,
+        a: ArtId,
+        name: &str,
+        value: f64,
+    ) -> Result<(), SimError> {
+        let (ti, i) = self.loc_art(a)?;
+        self.set_field_at(ti, i, name, value)
+    }
+
+    /// Read any variable of a point process.
+    pub fn point_value(&self, p: PointId, name: &str) -> Result<f64, SimError> {
+        let (ti, i) = self.loc_point(p)?;
+        let f = self.field_of(ti, name)?;
+        Ok(self.types[ti].get(f, i as usize))
+    }
+
+    /// Read any variable of an artificial cell.
+    pub fn artificial_value(&self, a: ArtId, name: &str) -> Result<f64, SimError> {
+        let (ti, i) = self.loc_art(a)?;
+        let f = self.field_of(ti, name)?;
+        Ok(self.types[ti].get(f, i as usize))
+    }
+
+    /// Give an artificial cell its event-time vector (VecStim's `play`).
+    pub fn set_artificial_vector(&mut self, a: ArtId, v: Vec<f64>) -> Result<(), SimError> {
+        let (ti, i) = self.loc_art(a)?;
+        if !self.types[ti].ty.info.instance_vector {
+            return Err(SimError::WrongKind {
+                mech: self.types[ti].ty.info.name.clone(),
+                found: "mechanism without an instance vector",
+                expected: "mechanism that plays a vector (VecStim)",
+            });
+        }
+        if let Some(bad) = v.iter().find(|x| !x.is_finite()) {
+            return Err(SimError::BadSetting {
+                what: "event time".into(),
+                expected: "finite numbers".into(),
+                value: *bad,
+            });
+        }
+        let ts = &mut self.types[ti];
+        ts.vecs[i as usize] = v;
+        ts.refresh_ptrs();
+        Ok(())
+    }
+
+    /// Set a global of a mechanism type present in the simulation.
+    pub fn set_global(&mut self, mech: &str, name: &str, value: f64) -> Result<(), SimError> {
+        let ti = *self
+            .mech_index
+            .get(mech)
+            .ok_or_else(|| SimError::UnknownMechanism {
+                name: mech.to_string(),
+                known: self.type_order().join(", "),
+            })?;
+        let info = &self.types[ti].ty.info;
+        let k = info
+            .global_index(name)
+            .ok_or_else(|| SimError::UnknownField {
+                mech: mech.to_string(),
+                what: "global",
+                name: name.to_string(),
+                known: info
+                    .globals
+                    .iter()
+                    .map(|g| g.name.clone())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            })?;
+        self.types[ti].globals[k] = value;
+        Ok(())
+    }
+
+    /// Set weight `k` of a connection (weight 0 is kept across initialisations).
+    pub fn set_weight(&mut self, c: ConnId, k: usize, value: f64) -> Result<(), SimError> {
+        let conn = self
+            .conns
+            .get_mut(c.0)
+            .ok_or_else(|| SimError::BadHandle(format!("connection {}", c.0)))?;
+        if k >= conn.weights.len() {
+            return Err(SimError::BadHandle(format!(
+                "weight {k} of a connection with {} weights",
+                conn.weights.len()
+            )));
+        }
+        conn.weights[k] = value;
+        if k == 0 {
+            conn.weight0 = value;
+        }
+        Ok(())
+    }
+
+    /// Set a connection's delay (ms).
+    pub fn set_delay(&mut self, c: ConnId, delay: f64) -> Result<(), SimError> {
+        if !(delay >= 0.0 && delay.is_finite()) {
+            return Err(SimError::BadSetting {
+                what: "connection delay".into(),
+                expected: "a finite number ≥ 0 ms".into(),
+                value: delay,
+            });
+        }
+        self.conns
+            .get_mut(c.0)
+            .ok_or_else(|| SimError::BadHandle(format!("connection {}", c.0)))?
+            .delay = delay;
+        Ok(())
+    }
+
+    /// Switch a connection on or off (NEURON's `NetCon.active`).
+    pub fn set_active(&mut self, c: ConnId, on: bool) -> Result<(), SimError> {
+        self.conns
+            .get_mut(c.0)
+            .ok_or_else(|| SimError::BadHandle(format!("connection {}", c.0)))?
+            .active = on;
+        Ok(())
+    }
+
+    /// Read a connection's weight vector (its per-connection state included).
+    pub fn weights(&self, c: ConnId) -> Result<&[f64], SimError> {
+        Ok(&self
+            .conns
+            .get(c.0)
+            .ok_or_else(|| SimError::BadHandle(format!("connection {}", c.0)))?
+            .weights)
+    }
+
+    /// Record the spike times a source sends (NEURON's `NetCon.record`); cleared
+    /// at every initialisation.
+    pub fn record_spikes(&mut self, s: SourceId) -> Result<(), SimError> {
+        self.presyns
+            .get_mut(s.0)
+            .ok_or_else(|| SimError::BadHandle(format!("source {}", s.0)))?
+            .record = true;
+        Ok(())
+    }
+
+    /// The spike times a source sent since the last initialisation.
+    pub fn spikes(&self, s: SourceId) -> Result<&[f64], SimError> {
+        Ok(&self
+            .presyns
+            .get(s.0)
+            .ok_or_else(|| SimError::BadHandle(format!("source {}", s.0)))?
+            .spikes)
+    }
+
+    // --------------------------------------------------------------- recording
+
+    fn add_target(&mut self, p: ProbeTarget) -> ProbeId {
+        self.probes.push(p);
+        self.traces.push(Vec::new());
+        ProbeId(self.probes.len() - 1)
+    }
+
+    /// Record time.
+    pub fn record_time(&mut self) -> ProbeId {
+        self.add_target(ProbeTarget::Time)
+    }
+
+    /// Record a variable of a point process (`i`, `g`, `record_Pr`, ...).
+    pub fn record_point(&mut self, p: PointId, var: &str) -> Result<ProbeId, SimError> {
+        let (ti, i) = self.loc_point(p)?;
+        let f = self.field_of(ti, var)?;
+        Ok(self.add_target(ProbeTarget::Field {
+            ti,
+            f,
+            inst: i as usize,
+        }))
+    }
+
+    /// Record a variable of an artificial cell.
+    pub fn record_artificial(&mut self, a: ArtId, var: &str) -> Result<ProbeId, SimError> {
+        let (ti, i) = self.loc_art(a)?;
+        let f = self.field_of(ti, var)?;
+        Ok(self.add_target(ProbeTarget::Field {
+            ti,
+            f,
+            inst: i as usize,
+        }))
+    }
+
+    /// Record a range variable at `(cell, section, x)` by its NEURON name: `v`,
+    /// `<var>_<mechanism>` (`m_hh`, `i_pas`), or an ion variable (`ina`, `ena`,
+    /// `cai`, `cao`).
+    pub fn record(
+        &mut self,
+        cell: usize,
+        section: &str,
+        x: f64,
+        var: &str,
+    ) -> Result<ProbeId, SimError> {
+        let t = self.resolve(cell, section, x, var)?;
+        Ok(self.add_target(t))
+    }
+
+    /// The value now of a range variable (see [`Simulation::record`]).
+    pub fn value(&self, cell: usize, section: &str, x: f64, var: &str) -> Result<f64, SimError> {
+        let t = self.resolve(cell, section, x, var)?;
+        Ok(self.sample(t))
+    }
+
+    fn resolve(
+        &self,
+        cell: usize,
+        section: &str,
+        x: f64,
+        var: &str,
+    ) -> Result<ProbeTarget, SimError> {
+        let place = format!("{section}({x})");
+        let c = self
+            .cells
+            .get(cell)
+            .ok_or_else(|| SimError::BadHandle(format!("cell {cell}")))?;
+        let si = c
+            .section_index(section)
+            .ok_or_else(|| SimError::UnknownSection {
+                cell: c.name.clone(),
+                section: section.to_string(),
+                known: c.section_names(),
+            })?;
+        if !(0.0..=1.0).contains(&x) {
+            return Err(SimError::BadLocation {
+                section: section.to_string(),
+                x,
+            });
+        }
+        let sn = self.disc.cells[cell].sections[si];
+        let node = sn.node_exact(x);
+        if var == "v" {
+            return Ok(ProbeTarget::Node(node));
+        }
+        let membrane = x > 0.0 && x < 1.0;
+        if let Some((ion, what)) = parse_ion_var(var, self.ions.iter().map(|s| s.name.as_str())) {
+            let k = self.ions.iter().position(|s| s.name == ion).unwrap();
+            return Ok(ProbeTarget::Ion { ion: k, what, node });
+        }
+        // <field>_<mech>: the mechanism must be inserted in this section.
+        for m in &c.sections[si].mechanisms {
+            let ty = match self.mech_index.get(&m.name) {
+                Some(&ti) => ti,
+                None => continue,
+            };
+            let suffix = format!("_{}", self.types[ty].ty.info.name);
+            if let Some(field) = var.strip_suffix(&suffix) {
+                if !membrane {
+                    return Err(SimError::BadProbe {
+                        var: var.to_string(),
+                        place,
+                        reason: "section ends have no membrane; use 0 < x < 1".into(),
+                    });
+                }
+                let f = self.field_of(ty, field).map_err(|e| SimError::BadProbe {
+                    var: var.to_string(),
+                    place: place.clone(),
+                    reason: e.to_string(),
+                })?;
+                let inst = self.types[ty]
+                    .nodes
+                    .iter()
+                    .position(|&nd| nd as usize == node)
+                    .expect("density instance at every membrane node");
+                return Ok(ProbeTarget::Field { ti: ty, f, inst });
+            }
+        }
+        let mechs: Vec<&str> = c.sections[si]
+            .mechanisms
+            .iter()
+            .map(|m| m.name.as_str())
+            .collect();
+        Err(SimError::BadProbe {
+            var: var.to_string(),
+            place,
+            reason: format!(
+                "expected `v`, an ion variable ({}) or <variable>_<mechanism> for a mechanism in this section ({})",
+                self.ions
+                    .iter()
+                    .map(|s| format!("e{0}, i{0}, {0}i, {0}o", s.name))
+                    .collect::<Vec<_>>()
+                    .join("; "),
+                if mechs.is_empty() { "none".to_string() } else { mechs.join(", ") }
+            ),
+        })
+    }
+
+    fn sample(&self, p: ProbeTarget) -> f64 {
+        match p {
+            ProbeTarget::Time => self.t,
+            ProbeTarget::Node(k) => self.v[k],
+            ProbeTarget::Field { ti, f, inst } => self.types[ti].get(f, inst),
+            ProbeTarget::Ion { ion, what, node } => self.ions[ion].get(what, node),
+        }
+    }
+
+    fn record_all(&mut self) {
+        for (k, &p) in self.probes.iter().enumerate() {
+            let x = self.sample(p);
+            self.traces[k].push(x);
+        }
+    }
+
+    /// A recorded trace (one sample at t = 0, then one per step).
+    pub fn trace(&self, p: ProbeId) -> &[f64] {
+        &self.traces[p.0]
+    }
+
+    // ------------------------------------------------------- mechanism calls
+
+    fn ppack(&mut self, ti: usize, t: f64) -> PPack {
+        let ts = &mut self.types[ti];
+        PPack {
+            n: ts.n as u32,
+            n_nodes: self.v.len() as u32,
+            n_fields: ts.ty.info.fields.len() as u32,
+            n_globals: ts.globals.len() as u32,
+            n_ions: ts.ion_states.len() as u32,
+            scratch_len: ts.scratch.len() as u32,
+            n_weights: ts.ty.info.weights.len() as u32,
+            node_index: if ts.nodes.is_empty() {
+                std::ptr::null()
+            } else {
+                ts.nodes.as_ptr()
+            },
+            v: self.v.as_ptr(),
+            rhs: self.rhs.as_mut_ptr(),
+            d: self.d.as_mut_ptr(),
+            area: self.disc.area.as_ptr(),
+            t,
+            dt: self.opts.dt,
+            celsius: self.opts.celsius,
+            secondorder: self.opts.secondorder,
+            fields: ts.field_ptrs.as_ptr(),
+            globals: ts.globals.as_mut_ptr(),
+            scratch: ts.scratch.as_mut_ptr(),
+            ions: ts.ion_states.as_ptr(),
+            host: &*self.host.api,
+            inst_vec: if ts.ty.info.instance_vector {
+                ts.vec_ptrs.as_ptr()
+            } else {
+                std::ptr::null()
+            },
+            inst_vec_len: if ts.ty.info.instance_vector {
+                ts.vec_lens.as_ptr()
+            } else {
+                std::ptr::null()
+            },
+        }
+    }
+
+    fn status(&mut self, ti: usize, st: i32, what: &str) -> Result<(), SimError> {
+        if st == STATUS_OK {
+            return Ok(());
+        }
+        let msg = self
+            .host
+            .outbox
+            .error
+            .take()
+            .unwrap_or_else(|| format!("{what} failed with status {st}"));
+        Err(SimError::Mechanism {
+            mech: self.types[ti].ty.info.name.clone(),
+            message: msg,
+        })
+    }
+
+    /// Move what a mechanism call queued into the event queue.
+    fn drain_outbox(&mut self, ti: usize) -> Result<(), SimError> {
+        if self.host.outbox.sends.is_empty() && self.host.outbox.spikes.is_empty() {
+            return Ok(());
+        }
+        let sends = std::mem::take(&mut self.host.outbox.sends);
+        for (inst, te, flag, w) in &sends {
+            if !te.is_finite() {
+                return Err(SimError::Mechanism {
+                    mech: self.types[ti].ty.info.name.clone(),
+                    message: format!("net_send to a non-finite time {te}"),
+                });
+            }
+            self.queue.push(
+                *te,
+                EventKind::SelfEvent {
+                    ti,
+                    inst: *inst,
+                    flag: *flag,
+                    weights: *w,
+                },
+            );
+        }
+        let mut sends = sends;
+        sends.clear();
+        self.host.outbox.sends = sends;
+        let spikes = std::mem::take(&mut self.host.outbox.spikes);
+        for (inst, ts) in &spikes {
+            if let Some(&ps) = self.mech_source.get(&(ti, *inst)) {
+                self.presyn_send(ps, *ts);
+            }
+        }
+        let mut spikes = spikes;
+        spikes.clear();
+        self.host.outbox.spikes = spikes;
+        Ok(())
+    }
+
+    fn presyn_send(&mut self, ps: usize, ts: f64) {
+        let p = &mut self.presyns[ps];
+        if p.record {
+            p.spikes.push(ts);
+        }
+        for k in 0..self.presyns[ps].conns.len() {
+            let c = self.presyns[ps].conns[k];
+            let conn = &self.conns[c];
+            if conn.active && conn.target.is_some() {
+                let te = ts + conn.delay;
+                self.queue.push(te, EventKind::NetCon(c));
+            }
+        }
+    }
+
+    fn call_init(&mut self, ti: usize) -> Result<(), SimError> {
+        let mut pp = self.ppack(ti, self.t);
+        // SAFETY: pp describes storage owned by self, valid during the call.
+        let st = unsafe { self.types[ti].ty.call_init(&mut pp) };
+        self.status(ti, st, "INITIAL")?;
+        self.drain_outbox(ti)
+    }
+
+    fn deliver(&mut self, til: f64) -> Result<(), SimError> {
+        while let Some(ev) = self.queue.pop_until(til) {
+            let te = ev.t;
+            let (ti, inst, w, flag) = match ev.kind {
+                EventKind::NetCon(c) => {
+                    let conn = &mut self.conns[c];
+                    let (ti, inst) = match conn.target {
+                        Some(x) => x,
+                        None => continue,
+                    };
+                    (ti, inst, conn.weights.as_mut_ptr(), 0.0)
+                }
+                EventKind::SelfEvent {
+                    ti,
+                    inst,
+                    flag,
+                    weights,
+                } => (ti, inst, weights, flag),
+            };
+            let mut pp = self.ppack(ti, te);
+            // SAFETY: pp describes storage owned by self; `w` points to a
+            // connection's weight vector (boxed, never reallocated) or is null
+            // for self events sent outside NET_RECEIVE.
+            let st = unsafe {
+                if w.is_null() {
+                    let mut dummy = vec![0.0; self.types[ti].ty.info.weights.len().max(1)];
+                    self.types[ti]
+                        .ty
+                        .call_net_receive(&mut pp, inst, dummy.as_mut_ptr(), flag)
+                } else {
+                    self.types[ti].ty.call_net_receive(&mut pp, inst, w, flag)
+                }
+            };
+            self.status(ti, st, "NET_RECEIVE")?;
+            self.drain_outbox(ti)?;
+        }
+        Ok(())
+    }
+
+    fn transfer(&mut self) {
+        for tr in &self.transfers {
+            let v = self.v[tr.source_node];
+            self.types[tr.ti].set(tr.field, tr.inst as usize, v);
+        }
+    }
+
+    fn setup_tree_matrix(&mut self) -> Result<(), SimError> {
+        self.rhs.iter_mut().for_each(|x| *x = 0.0);
+        self.d.iter_mut().for_each(|x| *x = 0.0);
+        for ion in self.ions.iter_mut() {
+            ion.i.iter_mut().for_each(|x| *x = 0.0);
+            ion.didv.iter_mut().for_each(|x| *x = 0.0);
+        }
+        let t = self.t;
+        for ti in 0..self.types.len() {
+            if self.types[ti].n == 0 || self.types[ti].ty.info.kind == Kind::Artificial {
+                continue;
+            }
+            let mut pp = self.ppack(ti, t);
+            // SAFETY: pp describes storage owned by self.
+            let st = unsafe { self.types[ti].ty.call_current(&mut pp) };
+            self.status(ti, st, "BREAKPOINT")?;
+        }
+        let (a, b, par) = (&self.matrix.a, &self.matrix.b, &self.matrix.parent);
+        let v = &self.v;
+        let rhs = &mut self.rhs;
+        for i in self.matrix.ncell..v.len() {
+            let pi = par[i];
+            let dv = v[pi] - v[i];
+            rhs[i] -= b[i] * dv;
+            rhs[pi] += a[i] * dv;
+        }
+        let cj = if self.opts.secondorder > 0 {
+            2.0 / self.opts.dt
+        } else {
+            1.0 / self.opts.dt
+        };
+        let cfac = 0.001 * cj;
+        let d = &mut self.d;
+        for (k, &i) in self.cap_nodes.iter().enumerate() {
+            d[i] += cfac * self.cap_cm[k];
+        }
+        for i in self.matrix.ncell..v.len() {
+            d[i] -= b[i];
+            d[par[i]] -= a[i];
+        }
+        Ok(())
+    }
+
+    /// NEURON's `finitialize(v_init)`: t = 0, every node's v = `v_init`, INITIAL
+    /// blocks, NET_RECEIVE INITIAL blocks, events at t ≤ 0, one matrix assembly so
+    /// assigned variables are consistent, and the t = 0 sample of every trace.
+    pub fn finitialize(&mut self, v_init: f64) -> Result<(), SimError> {
+        if !v_init.is_finite() {
+            return Err(SimError::BadSetting {
+                what: "v_init".into(),
+                expected: "a finite voltage".into(),
+                value: v_init,
+            });
+        }
+        self.v.iter_mut().for_each(|x| *x = v_init);
+        self.init_common()
+    }
+
+    /// `finitialize()` without an argument: keep the current voltages.
+    pub fn finitialize_keep_v(&mut self) -> Result<(), SimError> {
+        self.init_common()
+    }
+
+    fn init_common(&mut self) -> Result<(), SimError> {
+        self.t = 0.0;
+        self.steps = 0;
+        self.queue.clear();
+        for ion in self.ions.iter_mut() {
+            ion.reset();
+        }
+        for ts in self.types.iter_mut() {
+            ts.data.copy_from_slice(&ts.data0);
+        }
+        self.transfer();
+        for ti in 0..self.types.len() {
+            if self.types[ti].ty.info.kind != Kind::Artificial && self.types[ti].n > 0 {
+                self.call_init(ti)?;
+            }
+        }
+        for ti in 0..self.types.len() {
+            if self.types[ti].ty.info.kind == Kind::Artificial && self.types[ti].n > 0 {
+                self.call_init(ti)?;
+            }
+        }
+        for p in self.presyns.iter_mut() {
+            p.flag = false;
+            p.spikes.clear();
+        }
+        for c in 0..self.conns.len() {
+            let w0 = self.conns[c].weight0;
+            self.conns[c].weights[0] = w0;
+            let target = self.conns[c].target;
+            match target {
+                Some((ti, inst)) if self.types[ti].ty.has_net_init() => {
+                    let w = self.conns[c].weights.as_mut_ptr();
+                    let mut pp = self.ppack(ti, self.t);
+                    // SAFETY: as in `deliver`.
+                    let st = unsafe { self.types[ti].ty.call_net_init(&mut pp, inst, w) };
+                    self.status(ti, st, "NET_RECEIVE INITIAL")?;
+                    self.drain_outbox(ti)?;
+                }
+                _ => {
+                    for w in self.conns[c].weights.iter_mut().skip(1) {
+                        *w = 0.0;
+                    }
+                }
+            }
+        }
+        self.deliver(self.t)?;
+        self.setup_tree_matrix()?;
+        for tr in self.traces.iter_mut() {
+            tr.clear();
+        }
+        self.record_all();
+        self.deliver(self.t)?;
+        self.initialized = true;
+        Ok(())
+    }
+
+    fn check_thresholds(&mut self) {
+        let t = self.t;
+        for ps in 0..self.presyns.len() {
+            if let SourceKind::Voltage { node, threshold } = self.presyns[ps].kind {
+                let val = self.v[node] - threshold;
+                if val > 0.0 {
+                    if !self.presyns[ps].flag {
+                        self.presyns[ps].flag = true;
+                        self.presyn_send(ps, t + 1e-10);
+                    }
+                } else {
+                    self.presyns[ps].flag = false;
+                }
+            }
+        }
+    }
+
+    /// One fixed step (NEURON's `fadvance`).
+    pub fn fadvance(&mut self) -> Result<(), SimError> {
+        if !self.initialized {
+            self.finitialize(-65.0)?;
+        }
+        let dt = self.opts.dt;
+        self.check_thresholds();
+        self.deliver(self.t + 0.5 * dt)?;
+        self.t += 0.5 * dt;
+        self.setup_tree_matrix()?;
+        self.solver.solve(&self.matrix, &mut self.d, &mut self.rhs);
+        if self.opts.secondorder == 2 {
+            for ion in self.ions.iter_mut() {
+                for (k, x) in ion.i.iter_mut().enumerate() {
+                    *x += ion.didv[k] * self.rhs[k];
+                }
+            }
+        }
+        if self.opts.secondorder > 0 {
+            for (v, dv) in self.v.iter_mut().zip(&self.rhs) {
+                *v += 2.0 * dv;
+            }
+        } else {
+            for (v, dv) in self.v.iter_mut().zip(&self.rhs) {
+                *v += dv;
+            }
+        }
+        self.t += 0.5 * dt;
+        self.transfer();
+        let t = self.t;
+        for ti in 0..self.types.len() {
+            if self.types[ti].n == 0 || self.types[ti].ty.info.kind == Kind::Artificial {
+                continue;
+            }
+            let mut pp = self.ppack(ti, t);
+            // SAFETY: pp describes storage owned by self.
+            let st = unsafe { self.types[ti].ty.call_state(&mut pp) };
+            self.status(ti, st, "state update")?;
+        }
+        self.steps += 1;
+        self.record_all();
+        self.deliver(self.t)?;
+        Ok(())
+    }
+
+    /// NEURON's `continuerun(tstop)`: step while t < tstop − dt/2.
+    pub fn continuerun(&mut self, tstop: f64) -> Result<(), SimError> {
+        if !tstop.is_finite() {
+            return Err(SimError::BadSetting {
+                what: "tstop".into(),
+                expected: "a finite time".into(),
+                value: tstop,
+            });
+        }
+        if !self.initialized {
+            self.finitialize(-65.0)?;
+        }
+        let ts = tstop - self.opts.dt / 2.0;
+        while self.t < ts {
+            self.fadvance()?;
+        }
+        Ok(())
+    }
+
+    /// NEURON's `run()`: `finitialize(v_init)` then `continuerun(tstop)`.
+    pub fn run(&mut self, tstop: f64, v_init: f64) -> Result<(), SimError> {
+        self.finitialize(v_init)?;
+        self.continuerun(tstop)
+    }
+
+    /// Number of events waiting.
+    pub fn pending_events(&self) -> usize {
+        self.queue.len()
+    }
+
+    /// Time of the next event, if any.
+    pub fn next_event_time(&self) -> Option<f64> {
+        self.queue.next_time()
+    }
+}

@@ -1,0 +1,132 @@
+//! Every malformed cell description gets the specific error kind, naming the file,
+//! the section and the field.
+
+use cable_core::{CellErrorKind as K, CellSpec};
+
+fn sec(extra: &str) -> String {
+    format!(
+        r#"{{"format": "synaptune-cell/1", "name": "c", "sections": [
+        {{"name": "soma", "L": 10, "diam": 10}}{extra}]}}"#
+    )
+}
+
+fn err(text: &str) -> cable_core::CellError {
+    CellSpec::from_json_str(text, "cells/bad.json").expect_err("must be rejected")
+}
+
+struct Bad {
+    name: &'static str,
+    text: String,
+    kind: K,
+    section: Option<&'static str>,
+    field: Option<&'static str>,
+}
+
+fn table() -> Vec<Bad> {
+    let one = |s: &str| format!(r#"{{"format": "synaptune-cell/1", "sections": [{s}]}}"#);
+    vec![
+        Bad { name: "not json", text: "{\"format\": ".into(), kind: K::Syntax, section: None, field: None },
+        Bad { name: "no format", text: r#"{"sections": []}"#.into(), kind: K::BadFormat, section: None, field: Some("format") },
+        Bad { name: "other format", text: r#"{"format": "neuron-cell/2", "sections": []}"#.into(), kind: K::BadFormat, section: None, field: Some("format") },
+        Bad { name: "no sections", text: r#"{"format": "synaptune-cell/1", "sections": []}"#.into(), kind: K::NoRoot, section: None, field: Some("sections") },
+        Bad { name: "L zero", text: one(r#"{"name": "soma", "L": 0, "diam": 10}"#), kind: K::NonPositive, section: Some("soma"), field: Some("L") },
+        Bad { name: "diam negative", text: one(r#"{"name": "soma", "L": 10, "diam": -2}"#), kind: K::NonPositive, section: Some("soma"), field: Some("diam") },
+        Bad { name: "Ra zero", text: one(r#"{"name": "soma", "L": 10, "diam": 2, "Ra": 0}"#), kind: K::NonPositive, section: Some("soma"), field: Some("Ra") },
+        Bad { name: "nseg zero", text: one(r#"{"name": "soma", "L": 10, "diam": 2, "nseg": 0}"#), kind: K::BadNseg, section: Some("soma"), field: Some("nseg") },
+        Bad { name: "nseg fractional", text: one(r#"{"name": "soma", "L": 10, "diam": 2, "nseg": 2.5}"#), kind: K::BadNseg, section: Some("soma"), field: Some("nseg") },
+        Bad { name: "nseg string", text: one(r#"{"name": "soma", "L": 10, "diam": 2, "nseg": "3"}"#), kind: K::BadNseg, section: Some("soma"), field: Some("nseg") },
+        Bad { name: "number as string", text: one(r#"{"name": "soma", "L": "10", "diam": 2}"#), kind: K::BadType, section: Some("soma"), field: Some("L") },
+        Bad { name: "overflowing number", text: one(r#"{"name": "soma", "L": 1e400, "diam": 2}"#), kind: K::Syntax, section: None, field: None },
+        Bad { name: "unknown parent", text: sec(r#", {"name": "d", "parent": {"section": "axon", "x": 1}, "L": 5, "diam": 1}"#), kind: K::UnknownParent, section: Some("d"), field: Some("parent.section") },
+        Bad { name: "x outside", text: sec(r#", {"name": "d", "parent": {"section": "soma", "x": 1.5}, "L": 5, "diam": 1}"#), kind: K::BadX, section: Some("d"), field: Some("parent.x") },
+        Bad { name: "self parent", text: sec(r#", {"name": "d", "parent": {"section": "d", "x": 1}, "L": 5, "diam": 1}"#), kind: K::Cycle, section: Some("d"), field: Some("parent.section") },
+        Bad { name: "cycle", text: sec(r#", {"name": "a", "parent": {"section": "b", "x": 1}, "L": 5, "diam": 1}, {"name": "b", "parent": {"section": "a", "x": 1}, "L": 5, "diam": 1}"#), kind: K::Cycle, section: Some("a"), field: Some("parent") },
+        Bad { name: "no root", text: one(r#"{"name": "a", "parent": {"section": "b"}, "L": 5, "diam": 1}, {"name": "b", "parent": {"section": "a"}, "L": 5, "diam": 1}"#), kind: K::NoRoot, section: None, field: Some("parent") },
+        Bad { name: "two roots", text: sec(r#", {"name": "other", "L": 5, "diam": 1}"#), kind: K::MultipleRoots, section: Some("other"), field: Some("parent") },
+        Bad { name: "duplicate", text: sec(r#", {"name": "soma", "parent": {"section": "soma"}, "L": 5, "diam": 1}"#), kind: K::DuplicateSection, section: Some("soma"), field: Some("name") },
+        Bad { name: "points and L", text: one(r#"{"name": "soma", "L": 5, "points": [[0,0,0,1],[0,0,5,1]]}"#), kind: K::GeometryConflict, section: Some("soma"), field: Some("L") },
+        Bad { name: "points and diam", text: one(r#"{"name": "soma", "diam": 5, "points": [[0,0,0,1],[0,0,5,1]]}"#), kind: K::GeometryConflict, section: Some("soma"), field: Some("diam") },
+        Bad { name: "one point", text: one(r#"{"name": "soma", "points": [[0,0,0,1]]}"#), kind: K::BadPoints, section: Some("soma"), field: Some("points") },
+        Bad { name: "short point", text: one(r#"{"name": "soma", "points": [[0,0,0,1],[0,0,5]]}"#), kind: K::BadPoints, section: Some("soma"), field: Some("points[1]") },
+        Bad { name: "negative point diam", text: one(r#"{"name": "soma", "points": [[0,0,0,1],[0,0,5,-1]]}"#), kind: K::NonPositive, section: Some("soma"), field: Some("points[1]") },
+        Bad { name: "no geometry", text: one(r#"{"name": "soma", "nseg": 1}"#), kind: K::MissingGeometry, section: Some("soma"), field: Some("L") },
+        Bad { name: "only L", text: one(r#"{"name": "soma", "L": 3}"#), kind: K::MissingGeometry, section: Some("soma"), field: Some("diam") },
+        Bad { name: "unknown section field", text: one(r#"{"name": "soma", "L": 3, "diam": 3, "ra": 100}"#), kind: K::UnknownField, section: Some("soma"), field: Some("ra") },
+        Bad { name: "mechanism params not an object", text: one(r#"{"name": "soma", "L": 3, "diam": 3, "mechanisms": {"hh": 1}}"#), kind: K::BadType, section: Some("soma"), field: Some("mechanisms.hh") },
+        Bad { name: "ion setting unknown", text: one(r#"{"name": "soma", "L": 3, "diam": 3, "ions": {"na": {"erev": 50}}}"#), kind: K::UnknownField, section: Some("soma"), field: Some("ions.na.erev") },
+        Bad { name: "list member unknown", text: r#"{"format": "synaptune-cell/1", "sections": [{"name": "soma", "L": 3, "diam": 3}], "section_lists": {"somatic": ["soma", "axon"]}}"#.into(), kind: K::UnknownListMember, section: Some("axon"), field: Some("section_lists.somatic") },
+    ]
+}
+
+#[test]
+fn each_bad_input_has_its_error_kind() {
+    for b in table() {
+        let e = err(&b.text);
+        assert_eq!(e.kind, b.kind, "{}: got {e}", b.name);
+        assert_eq!(
+            e.section.as_deref(),
+            b.section,
+            "{}: section in {e}",
+            b.name
+        );
+        assert_eq!(e.field.as_deref(), b.field, "{}: field in {e}", b.name);
+        let msg = e.to_string();
+        assert!(
+            msg.starts_with("cells/bad.json"),
+            "{}: message names the file: {msg}",
+            b.name
+        );
+    }
+}
+
+#[test]
+fn mechanism_names_and_parameters_are_checked_with_the_known_ones_listed() {
+    let reg = standard_mechanisms::registry();
+    let c = CellSpec::from_json_str(
+        &sec(r#", {"name": "d", "parent": {"section": "soma"}, "L": 5, "diam": 1, "mechanisms": {"hhh": {}}}"#),
+        "x.json",
+    )
+    .unwrap();
+    let e = c.check_mechanisms(&reg).unwrap_err();
+    assert_eq!(e.kind, K::UnknownMechanism);
+    assert_eq!(e.section.as_deref(), Some("d"));
+    assert!(e.message.contains("hh") && e.message.contains("pas"), "{e}");
+
+    let c = CellSpec::from_json_str(
+        &sec(r#", {"name": "d", "parent": {"section": "soma"}, "L": 5, "diam": 1, "mechanisms": {"hh": {"gnabarr": 0.1}}}"#),
+        "x.json",
+    )
+    .unwrap();
+    let e = c.check_mechanisms(&reg).unwrap_err();
+    assert_eq!(e.kind, K::UnknownParameter);
+    assert_eq!(e.field.as_deref(), Some("mechanisms.hh.gnabarr"));
+    assert!(e.message.contains("gnabar, gkbar, gl, el"), "{e}");
+
+    let c = CellSpec::from_json_str(
+        &sec(r#", {"name": "d", "parent": {"section": "soma"}, "L": 5, "diam": 1, "mechanisms": {"IClamp": {}}}"#),
+        "x.json",
+    )
+    .unwrap();
+    assert_eq!(c.check_mechanisms(&reg).unwrap_err().kind, K::NotDensity);
+}
+
+#[test]
+fn missing_file_is_an_io_error_naming_it() {
+    let e = CellSpec::from_file("/nonexistent/cell.json").unwrap_err();
+    assert_eq!(e.kind, K::Io);
+    assert!(e.to_string().contains("/nonexistent/cell.json"));
+}
+
+#[test]
+fn a_cell_survives_a_round_trip_through_json() {
+    for f in ["ball_stick", "pt3d_tree", "hh_tree"] {
+        let path = format!(
+            "{}/../../tests/fixtures/cells/{f}.json",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        let c = CellSpec::from_file(&path).unwrap();
+        let text = serde_json::to_string(&c.to_json()).unwrap();
+        let back = CellSpec::from_json_str(&text, &path).unwrap();
+        assert_eq!(c, back, "{f}");
+    }
+}

@@ -1,0 +1,112 @@
+//! The Hines solver solves tree systems: residual checks on random trees, and the
+//! full engine on random morphologies stays finite and conserves charge at rest.
+
+use cable_core::solver::{hines_solve, tree_matvec};
+use cable_core::{CellSpec, Hines, ModelBuilder, SimOptions, Solver, TreeMatrix};
+use proptest::prelude::*;
+
+/// A random tree system: `ncell` roots, each other node's parent lower, the
+/// off-diagonals negative as axial couplings are, the diagonal dominant.
+fn system() -> impl Strategy<Value = (TreeMatrix, Vec<f64>, Vec<f64>)> {
+    (1usize..4, 0usize..60).prop_flat_map(|(ncell, extra)| {
+        let n = ncell + extra;
+        (
+            Just(ncell),
+            proptest::collection::vec(0.0f64..1.0, n),
+            proptest::collection::vec(0.01f64..10.0, n),
+            proptest::collection::vec(0.01f64..10.0, n),
+            proptest::collection::vec(0.1f64..5.0, n),
+            proptest::collection::vec(-10.0f64..10.0, n),
+        )
+            .prop_map(move |(ncell, pick, ga, gb, gm, rhs)| {
+                let mut parent = vec![usize::MAX; n];
+                let mut a = vec![0.0; n];
+                let mut b = vec![0.0; n];
+                let mut d = gm.clone();
+                for i in ncell..n {
+                    parent[i] = ((pick[i] * i as f64) as usize).min(i - 1);
+                    a[i] = -ga[i];
+                    b[i] = -gb[i];
+                }
+                for i in ncell..n {
+                    d[i] -= b[i];
+                    d[parent[i]] -= a[i];
+                }
+                (
+                    TreeMatrix {
+                        ncell,
+                        parent,
+                        a,
+                        b,
+                    },
+                    d,
+                    rhs,
+                )
+            })
+    })
+}
+
+proptest! {
+    #[test]
+    fn hines_residual_is_small((m, d, rhs) in system()) {
+        prop_assert!(m.check().is_ok());
+        let mut dd = d.clone();
+        let mut x = rhs.clone();
+        Hines.solve(&m, &mut dd, &mut x);
+        let ax = tree_matvec(&m, &d, &x);
+        let scale = rhs.iter().fold(1.0f64, |s, v| s.max(v.abs()));
+        for (i, (y, r)) in ax.iter().zip(&rhs).enumerate() {
+            prop_assert!((y - r).abs() <= 1e-10 * scale, "row {}: {} vs {}", i, y, r);
+        }
+    }
+
+    #[test]
+    fn hines_is_deterministic((m, d, rhs) in system()) {
+        let (mut d1, mut x1) = (d.clone(), rhs.clone());
+        let (mut d2, mut x2) = (d.clone(), rhs.clone());
+        hines_solve(&m, &mut d1, &mut x1);
+        Hines.solve(&m, &mut d2, &mut x2);
+        prop_assert_eq!(x1, x2);
+    }
+
+    /// Random morphologies (parent index, attachment x, nseg, L, diam) simulate to
+    /// finite values, and a passive cell at its reversal potential stays there.
+    #[test]
+    fn random_passive_cells_rest_at_e(parents in proptest::collection::vec((0.0f64..1.0, 0usize..3, 1usize..5, 1.0f64..300.0, 0.2f64..5.0), 1..15)) {
+        let mut secs = Vec::new();
+        for (k, (p, xi, nseg, l, diam)) in parents.iter().enumerate() {
+            let parent = if k == 0 {
+                "null".to_string()
+            } else {
+                let pi = ((p * k as f64) as usize).min(k - 1);
+                let x = [0.0, 0.5, 1.0][*xi];
+                format!(r#"{{"section": "s{pi}", "x": {x}}}"#)
+            };
+            secs.push(format!(
+                r#"{{"name": "s{k}", "parent": {parent}, "L": {l}, "diam": {diam}, "nseg": {nseg}, "mechanisms": {{"pas": {{"e": -70}}}}}}"#
+            ));
+        }
+        let text = format!(r#"{{"format": "synaptune-cell/1", "sections": [{}]}}"#, secs.join(","));
+        let cell = CellSpec::from_json_str(&text, "<random>").unwrap();
+        let reg = standard_mechanisms::registry();
+        let mut b = ModelBuilder::new(&reg);
+        b.add_cell(&cell).unwrap();
+        let mut sim = b.build(SimOptions::default()).unwrap();
+        sim.run(2.0, -70.0).unwrap();
+        for v in sim.voltages() {
+            prop_assert!((v + 70.0).abs() < 1e-9, "v = {}", v);
+        }
+        prop_assert!(sim.matrix().check().is_ok());
+    }
+}
+
+#[test]
+fn a_bad_tree_is_reported() {
+    let m = TreeMatrix {
+        ncell: 1,
+        parent: vec![usize::MAX, 0, 3, 1],
+        a: vec![0.0; 4],
+        b: vec![0.0; 4],
+    };
+    assert_eq!(m.check(), Err(2));
+}
