@@ -242,7 +242,7 @@ pub fn build_catalogue(name: &str, version: &str, entries: Vec<Entry>) -> Catalo
 /// static `synaptune_mech_abi` and the function `synaptune_mech_catalogue`.
 /// Only one crate per final binary may invoke this macro.
 ///
-/// ```ignore
+/// ```text
 /// mech_api::export_catalogue!("my-catalogue", "0.1.0", [MySynapse, MyChannel]);
 /// ```
 ///

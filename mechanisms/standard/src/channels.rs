@@ -1,0 +1,189 @@
+//! The FSI interneuron's channels from bmtool's synaptic-tuner example:
+//! `leak` (`leak.mod`), `nainter` (`nainter.mod`) and `kdrinter` (`kdrinter.mod`).
+
+use crate::cnexp::relax;
+use mech_api::{abi, MechInfo, Mechanism, Pack, DV};
+
+/// Passive leak, il = glbar (v − el).
+pub struct Leak;
+
+const L_GLBAR: usize = 0;
+const L_EL: usize = 1;
+const L_IL: usize = 2;
+
+impl Mechanism for Leak {
+    fn info() -> MechInfo {
+        MechInfo::density("leak")
+            .source("leak.mod")
+            // The mod file says 2.857142857142857e-05, but nocmodl writes
+            // defaults with 6 significant digits: NEURON's default is this.
+            .param("glbar", "siemens/cm2", 2.85714e-05)
+            .param("el", "mV", -75.0)
+            .assigned("il", "mA/cm2")
+    }
+
+    fn current(p: &mut Pack) {
+        for k in 0..p.n() {
+            let (g, e, v) = (p.get(L_GLBAR, k), p.get(L_EL, k), p.v(k));
+            let hi = 0.0 + g * ((v + DV) - e);
+            let il = g * (v - e);
+            p.set(L_IL, k, il);
+            p.density_current(k, hi, 0.0 + il);
+        }
+    }
+}
+
+/// Spike-generating sodium channel of the interneuron.
+pub struct NaInter;
+
+const N_GNABAR: usize = 0;
+const N_MV05: usize = 1;
+const N_HV05: usize = 2;
+const N_MTAU_INV: usize = 3;
+const N_HTAU_INV: usize = 4;
+const N_MINF: usize = 5;
+const N_HINF: usize = 6;
+const N_MTAU: usize = 7;
+const N_HTAU: usize = 8;
+const N_GNA: usize = 9;
+const N_M: usize = 10;
+const N_H: usize = 11;
+
+fn na_rate(p: &mut Pack, k: usize, v: f64) {
+    let (mtau_inv, htau_inv) = (p.get(N_MTAU_INV, k), p.get(N_HTAU_INV, k));
+    let (mv05, hv05) = (p.get(N_MV05, k), p.get(N_HV05, k));
+    let ma = mtau_inv * ((v - mv05) / 11.75).exp();
+    let mb = mtau_inv * (-(v - mv05) / 27.0).exp();
+    let ha = htau_inv * (-(v - hv05) / 33.0).exp();
+    let hb = htau_inv * ((v - hv05) / 12.2).exp();
+    let msum = ma + mb;
+    p.set(N_MINF, k, ma / msum);
+    p.set(N_MTAU, k, 1.0 / msum);
+    let hsum = ha + hb;
+    p.set(N_HINF, k, ha / hsum);
+    p.set(N_HTAU, k, 1.0 / hsum);
+}
+
+impl Mechanism for NaInter {
+    fn info() -> MechInfo {
+        MechInfo::density("nainter")
+            .source("nainter.mod")
+            .param("gnabar", "mho/cm2", 0.035)
+            .limits(0.0, 1e9)
+            .param("mv_05", "mV", -18.5)
+            .param("hv_05", "mV", -29.0)
+            .param("mtau_inv", "/ms", 2.1)
+            .param("htau_inv", "/ms", 0.045)
+            .assigned("minf", "")
+            .assigned("hinf", "")
+            .assigned("mtau", "ms")
+            .assigned("htau", "ms")
+            .assigned("gna", "mho/cm2")
+            .state("m", "")
+            .state("h", "")
+            .ion("na", 1, abi::ION_READ_E | abi::ION_WRITE_I)
+    }
+
+    fn init(p: &mut Pack) {
+        for k in 0..p.n() {
+            let v = p.v(k);
+            na_rate(p, k, v);
+            p.set(N_M, k, p.get(N_MINF, k));
+            p.set(N_H, k, p.get(N_HINF, k));
+        }
+    }
+
+    fn current(p: &mut Pack) {
+        for k in 0..p.n() {
+            let v = p.v(k);
+            let ena = p.ion_e(0, k);
+            let gna =
+                p.get(N_GNABAR, k) * p.get(N_M, k) * p.get(N_M, k) * p.get(N_M, k) * p.get(N_H, k);
+            let hi = gna * ((v + DV) - ena);
+            let ina = gna * (v - ena);
+            p.set(N_GNA, k, gna);
+            p.add_ion_current(0, k, hi, ina);
+            p.density_current(k, 0.0 + hi, 0.0 + ina);
+        }
+    }
+
+    fn state(p: &mut Pack) {
+        let dt = p.dt();
+        for k in 0..p.n() {
+            let v = p.v(k);
+            na_rate(p, k, v);
+            let m = relax(p.get(N_M, k), dt, p.get(N_MINF, k), p.get(N_MTAU, k));
+            let h = relax(p.get(N_H, k), dt, p.get(N_HINF, k), p.get(N_HTAU, k));
+            p.set(N_M, k, m);
+            p.set(N_H, k, h);
+        }
+    }
+}
+
+/// Delayed-rectifier potassium channel of the interneuron.
+pub struct KdrInter;
+
+const K_GKDRBAR: usize = 0;
+const K_V05: usize = 1;
+const K_TAU_INV: usize = 2;
+const K_INF: usize = 3;
+const K_TAU: usize = 4;
+const K_GKDR: usize = 5;
+const K_N: usize = 6;
+
+fn k_rate(p: &mut Pack, k: usize, v: f64) {
+    let (tau_inv, v05) = (p.get(K_TAU_INV, k), p.get(K_V05, k));
+    let nalf = tau_inv * ((v - v05) / 10.67).exp();
+    let nbet = tau_inv * (-(v - v05) / 42.68).exp();
+    let sum = nalf + nbet;
+    p.set(K_INF, k, nalf / sum);
+    p.set(K_TAU, k, 1.0 / sum);
+}
+
+impl Mechanism for KdrInter {
+    fn info() -> MechInfo {
+        MechInfo::density("kdrinter")
+            .source("kdrinter.mod")
+            .param("gkdrbar", "mho/cm2", 0.008)
+            .limits(0.0, 1e9)
+            .param("v_05", "mV", -19.0)
+            .param("tau_inv", "/ms", 0.15)
+            .assigned("inf", "")
+            .assigned("tau", "ms")
+            .assigned("gkdr", "mho/cm2")
+            .state("n", "")
+            .ion("k", 1, abi::ION_READ_E | abi::ION_WRITE_I)
+    }
+
+    fn init(p: &mut Pack) {
+        for k in 0..p.n() {
+            let v = p.v(k);
+            k_rate(p, k, v);
+            p.set(K_N, k, p.get(K_INF, k));
+        }
+    }
+
+    fn current(p: &mut Pack) {
+        for k in 0..p.n() {
+            let v = p.v(k);
+            let ek = p.ion_e(0, k);
+            let n = p.get(K_N, k);
+            let gkdr = p.get(K_GKDRBAR, k) * n * n * n * n;
+            let hi = gkdr * ((v + DV) - ek);
+            let ik = gkdr * (v - ek);
+            p.set(K_GKDR, k, gkdr);
+            p.add_ion_current(0, k, hi, ik);
+            p.density_current(k, 0.0 + hi, 0.0 + ik);
+        }
+    }
+
+    fn state(p: &mut Pack) {
+        let dt = p.dt();
+        for k in 0..p.n() {
+            let v = p.v(k);
+            k_rate(p, k, v);
+            let n = relax(p.get(K_N, k), dt, p.get(K_INF, k), p.get(K_TAU, k));
+            p.set(K_N, k, n);
+        }
+    }
+}

@@ -1,0 +1,292 @@
+//! Voltage clamps: `VClamp` (NEURON's `vclmp.mod`, a two-amplifier clamp whose
+//! LINEAR block is solved with scopmath's `simeq`) and `SEClamp` (`svclmp.mod`,
+//! a single-electrode clamp). Both recompute `i` with the new voltage in the
+//! state update, as their `SOLVE ... METHOD after_cvode` makes NEURON do.
+
+use mech_api::{MechInfo, Mechanism, Pack, DV};
+
+/// Two-electrode voltage clamp with three stages (`dur[j]`, `amp[j]`).
+pub struct VClamp;
+
+const DUR0: usize = 0;
+const AMP0: usize = 3;
+const GAIN: usize = 6;
+const RSTIM: usize = 7;
+const TAU1: usize = 8;
+const TAU2: usize = 9;
+const E0: usize = 10;
+const VO0: usize = 11;
+const VI0: usize = 12;
+const FAC: usize = 13;
+const I: usize = 14;
+const STIM: usize = 15;
+const TC: usize = 16;
+const E: usize = 17;
+const VO: usize = 18;
+const VI: usize = 19;
+
+/// scopmath's `simeq`: Gaussian elimination with partial pivoting through a
+/// permutation vector (rows are not swapped), then back substitution. `coef` is
+/// n rows of n + 1 columns (the last is the right-hand side). Returns `None` if a
+/// pivot is below 1e-20 (singular).
+#[allow(clippy::needless_range_loop)] // mirrors scopmath's index arithmetic
+pub fn simeq<const N: usize, const M: usize>(coef: &mut [[f64; M]; N]) -> Option<[f64; N]> {
+    let n = N;
+    let mut perm = [0usize; N];
+    for (i, p) in perm.iter_mut().enumerate() {
+        *p = i;
+    }
+    let mut isave = 0usize;
+    for j in 0..n {
+        let mut ipivot = perm[j];
+        for i in (j + 1)..n {
+            let jrow = perm[i];
+            if coef[ipivot][j].abs() < coef[jrow][j].abs() {
+                ipivot = jrow;
+                isave = i;
+            }
+        }
+        if coef[ipivot][j].abs() < 1e-20 {
+            return None;
+        }
+        if ipivot != perm[j] {
+            perm[isave] = perm[j];
+            perm[j] = ipivot;
+        }
+        for kcol in (j + 1)..=n {
+            coef[ipivot][kcol] /= coef[ipivot][j];
+        }
+        for &jrow in perm.iter().take(n).skip(j + 1) {
+            for kcol in (j + 1)..=n {
+                coef[jrow][kcol] -= coef[ipivot][kcol] * coef[jrow][j];
+            }
+        }
+    }
+    let mut soln = [0.0; N];
+    for i in (0..n).rev() {
+        let jrow = perm[i];
+        soln[i] = coef[jrow][n];
+        for j in (i + 1)..n {
+            soln[i] -= coef[jrow][j] * soln[j];
+        }
+    }
+    Some(soln)
+}
+
+fn vstim(p: &mut Pack, k: usize) {
+    let t = p.t();
+    let mut tc = 0.0;
+    let mut stim = 0.0;
+    for j in 0..3 {
+        stim = p.get(AMP0 + j, k);
+        tc += p.get(DUR0 + j, k);
+        if t < tc {
+            tc += 100.0;
+            break;
+        }
+    }
+    p.set(STIM, k, stim);
+    p.set(TC, k, tc);
+}
+
+/// `icur(v)`: solves the LINEAR block (writing vi, vo, e) and returns the current.
+fn icur(p: &mut Pack, k: usize, v: f64) -> f64 {
+    let t = p.t();
+    if t > p.get(TC, k) {
+        p.set(E0, k, 0.0);
+        p.set(VO0, k, 0.0);
+        return 0.0;
+    }
+    let dt = p.dt();
+    let t1 = p.get(TAU1, k) / dt;
+    let t2 = p.get(TAU2, k) / dt;
+    let (fac, gain, stim) = (p.get(FAC, k), p.get(GAIN, k), p.get(STIM, k));
+    let (vo0, vi0, e0) = (p.get(VO0, k), p.get(VI0, k), p.get(E0, k));
+    // Columns vi, vo, e, rhs; coefficients accumulated in nocmodl's order.
+    let mut c = [[0.0f64; 4]; 3];
+    c[0][0] -= 1.0;
+    c[0][3] -= v;
+    c[0][1] += fac * 1.0;
+    c[0][3] += fac * v;
+    c[1][1] -= t2 * 1.0;
+    c[1][3] -= t2 * vo0;
+    c[1][1] -= 1.0;
+    c[1][2] -= gain * 1.0;
+    c[2][3] -= stim;
+    c[2][2] += 1.0;
+    c[2][0] -= 1.0;
+    c[2][2] += 1.0;
+    c[2][0] -= t1 * 1.0;
+    c[2][2] += t1 * 1.0;
+    c[2][3] -= t1 * (vi0 - e0);
+    c[2][3] -= 0.0;
+    let x = simeq(&mut c).expect("VClamp: singular LINEAR block (simeq pivot < 1e-20)");
+    p.set(VI, k, x[0]);
+    p.set(VO, k, x[1]);
+    p.set(E, k, x[2]);
+    (x[1] - v) / p.get(RSTIM, k)
+}
+
+impl Mechanism for VClamp {
+    fn info() -> MechInfo {
+        MechInfo::point("VClamp")
+            .electrode()
+            .rank(12)
+            .source("vclmp.mod")
+            .param("dur[0]", "ms", 0.0)
+            .limits(0.0, 1e9)
+            .param("dur[1]", "ms", 0.0)
+            .limits(0.0, 1e9)
+            .param("dur[2]", "ms", 0.0)
+            .limits(0.0, 1e9)
+            .param("amp[0]", "mV", 0.0)
+            .param("amp[1]", "mV", 0.0)
+            .param("amp[2]", "mV", 0.0)
+            .param("gain", "", 1e5)
+            .limits(0.0, 1e9)
+            .param("rstim", "megohm", 1.0)
+            .limits(1e-9, 1e9)
+            .param("tau1", "ms", 0.001)
+            .limits(0.0, 1e9)
+            .param("tau2", "ms", 0.0)
+            .limits(0.0, 1e9)
+            .param("e0", "mV", 0.0)
+            .param("vo0", "mV", 0.0)
+            .param("vi0", "mV", 0.0)
+            .param("fac", "", 0.0)
+            .assigned("i", "nA")
+            .assigned("stim", "mV")
+            .assigned("tc", "ms")
+            .state("e", "mV")
+            .state("vo", "mV")
+            .state("vi", "mV")
+    }
+
+    fn init(p: &mut Pack) {
+        for k in 0..p.n() {
+            let v = p.v(k);
+            p.set(E0, k, 0.0);
+            p.set(VO, k, v);
+            p.set(VO0, k, v);
+            p.set(VI, k, v);
+            p.set(VI0, k, v);
+            p.set(E, k, 0.0);
+        }
+    }
+
+    fn current(p: &mut Pack) {
+        for k in 0..p.n() {
+            let v = p.v(k);
+            vstim(p, k);
+            let hi = 0.0 + icur(p, k, v + DV);
+            vstim(p, k);
+            let i = icur(p, k, v);
+            p.set(I, k, i);
+            p.point_electrode_current(k, hi, 0.0 + i);
+        }
+    }
+
+    fn state(p: &mut Pack) {
+        for k in 0..p.n() {
+            let v = p.v(k);
+            let i = icur(p, k, v);
+            p.set(I, k, i);
+            p.set(E0, k, p.get(E, k));
+            p.set(VO0, k, p.get(VO, k));
+            p.set(VI0, k, p.get(VI, k));
+        }
+    }
+}
+
+/// Single-electrode voltage clamp with series resistance `rs` (MΩ) and three
+/// levels.
+pub struct SEClamp;
+
+const RS: usize = 0;
+const DUR1: usize = 1;
+const AMP1: usize = 2;
+const DUR2: usize = 3;
+const AMP2: usize = 4;
+const DUR3: usize = 5;
+const AMP3: usize = 6;
+const SI: usize = 7;
+const VC: usize = 8;
+const TC2: usize = 9;
+const TC3: usize = 10;
+const ON: usize = 11;
+
+fn se_icur(p: &mut Pack, k: usize, v: f64) -> f64 {
+    let i = if p.get(ON, k) != 0.0 {
+        (p.get(VC, k) - v) / p.get(RS, k)
+    } else {
+        0.0
+    };
+    p.set(SI, k, i);
+    i
+}
+
+fn se_vstim(p: &mut Pack, k: usize, v: f64) -> f64 {
+    let t = p.t();
+    p.set(ON, k, 1.0);
+    if t < p.get(DUR1, k) {
+        p.set(VC, k, p.get(AMP1, k));
+    } else if t < p.get(TC2, k) {
+        p.set(VC, k, p.get(AMP2, k));
+    } else if t < p.get(TC3, k) {
+        p.set(VC, k, p.get(AMP3, k));
+    } else {
+        p.set(VC, k, 0.0);
+        p.set(ON, k, 0.0);
+    }
+    se_icur(p, k, v)
+}
+
+impl Mechanism for SEClamp {
+    fn info() -> MechInfo {
+        MechInfo::point("SEClamp")
+            .electrode()
+            .rank(11)
+            .source("svclmp.mod")
+            .param("rs", "megohm", 1.0)
+            .limits(1e-9, 1e9)
+            .param("dur1", "ms", 0.0)
+            .limits(0.0, 1e9)
+            .param("amp1", "mV", 0.0)
+            .param("dur2", "ms", 0.0)
+            .limits(0.0, 1e9)
+            .param("amp2", "mV", 0.0)
+            .param("dur3", "ms", 0.0)
+            .limits(0.0, 1e9)
+            .param("amp3", "mV", 0.0)
+            .assigned("i", "nA")
+            .assigned("vc", "mV")
+            .assigned("tc2", "ms")
+            .assigned("tc3", "ms")
+            .assigned("on", "")
+    }
+
+    fn init(p: &mut Pack) {
+        for k in 0..p.n() {
+            let tc2 = p.get(DUR1, k) + p.get(DUR2, k);
+            p.set(TC2, k, tc2);
+            p.set(TC3, k, tc2 + p.get(DUR3, k));
+            p.set(ON, k, 0.0);
+        }
+    }
+
+    fn current(p: &mut Pack) {
+        for k in 0..p.n() {
+            let v = p.v(k);
+            let hi = 0.0 + se_vstim(p, k, v + DV);
+            let i = se_vstim(p, k, v);
+            p.point_electrode_current(k, hi, 0.0 + i);
+        }
+    }
+
+    fn state(p: &mut Pack) {
+        for k in 0..p.n() {
+            let v = p.v(k);
+            se_icur(p, k, v);
+        }
+    }
+}
