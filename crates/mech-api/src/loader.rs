@@ -76,16 +76,25 @@ pub fn load_library(path: &Path) -> Result<Catalogue, LoadError> {
         path: path_buf.clone(),
         message: e.to_string(),
     })?;
-    // SAFETY: the symbol is a static AbiHeader (plain data): `Symbol<AbiHeader>`
-    // dereferences to the static itself, which we copy out without calling code.
+    // SAFETY: the symbol is a static AbiHeader (plain data). libloading hands a
+    // data symbol out as a pointer-sized value: `Symbol<*const AbiHeader>`
+    // dereferences to the static's address. We copy the header out without
+    // calling any code of the library.
     let header: AbiHeader = unsafe {
         let sym = lib
-            .get::<AbiHeader>(abi::HEADER_SYMBOL.as_bytes())
+            .get::<*const AbiHeader>(abi::HEADER_SYMBOL.as_bytes())
             .map_err(|_| LoadError::SymbolMissing {
                 path: path_buf.clone(),
                 symbol: abi::HEADER_SYMBOL.to_string(),
             })?;
-        std::ptr::read_unaligned(&*sym as *const AbiHeader)
+        let p: *const AbiHeader = *sym;
+        if p.is_null() {
+            return Err(LoadError::SymbolMissing {
+                path: path_buf.clone(),
+                symbol: abi::HEADER_SYMBOL.to_string(),
+            });
+        }
+        std::ptr::read_unaligned(p)
     };
     check_header(&path_buf, &header)?;
     // SAFETY: the handshake matched, so the symbol has the documented signature.
