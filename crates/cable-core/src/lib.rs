@@ -42,6 +42,7 @@ pub mod geometry;
 mod ions;
 mod model;
 pub mod protocol;
+pub mod scenario;
 mod sim;
 pub mod solver;
 

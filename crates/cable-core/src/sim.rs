@@ -309,6 +309,8 @@ pub struct Simulation {
     probes: Vec<ProbeTarget>,
     traces: Vec<Vec<f64>>,
     host: Host,
+    /// Weights handed to NET_RECEIVE for self events sent outside NET_RECEIVE.
+    spare_weights: Vec<f64>,
     initialized: bool,
     steps: u64,
 }
@@ -349,6 +351,11 @@ impl Simulation {
                 cap_cm.push(*cm);
             }
         }
+        let max_weights = types
+            .iter()
+            .map(|t| t.ty.info.weights.len())
+            .max()
+            .unwrap_or(1);
         let mut mech_source = HashMap::new();
         for (k, p) in presyns.iter().enumerate() {
             if let SourceKind::Mech { ti, inst } = p.kind {
@@ -379,6 +386,7 @@ impl Simulation {
             art_loc,
             probes: Vec::new(),
             traces: Vec::new(),
+            spare_weights: vec![0.0; max_weights.max(1)],
             host,
             initialized: false,
             steps: 0,
@@ -968,16 +976,13 @@ impl Simulation {
             // SAFETY: pp describes storage owned by self; `w` points to a
             // connection's weight vector (boxed, never reallocated) or is null
             // for self events sent outside NET_RECEIVE.
-            let st = unsafe {
-                if w.is_null() {
-                    let mut dummy = vec![0.0; self.types[ti].ty.info.weights.len().max(1)];
-                    self.types[ti]
-                        .ty
-                        .call_net_receive(&mut pp, inst, dummy.as_mut_ptr(), flag)
-                } else {
-                    self.types[ti].ty.call_net_receive(&mut pp, inst, w, flag)
-                }
+            let w = if w.is_null() {
+                self.spare_weights.iter_mut().for_each(|x| *x = 0.0);
+                self.spare_weights.as_mut_ptr()
+            } else {
+                w
             };
+            let st = unsafe { self.types[ti].ty.call_net_receive(&mut pp, inst, w, flag) };
             self.status(ti, st, "NET_RECEIVE")?;
             self.drain_outbox(ti)?;
         }
