@@ -18,6 +18,10 @@ pub struct Common {
     /// Print a machine-readable JSON result on stdout.
     #[arg(long, global = true)]
     pub json: bool,
+    /// Load a plugin mechanism catalogue (a shared library, or a folder of them);
+    /// repeatable. A loaded mechanism with a built-in's name replaces it.
+    #[arg(long = "mechanisms", value_name = "PATH", global = true)]
+    pub mechanisms: Vec<PathBuf>,
 }
 
 /// The commands.
@@ -25,8 +29,36 @@ pub struct Common {
 pub enum Command {
     /// Run one cell with current clamps and write the recorded traces as CSV.
     Simulate(SimulateArgs),
+    /// Run a scenario file: cells, point processes, stimulators, connections,
+    /// gap-junction transfers and recordings described in JSON.
+    Scenario(ScenarioArgs),
+    /// List the mechanisms available (built in and loaded with --mechanisms).
+    Mechanisms(MechanismsArgs),
     /// Run the shipped example end to end.
     Demo(DemoArgs),
+}
+
+/// `synaptune scenario`.
+#[derive(Debug, Args)]
+pub struct ScenarioArgs {
+    /// The scenario (JSON; format in `cable_core::scenario`).
+    #[arg(value_name = "SCENARIO.json")]
+    pub file: PathBuf,
+    /// Integration method (default: the first `secondorder` of the file).
+    #[arg(long, value_parser = clap::value_parser!(i32).range(0..=2))]
+    pub secondorder: Option<i32>,
+    /// Write the traces here (default: standard output, unless --json).
+    #[arg(long, value_name = "OUT.csv")]
+    pub csv: Option<PathBuf>,
+    #[command(flatten)]
+    pub common: Common,
+}
+
+/// `synaptune mechanisms`.
+#[derive(Debug, Args)]
+pub struct MechanismsArgs {
+    #[command(flatten)]
+    pub common: Common,
 }
 
 /// `synaptune simulate`.

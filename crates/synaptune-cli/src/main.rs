@@ -16,6 +16,7 @@ fn main() -> ExitCode {
     let args = cli::Cli::parse();
     match commands::run(args) {
         Ok(()) => ExitCode::SUCCESS,
+        Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
             // One paragraph: the chain of causes joined on one line.
             let mut msg = format!("synaptune: error: {e}");
@@ -26,4 +27,12 @@ fn main() -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+/// A closed stdout (`synaptune ... | head`) is not an error worth reporting.
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
 }

@@ -50,6 +50,14 @@ pub fn csv_text(names: &[String], columns: &[Vec<f64>]) -> String {
     s
 }
 
+/// Print text on stdout (a closed pipe surfaces as an error, not a panic).
+pub fn print_text(text: &str) -> Result<()> {
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())?;
+    out.flush()?;
+    Ok(())
+}
+
 /// Print a JSON value on stdout.
 pub fn print_json(v: &serde_json::Value) -> Result<()> {
     let mut out = std::io::stdout().lock();

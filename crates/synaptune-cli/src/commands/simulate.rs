@@ -1,14 +1,14 @@
 //! `synaptune simulate`: one cell, current clamps, recorded traces.
 
 use crate::cli::SimulateArgs;
-use crate::output::{csv_text, print_json, write_atomic};
+use crate::output::{csv_text, print_json, print_text, write_atomic};
 use anyhow::{anyhow, bail, Context, Result};
 use cable_core::protocol::{self, IClampSpec, Protocol, RecordSpec};
 use cable_core::CellSpec;
 use serde_json::json;
 
 pub fn run(a: SimulateArgs) -> Result<()> {
-    let reg = standard_mechanisms::registry();
+    let reg = super::registry(&a.common)?;
     let cell = CellSpec::from_file(&a.cell)?;
     let iclamps = a
         .iclamp
@@ -59,7 +59,7 @@ pub fn run(a: SimulateArgs) -> Result<()> {
     let text = csv_text(&traces.names, &traces.columns);
     match &a.csv {
         Some(path) => write_atomic(path, text.as_bytes())?,
-        None if !a.common.json => print!("{text}"),
+        None if !a.common.json => print_text(&text)?,
         None => {}
     }
     if a.common.json {
