@@ -5,7 +5,6 @@
 //! from the cdylib). Run: `cargo bench --bench abi`.
 
 #[path = "../tests/common/build.rs"]
-#[allow(dead_code)]
 mod build;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
