@@ -463,19 +463,20 @@ def coupling_cases():
     dt = DT
     tstart, tdur, tstop = 20.0, 50.0, 80.0
     n = int(round(tstop / dt)) + 1
-    # NEURON advances t by repeated addition; reproduce that rounding
+    # NEURON 8.2's fixed step advances t by two half steps (t += dt/2; t += dt/2);
+    # reproduce that rounding (t[800] is 19.9999999999994, not 20)
     t = np.empty(n)
     acc = 0.0
     for k in range(n):
         t[k] = acc
-        acc = acc + dt
+        acc = acc + 0.5 * dt
+        acc = acc + 0.5 * dt
     on = (t >= tstart) & (t < tstart + tdur)
     s = np.where(on, 1 - np.exp(-(t - tstart) / 8.0), 0.0)
     off = t >= tstart + tdur
     s = np.where(off, (1 - np.exp(-tdur / 8.0)) * np.exp(-(t - tstart - tdur) / 8.0), s)
     v1 = r10(-70.0 - 6.0 * s + 0.01 * np.sin(t))
     v2 = r10(-70.0 - 0.9 * s + 0.003 * np.cos(t))
-    t = r10(t) if False else t
     fname = write_csv("coupling_gap.csv", {"t": t, "v1": v1, "v2": v2})
     for ts, te in [(tstart, tstart + tdur), (tstart + 0.0125, tstart + 10.0), (5.0, 79.0)]:
         cc = S.GapJunctionTuner.coupling_coefficient(None, t, v1, v2, ts, te)

@@ -80,6 +80,8 @@
 //!
 //! * `thiserror` — the typed [`AnalysisError`] with descriptive messages.
 //! * `serde` — `Serialize` for [`Kinetics`] and [`StpMetrics`] with bmtool's keys.
+//! * dev: `proptest` (property tests), `serde_json` (checks the serialized keys),
+//!   `criterion` (the benches in `benches/`).
 //!
 //! The reference values the tests compare against are produced by bmtool 0.8.7
 //! itself (`tools/stp-ref/gen_stp_reference.py`, fixtures in `tests/fixtures/stp/`).
