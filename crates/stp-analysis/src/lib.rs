@@ -109,7 +109,10 @@ pub use train::{pulse_amplitudes, stp_metrics, StpMetrics, TrainOptions};
 /// | train baseline and sign | read from `i_syn` | read from `i_measured` and applied to `i_syn` (in voltage clamp the clamp's holding current shifts every amplitude) |
 /// | rise interval | `rise_interval` | `rise_interval` (bmtool's optimiser re-reads the other kinetics with its default (0.2, 0.8), but in 0.8.7 none of them depends on the interval, so nothing changes) |
 ///
-/// In current clamp (`i_measured == i_syn`) only the half width differs.
+/// In current clamp (`i_measured == i_syn`) the train amplitudes are the same in
+/// both, and so are the integrals when the trace sits at its baseline before
+/// `tstart` and has decayed by `tstart + tdur` (up to summation order); the half
+/// width always differs by `dt·istart`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum Convention {
     /// The project's definitions.
