@@ -9,7 +9,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 
 /// The kind of values a 1-D dataset holds, as far as this crate reads them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum ColumnType {
     /// Integers (any width, signed or not).
     Int,
@@ -90,6 +90,20 @@ impl H5File {
             Hdf5File::open_with_options(path, options)
                 .map_err(|e| Error::hdf5(path, "/", format!("not a readable HDF5 file: {e}")))
         })?;
+        // As libhdf5 does: a file shorter than the end address its superblock
+        // records has been truncated, even when what is read lies before the cut.
+        let sb = file.superblock();
+        let eof = sb.base_address.saturating_add(sb.eof_address);
+        if sb.eof_address != u64::MAX && eof > meta.len() {
+            return Err(Error::hdf5(
+                path,
+                "/",
+                format!(
+                    "truncated file: {} bytes, but its superblock says the file ends at byte {eof}",
+                    meta.len()
+                ),
+            ));
+        }
         Ok(H5File {
             path: path.to_path_buf(),
             file,

@@ -296,6 +296,13 @@ impl NodePopulation {
             .copied()
     }
 
+    /// The whole column `column` of group `group`.
+    pub fn group_column(&self, group: i64, column: &str) -> Result<Vec<Value>, Error> {
+        let p = column_path(&self.pop_path, group, column);
+        let ds = self.h5.dataset(&p)?;
+        self.h5.read_values(&ds, &p, None)
+    }
+
     /// The group and index in it of row `row` (None when the population has no groups).
     pub fn group_of(&self, row: usize) -> Option<(i64, i64)> {
         let g = self.group_ids.as_ref()?.get(row)?;

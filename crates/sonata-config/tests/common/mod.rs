@@ -1,6 +1,8 @@
 //! Helpers shared by the integration tests.
 #![allow(dead_code)]
 
+pub mod sonata_writer;
+
 use sonata_config::Value;
 use std::path::{Path, PathBuf};
 
