@@ -153,9 +153,20 @@ impl Config {
         let path = path.as_ref();
         let abs = std::path::absolute(path).map_err(|e| Error::io(path, e, None))?;
         let abs = normalize(&abs);
+        let text = read_text(&abs, None)?;
+        Self::parse(&text, &abs)
+    }
+
+    /// Loads a configuration whose text is `text`, as if read from `path`:
+    /// `${configdir}`, relative paths and includes are taken relative to `path`,
+    /// and everything else it names is read from disk.
+    pub fn parse(text: &str, path: impl AsRef<Path>) -> Result<Config, Error> {
+        let path = path.as_ref();
+        let abs = std::path::absolute(path).map_err(|e| Error::io(path, e, None))?;
+        let abs = normalize(&abs);
         let mut files = Vec::new();
         let mut stack = Vec::new();
-        let layer = load_layer(&abs, &mut stack, &mut files)?;
+        let layer = load_layer(&abs, Some(text), &mut stack, &mut files)?;
         Self::from_layer(abs, files, layer)
     }
 
@@ -426,12 +437,20 @@ fn parse_json(text: &str, path: &Path) -> Result<Json, Error> {
 
 fn load_layer(
     path: &Path,
+    text: Option<&str>,
     stack: &mut Vec<PathBuf>,
     files: &mut Vec<PathBuf>,
 ) -> Result<Layer, Error> {
-    let text = read_text(path, None)?;
+    let owned;
+    let text = match text {
+        Some(t) => t,
+        None => {
+            owned = read_text(path, None)?;
+            &owned
+        }
+    };
     files.push(path.to_path_buf());
-    let mut map = match parse_json(&text, path)? {
+    let mut map = match parse_json(text, path)? {
         Json::Object(o) => o,
         other => {
             return Err(Error::field(
@@ -476,7 +495,7 @@ fn load_layer(
             }
             .into());
         }
-        let sub = load_layer(&child, stack, files).map_err(|e| match e.into_detail() {
+        let sub = load_layer(&child, None, stack, files).map_err(|e| match e.into_detail() {
             ErrorDetail::NotFound {
                 path: p,
                 context: None,

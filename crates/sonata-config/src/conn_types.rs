@@ -21,6 +21,9 @@ use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 use std::sync::Arc;
 
+/// `edge_type_id` is scanned in slices of this many elements (512 KiB as i64).
+const EDGE_TYPE_CHUNK: u64 = 1 << 16;
+
 /// bmtool's `spec_settings` of a connection type. Serialises with bmtool's keys,
 /// in bmtool's order.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -416,30 +419,34 @@ impl<'c> Context<'c> {
         let mut seen: HashSet<(i64, usize)> = HashSet::new();
         let mut seen_type: HashSet<i64> = HashSet::new();
         for (p, pop) in pops.iter().enumerate() {
-            let ids = pop.edge_type_ids()?;
             let mut last = None;
-            for (row, id) in ids.iter().enumerate() {
-                if last == Some(*id) {
-                    continue;
-                }
-                last = Some(*id);
-                if !seen.insert((*id, p)) {
-                    continue;
-                }
-                let csv_row = csv_row_for(&types, pop_col, *id, pop.name()).ok_or_else(|| {
-                    ErrorDetail::UnknownEdgeType {
-                        path: entry.edges_file.clone(),
-                        population: pop.name().to_string(),
-                        edge: row as u64,
-                        edge_type_id: *id,
-                        types_file: entry.edge_types_file.clone(),
+            pop.for_each_edge_type_id_chunk(EDGE_TYPE_CHUNK, |first, ids| {
+                for (i, id) in ids.iter().enumerate() {
+                    if last == Some(*id) {
+                        continue;
                     }
-                    .boxed()
-                })?;
-                if seen_type.insert(*id) {
-                    reps.push((*id, p, row as u64, csv_row));
+                    last = Some(*id);
+                    if !seen.insert((*id, p)) {
+                        continue;
+                    }
+                    let row = first + i as u64;
+                    let csv_row =
+                        csv_row_for(&types, pop_col, *id, pop.name()).ok_or_else(|| {
+                            ErrorDetail::UnknownEdgeType {
+                                path: entry.edges_file.clone(),
+                                population: pop.name().to_string(),
+                                edge: row,
+                                edge_type_id: *id,
+                                types_file: entry.edge_types_file.clone(),
+                            }
+                            .boxed()
+                        })?;
+                    if seen_type.insert(*id) {
+                        reps.push((*id, p, row, csv_row));
+                    }
                 }
-            }
+                Ok(())
+            })?;
         }
         if reps.is_empty() {
             out.skipped.push(SkippedNetwork {

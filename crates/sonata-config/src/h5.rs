@@ -85,7 +85,11 @@ impl H5File {
             .unwrap_or(usize::MAX)
             .saturating_mul(1100)
             .saturating_add(64 << 20);
-        let options = OpenOptions::default().with_max_read_bytes(limit);
+        // Reads are sequential slices or single elements: a small chunk cache
+        // (default 64 MiB) keeps memory proportional to what is read.
+        let options = OpenOptions::default()
+            .with_max_read_bytes(limit)
+            .with_chunk_cache_bytes(8 << 20);
         let file = guarded(path, "/", || {
             Hdf5File::open_with_options(path, options)
                 .map_err(|e| Error::hdf5(path, "/", format!("not a readable HDF5 file: {e}")))
@@ -163,11 +167,29 @@ impl H5File {
 
     /// A whole 1-D integer dataset.
     pub fn read_ints(&self, ds: &Dataset, dpath: &str) -> Result<Vec<i64>, Error> {
-        self.len_1d(ds, dpath)?;
+        self.read_ints_range(ds, dpath, None)
+    }
+
+    /// Elements `range` (or all) of a 1-D integer dataset.
+    pub fn read_ints_range(
+        &self,
+        ds: &Dataset,
+        dpath: &str,
+        range: Option<(u64, u64)>,
+    ) -> Result<Vec<i64>, Error> {
+        let n = self.len_1d(ds, dpath)?;
+        if let Some((start, end)) = range {
+            if start > end || end > n {
+                return Err(self.err(
+                    dpath,
+                    format!("index {start}..{end} is outside the dataset's {n} elements"),
+                ));
+            }
+        }
         guarded(&self.path, dpath, || {
             let vals = match ds.dtype() {
                 Datatype::FixedPoint { size, signed, .. } => {
-                    self.int_values(ds, dpath, *size, *signed, None)?
+                    self.int_values(ds, dpath, *size, *signed, range)?
                 }
                 other => {
                     return Err(self.err(

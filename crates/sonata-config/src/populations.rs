@@ -525,6 +525,27 @@ impl EdgePopulation {
         self.h5.read_ints(&ds, &p)
     }
 
+    /// Reads `edge_type_id` in slices of at most `chunk` elements, calling
+    /// `f(first_row, ids)` for each: memory stays at one slice however many
+    /// edges there are.
+    pub fn for_each_edge_type_id_chunk(
+        &self,
+        chunk: u64,
+        mut f: impl FnMut(u64, &[i64]) -> Result<(), Error>,
+    ) -> Result<(), Error> {
+        let p = format!("{}/edge_type_id", self.pop_path);
+        let ds = self.h5.dataset(&p)?;
+        let chunk = chunk.max(1);
+        let mut start = 0;
+        while start < self.len {
+            let end = (start + chunk).min(self.len);
+            let ids = self.h5.read_ints_range(&ds, &p, Some((start, end)))?;
+            f(start, &ids)?;
+            start = end;
+        }
+        Ok(())
+    }
+
     /// The whole column `column` of group `group`.
     pub fn group_column(&self, group: i64, column: &str) -> Result<Vec<Value>, Error> {
         let p = column_path(&self.pop_path, group, column);

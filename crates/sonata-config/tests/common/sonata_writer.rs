@@ -3,7 +3,10 @@
 //! tests and by the 1M-edge bench, which cannot use Python.
 #![allow(dead_code)]
 
-use hdf5_writer::{AttributeBuilder, DatasetBuilder, Hdf5Builder, Hdf5Writer, WriteOptions};
+use hdf5_writer::{
+    AttributeBuilder, DatasetBuilder, FilterDescription, Hdf5Builder, Hdf5Writer, WriteOptions,
+    FILTER_DEFLATE,
+};
 use std::path::Path;
 
 /// One column of a node or edge group.
@@ -19,6 +22,15 @@ pub enum Column {
 }
 
 impl Column {
+    fn len(&self) -> usize {
+        match self {
+            Column::F64(v) => v.len(),
+            Column::F32(v) => v.len(),
+            Column::I64(v) => v.len(),
+            Column::Str(v) => v.len(),
+        }
+    }
+
     fn dataset(&self, path: &str) -> DatasetBuilder {
         match self {
             Column::F64(v) => DatasetBuilder::typed_data(path, [v.len() as u64], v),
@@ -45,6 +57,20 @@ pub struct EdgePop {
     pub groups: Vec<(i64, Vec<(String, Column)>)>,
     /// Core datasets to leave out (to make broken files).
     pub omit: Vec<&'static str>,
+    /// Write every dataset gzip-compressed in chunks of this many elements (as
+    /// BMTK/h5py do) instead of contiguous.
+    pub gzip_chunk: Option<u64>,
+}
+
+fn layout(d: DatasetBuilder, gzip_chunk: Option<u64>, len: usize) -> DatasetBuilder {
+    match gzip_chunk {
+        Some(c) if len > 0 => d.chunked([c.min(len as u64)]).filter(FilterDescription {
+            id: FILTER_DEFLATE,
+            name: None,
+            client_data: vec![4],
+        }),
+        _ => d,
+    }
 }
 
 impl EdgePop {
@@ -69,6 +95,7 @@ impl EdgePop {
             edge_group_index: (0..n as u32).collect(),
             groups: vec![(0, Vec::new())],
             omit: Vec::new(),
+            gzip_chunk: None,
         }
     }
 }
@@ -92,46 +119,39 @@ pub fn write_edges(path: &Path, pops: &[EdgePop]) {
     for p in pops {
         let base = format!("edges/{}", p.name);
         let keep = |d: &str| !p.omit.contains(&d);
-        let n = p.edge_type_id.len() as u64;
+        let z = |d: DatasetBuilder, len: usize| layout(d, p.gzip_chunk, len);
+        fn ints<T: hdf5_writer::H5WriteElement>(path: String, v: &[T]) -> DatasetBuilder {
+            DatasetBuilder::typed_data(path, [v.len() as u64], v).unwrap()
+        }
         if keep("edge_type_id") {
-            b = b.dataset(
-                DatasetBuilder::typed_data(format!("{base}/edge_type_id"), [n], &p.edge_type_id)
-                    .unwrap(),
-            );
+            b = b.dataset(z(
+                ints(format!("{base}/edge_type_id"), &p.edge_type_id),
+                p.edge_type_id.len(),
+            ));
         }
         for (name, ids, pop) in [
             ("source_node_id", &p.source_node_id, &p.source_population),
             ("target_node_id", &p.target_node_id, &p.target_population),
         ] {
             if keep(name) {
-                let mut d =
-                    DatasetBuilder::typed_data(format!("{base}/{name}"), [ids.len() as u64], ids)
-                        .unwrap();
+                let mut d = ints(format!("{base}/{name}"), ids);
                 if let Some(pop) = pop {
                     d = d.attribute(AttributeBuilder::fixed_string("node_population", pop));
                 }
-                b = b.dataset(d);
+                b = b.dataset(z(d, ids.len()));
             }
         }
         if keep("edge_group_id") {
-            b = b.dataset(
-                DatasetBuilder::typed_data(
-                    format!("{base}/edge_group_id"),
-                    [p.edge_group_id.len() as u64],
-                    &p.edge_group_id,
-                )
-                .unwrap(),
-            );
+            b = b.dataset(z(
+                ints(format!("{base}/edge_group_id"), &p.edge_group_id),
+                p.edge_group_id.len(),
+            ));
         }
         if keep("edge_group_index") {
-            b = b.dataset(
-                DatasetBuilder::typed_data(
-                    format!("{base}/edge_group_index"),
-                    [p.edge_group_index.len() as u64],
-                    &p.edge_group_index,
-                )
-                .unwrap(),
-            );
+            b = b.dataset(z(
+                ints(format!("{base}/edge_group_index"), &p.edge_group_index),
+                p.edge_group_index.len(),
+            ));
         }
         for (gid, cols) in &p.groups {
             if cols.is_empty() {
@@ -141,7 +161,7 @@ pub fn write_edges(path: &Path, pops: &[EdgePop]) {
                 );
             }
             for (name, col) in cols {
-                b = b.dataset(col.dataset(&format!("{base}/{gid}/{name}")));
+                b = b.dataset(z(col.dataset(&format!("{base}/{gid}/{name}")), col.len()));
             }
         }
     }
