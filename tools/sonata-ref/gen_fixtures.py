@@ -229,7 +229,9 @@ def build_basic():
                      description='"martinotti" cell')
 
     hippo = NetworkBuilder("hippo")  # no pop_name column at all
-    hippo.add_nodes(N=2, model_type="biophysical", model_template="hoc:OLMCell", cell_class="olm")
+    # morphology=None: BMTK writes an empty field (two spaces), which pandas reads as NaN
+    hippo.add_nodes(N=2, model_type="biophysical", model_template="hoc:OLMCell", cell_class="olm",
+                    morphology=None)
 
     thalamus = NetworkBuilder("thalamus")
     thalamus.add_nodes(N=2, pop_name="TC", model_type="virtual")

@@ -3,7 +3,8 @@
 //! Reads SONATA/BMTK network descriptions and derives bmtool's "connection
 //! types" from them. It contains no simulation code.
 //!
-//! * [`Config`]: `simulation_config.json` / `circuit_config.json` with manifest
+//! * [`Config`]: `simulation_config.json` / `circuit_config.json` ([`Config::load`],
+//!   or [`Config::parse`] for text) with manifest
 //!   substitution (`$VAR`, `${VAR}`, `${configdir}`, variables defined from
 //!   other variables), the `network` (and BMTK's `simulation`) include, the
 //!   `components` folders, `node_sets_file`, and `run` / `conditions` as numbers.
@@ -74,30 +75,50 @@
 //!
 //! ## Deliberate differences from bmtool 0.8.7
 //!
+//! Its two bugs the issue names, fixed:
+//!
 //! * Dynamics files are found in the `synaptic_models_dir` of the circuit config
-//!   a simulation config includes, with relative paths taken relative to the
-//!   config file that declares them (SONATA); bmtool/BMTK take them relative to
-//!   the working directory, so run elsewhere bmtool silently finds no parameters.
+//!   a simulation config includes, relative paths taken relative to the config
+//!   file that declares them (SONATA); bmtool/BMTK take them relative to the
+//!   working directory, so run from elsewhere bmtool silently finds no parameters
+//!   (recorded in the `bugcase` fixtures).
 //! * Listing connections needs no tuner: bmtool's `list_connections_from_config`
-//!   builds an instance without `__init__`, misses its dynamics cache and so
-//!   lists every type with no parameters but `initW`.
-//! * What bmtool prints as a warning and ignores is an [`Error`] here: a missing
-//!   or non-JSON dynamics file, an unknown network name, an edge type id not in
-//!   `edge_types.csv`, a node type id not in `node_types.csv`, an edge naming a
-//!   node its population lacks.
-//! * Where bmtool crashes, this crate goes on: a target without a string
-//!   `model_template` gives an empty `post_cell`; files with several node
-//!   populations are read whole; edges files whose populations carry different
-//!   group columns merge them by the rule above.
+//!   builds an instance without `__init__`, misses its dynamics cache and lists
+//!   every type with no parameters from its dynamics file.
+//!
+//! What bmtool prints as a warning, or silently skips, is an [`Error`] here: a
+//! missing or non-JSON dynamics file, no `synaptic_models_dir`, an unknown network
+//! name (bmtool returns nothing), an edge type id not in `edge_types.csv`, a node
+//! type id not in `node_types.csv`, an edge naming a node its population lacks, an
+//! edges file that cannot be read (bmtool lists the network and skips it).
+//! Networks whose source/target no rule finds are skipped as bmtool skips them.
+//!
+//! Where bmtool crashes, this crate goes on: a target without a string
+//! `model_template` gives an empty `post_cell`; nodes files with several
+//! populations are read whole; edges files whose populations carry different
+//! group columns are merged by the rule above; edge populations with members that
+//! are not groups (other than `indices`) are read; a population without `node_id`
+//! uses row numbers (SONATA's implicit ids); node groups are read whether or not a
+//! group `0` exists.
+//!
+//! Representation:
+//!
 //! * Variable-length HDF5 strings are decoded (bmtool keeps Python `bytes`).
+//! * A missing value (pandas' `NaN`) in `level_of_detail` is [`Value::Null`] (JSON `null`).
 //! * CSV fields are separated by one *or more* spaces (SONATA); bmtool's pandas
-//!   reads two spaces as an empty field, which this crate accepts too when a
-//!   row only fits the header that way (BMTK writes `None` so). Only `NULL` is a
-//!   missing value (pandas also takes `NA`, `nan`, `None`, empty quotes, ...).
-//! * A missing value (pandas' `NaN`) in `level_of_detail` is [`Value::Null`]
-//!   (JSON `null`).
+//!   reads two spaces as an empty field, which is accepted too when a row only
+//!   fits the header that way (BMTK writes `None` so). Cells are typed per column
+//!   as pandas types them, but only `NULL` is a missing value (pandas also takes
+//!   `NA`, `nan`, `None`, empty quotes, ...).
+//! * Dynamics files are parsed by `serde_json`: `NaN`/`Infinity` literals (which
+//!   Python accepts) are errors, and numbers with 17 significant digits may come
+//!   out one unit in the last place away from Python's (its default float parser).
 //! * Manifest variables are replaced where they occur (BMTK replaces the text
-//!   everywhere in the string); `date`/`time`/`datetime` are UTC.
+//!   everywhere in the string); `date`/`time`/`datetime` are UTC; a variable
+//!   that never resolves in a path this crate reads is an error (BMTK leaves the
+//!   text as it is).
+//! * `components` of an included file are merged key by key into the including
+//!   file's (BMTK replaces the whole section).
 //!
 //! ## Dependencies
 //!

@@ -318,7 +318,7 @@ const CASES: &[Case] = &[
         ],
     },
     Case {
-        name: "node whose type is not in node_types.csv",
+        name: "edge type whose target nodes have a node type missing from node_types.csv",
         fixture: "bugcase",
         breaks: |d| {
             edit(
