@@ -145,7 +145,7 @@ impl Config {
     /// Manifest variables are substituted in every string; the paths this crate
     /// uses (`network`/`simulation` includes, `components`, `networks` files,
     /// `node_sets_file`) must resolve (a variable that never does is
-    /// [`Error::UnresolvedVariable`]) and, when relative, are taken relative to
+    /// [`ErrorKind::UnresolvedVariable`](crate::ErrorKind::UnresolvedVariable)) and, when relative, are taken relative to
     /// the file that declares them. Top-level sections of an included file
     /// replace the including file's (as BMTK does), except `components`, whose
     /// entries are merged (the included file's win).

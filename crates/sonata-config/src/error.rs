@@ -60,7 +60,7 @@ pub enum ErrorDetail {
     NotFound {
         /// The missing file.
         path: PathBuf,
-        /// Where it was named (e.g. "networks.nodes[0].nodes_file of /x/circuit_config.json").
+        /// Where it was named (e.g. `networks.nodes[0].nodes_file of /x/circuit_config.json`).
         context: Option<String>,
     },
     /// See [`ErrorKind::Io`].
