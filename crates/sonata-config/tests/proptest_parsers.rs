@@ -20,6 +20,7 @@ fn cases() -> u32 {
 }
 
 fn runner() -> TestRunner {
+    eprintln!("proptest: {} cases", cases());
     TestRunner::new(PtConfig {
         cases: cases(),
         failure_persistence: None,
