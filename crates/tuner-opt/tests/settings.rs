@@ -1,0 +1,132 @@
+//! Settings files: bmtool's defaults, file order, typed errors naming the field.
+
+use std::path::Path;
+use tuner_opt::{SettingsErrorKind as K, TunerSettings};
+
+fn parse(text: &str) -> Result<TunerSettings, tuner_opt::SettingsError> {
+    let v: serde_json::Value = serde_json::from_str(text).unwrap();
+    TunerSettings::from_value(&v, Path::new("s.json"), Path::new("/base"))
+}
+
+const MIN: &str = r#"{"conn_type_settings": {"B": {"spec_settings": {"post_cell": "C", "level_of_detail": "Exp2Syn"}}, "A": {"spec_settings": {"post_cell": "C", "level_of_detail": "Exp2Syn"}}}, "cells": {"C": "c.json"}}"#;
+
+#[test]
+fn missing_keys_take_bmtools_defaults_and_file_order_is_kept() {
+    let s = parse(MIN).unwrap();
+    let g = &s.general;
+    assert!(!g.vclamp);
+    assert_eq!(g.rise_interval, (0.1, 0.9));
+    assert_eq!(
+        (
+            g.tstart,
+            g.tdur,
+            g.threshold,
+            g.delay,
+            g.weight,
+            g.dt,
+            g.celsius,
+            g.v_init
+        ),
+        (500.0, 100.0, -15.0, 1.3, 1.0, 0.025, 20.0, -65.0)
+    );
+    assert_eq!(
+        s.connection_names(),
+        vec!["B", "A"],
+        "bmtool iterates dicts in insertion order"
+    );
+    let c = s.connection("A").unwrap();
+    assert_eq!(
+        (
+            c.spec_settings.sec_id,
+            c.spec_settings.sec_x,
+            c.spec_settings.vclamp_amp
+        ),
+        (0, 0.5, -70.0)
+    );
+    assert_eq!(s.cell_path("C").unwrap(), Path::new("/base/c.json"));
+}
+
+#[test]
+fn bad_fields_are_named() {
+    let cases: &[(&str, K, &str)] = &[
+        (
+            r#"{"general_settings": {"dt": -1}, "conn_type_settings": {"A": {"spec_settings": {"post_cell": "C", "level_of_detail": "X"}}}}"#,
+            K::BadValue,
+            "general_settings.dt",
+        ),
+        (
+            r#"{"general_settings": {"vclamp": "yes"}, "conn_type_settings": {}}"#,
+            K::BadValue,
+            "general_settings.vclamp",
+        ),
+        (
+            r#"{"general_settings": {"rise_interval": [0.9, 0.1]}, "conn_type_settings": {}}"#,
+            K::BadValue,
+            "general_settings.rise_interval",
+        ),
+        (
+            r#"{"general_settings": {"tstrat": 5}, "conn_type_settings": {}}"#,
+            K::UnknownField,
+            "general_settings.tstrat",
+        ),
+        (
+            r#"{"conn_type_settings": {}}"#,
+            K::Missing,
+            "conn_type_settings",
+        ),
+        (
+            r#"{"conn_type_settings": {"A": {"spec_settings": {"level_of_detail": "X"}}}}"#,
+            K::Missing,
+            "conn_type_settings.A.spec_settings.post_cell",
+        ),
+        (
+            r#"{"conn_type_settings": {"A": {"spec_settings": {"post_cell": "C", "level_of_detail": "X", "sec_x": 2}}}}"#,
+            K::BadValue,
+            "conn_type_settings.A.spec_settings.sec_x",
+        ),
+        (
+            r#"{"conn_type_settings": {"A": {"spec_settings": {"post_cell": "C", "level_of_detail": "X", "sec_id": 1.5}}}}"#,
+            K::BadValue,
+            "conn_type_settings.A.spec_settings.sec_id",
+        ),
+        (
+            r#"{"conn_type_settings": {"A": {"spec_settings": {"post_cell": "C", "level_of_detail": "X"}, "spec_syn_params": {}}}}"#,
+            K::UnknownField,
+            "conn_type_settings.A.spec_syn_params",
+        ),
+        (
+            r#"{"conn_type_settings": {"A": {"spec_settings": {"post_cell": "C", "level_of_detail": "X"}}}, "cells": ["c.json"]}"#,
+            K::BadValue,
+            "cells",
+        ),
+        (
+            r#"{"conn_type_settings": {"A": {"spec_settings": {"post_cell": "C", "level_of_detail": "X"}}}, "extras": 1}"#,
+            K::UnknownField,
+            "extras",
+        ),
+    ];
+    for (text, kind, field) in cases {
+        let e = parse(text).unwrap_err();
+        assert_eq!(e.kind, *kind, "{text}: {e}");
+        assert_eq!(e.field, *field, "{text}: {e}");
+        assert!(e.to_string().starts_with("s.json: field"), "{e}");
+    }
+    let e = TunerSettings::from_file("/nonexistent/s.json").unwrap_err();
+    assert_eq!(e.kind, K::Io);
+    let s = parse(MIN).unwrap();
+    assert_eq!(s.connection("Z").unwrap_err().kind, K::UnknownConnection);
+    assert_eq!(s.cell_path("D").unwrap_err().kind, K::UnknownCell);
+}
+
+#[test]
+fn a_json_folder_updates_spec_syn_param() {
+    let dir = std::env::temp_dir().join(format!("synaptune-jf-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("A.json"), r#"{"tau2": 7.5, "e": -80}"#).unwrap();
+    let mut s = parse(MIN).unwrap();
+    assert_eq!(s.apply_json_folder(&dir).unwrap(), vec!["A".to_string()]);
+    let p = s.connection("A").unwrap().numeric_params();
+    assert!(p.contains(&("tau2".to_string(), 7.5)) && p.contains(&("e".to_string(), -80.0)));
+    std::fs::write(dir.join("B.json"), "not json").unwrap();
+    assert_eq!(s.apply_json_folder(&dir).unwrap_err().kind, K::Syntax);
+}
