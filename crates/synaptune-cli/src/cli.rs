@@ -32,10 +32,169 @@ pub enum Command {
     /// Run a scenario file: cells, point processes, stimulators, connections,
     /// gap-junction transfers and recordings described in JSON.
     Scenario(ScenarioArgs),
+    /// List the networks (edge populations) of a SONATA/BMTK config.
+    Networks(NetworksArgs),
+    /// List the connection types of a config (or of a settings file).
+    Connections(ConnectionsArgs),
     /// List the mechanisms available (built in and loaded with --mechanisms).
     Mechanisms(MechanismsArgs),
     /// Run the shipped example end to end.
     Demo(DemoArgs),
+    /// A single synaptic event at tstart: kinetics (bmtool's SingleEvent).
+    SingleEvent(SingleEventArgs),
+    /// The 8 + 4 train: per-pulse amplitudes and STP metrics.
+    Train(TrainArgs),
+    /// Pulses at a frequency for a duration: per-pulse amplitudes.
+    Continuous(ContinuousArgs),
+    /// The train metrics over a list of frequencies (run in parallel).
+    FreqResponse(FreqResponseArgs),
+    /// One row per connection: kinetics and STP metrics.
+    Table(TableArgs),
+}
+
+/// Which arithmetic the tuner commands use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Default)]
+pub enum Compat {
+    /// synaptune's definitions (docs/cli.md).
+    #[default]
+    Default,
+    /// bmtool 0.8's numbers, quirks included.
+    Bmtool,
+}
+
+/// The model a tuner command works on.
+#[derive(Debug, Args, Clone)]
+pub struct ModelArgs {
+    /// Tuner settings (JSON mirroring bmtool's general_settings and conn_type_settings).
+    #[arg(
+        long,
+        value_name = "FILE",
+        required_unless_present = "config",
+        conflicts_with = "config"
+    )]
+    pub settings: Option<PathBuf>,
+    /// A SONATA/BMTK simulation or circuit config to derive connection types from.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// With --config: the edge population (network) to use.
+    #[arg(long, value_name = "NAME")]
+    pub network: Option<String>,
+    /// With --config: folder of <post_cell>.json cell files (default: the templates dir).
+    #[arg(long, value_name = "DIR")]
+    pub cells: Option<PathBuf>,
+    /// Connection type (default: the first).
+    #[arg(long, value_name = "NAME")]
+    pub connection: Option<String>,
+    /// Override a synaptic parameter, NAME=VALUE; repeatable.
+    #[arg(long = "set", value_name = "NAME=VALUE")]
+    pub set: Vec<String>,
+    /// A folder of <connection>.json files updating spec_syn_param (bmtool's json_folder_path).
+    #[arg(long, value_name = "DIR")]
+    pub json_folder: Option<PathBuf>,
+    /// Conventions: synaptune's definitions, or bmtool 0.8's numbers.
+    #[arg(long, value_enum, default_value_t = Compat::Default)]
+    pub compat: Compat,
+    /// Voltage-clamp mode (overrides general_settings.vclamp).
+    #[arg(long, conflicts_with = "no_vclamp")]
+    pub vclamp: bool,
+    /// Current mode (overrides general_settings.vclamp).
+    #[arg(long)]
+    pub no_vclamp: bool,
+    /// Extra synapse variable to record (record_Pr, record_use, ...); repeatable.
+    #[arg(long = "record", value_name = "VAR")]
+    pub record: Vec<String>,
+}
+
+/// Where traces and plots go.
+#[derive(Debug, Args, Clone)]
+pub struct OutputArgs {
+    /// Write the recorded traces as CSV.
+    #[arg(long, value_name = "FILE.csv")]
+    pub traces: Option<PathBuf>,
+    /// Write a plot (.svg or .png).
+    #[arg(long, value_name = "FILE")]
+    pub plot: Option<PathBuf>,
+}
+
+/// `synaptune single-event`.
+#[derive(Debug, Args)]
+pub struct SingleEventArgs {
+    #[command(flatten)]
+    pub model: ModelArgs,
+    #[command(flatten)]
+    pub out: OutputArgs,
+    #[command(flatten)]
+    pub common: Common,
+}
+
+/// `synaptune train`.
+#[derive(Debug, Args)]
+pub struct TrainArgs {
+    #[command(flatten)]
+    pub model: ModelArgs,
+    /// Stimulus frequency (Hz).
+    #[arg(long, default_value_t = 50.0)]
+    pub freq: f64,
+    /// Recovery delay between pulses 8 and 9 (ms).
+    #[arg(long, default_value_t = 250.0)]
+    pub delay: f64,
+    #[command(flatten)]
+    pub out: OutputArgs,
+    #[command(flatten)]
+    pub common: Common,
+}
+
+/// `synaptune continuous`.
+#[derive(Debug, Args)]
+pub struct ContinuousArgs {
+    #[command(flatten)]
+    pub model: ModelArgs,
+    /// Stimulus frequency (Hz).
+    #[arg(long, default_value_t = 50.0)]
+    pub freq: f64,
+    /// Stimulation duration (ms).
+    #[arg(long, default_value_t = 300.0)]
+    pub duration: f64,
+    #[command(flatten)]
+    pub out: OutputArgs,
+    #[command(flatten)]
+    pub common: Common,
+}
+
+/// `synaptune freq-response`.
+#[derive(Debug, Args)]
+pub struct FreqResponseArgs {
+    #[command(flatten)]
+    pub model: ModelArgs,
+    /// Frequencies (Hz), comma separated (default: bmtool's 16).
+    #[arg(long, value_delimiter = ',', value_name = "F1,F2,...")]
+    pub freqs: Vec<f64>,
+    /// Recovery delay between pulses 8 and 9 (ms).
+    #[arg(long, default_value_t = 250.0)]
+    pub delay: f64,
+    /// Write the three-panel plot (.svg or .png).
+    #[arg(long, value_name = "FILE")]
+    pub plot: Option<PathBuf>,
+    #[command(flatten)]
+    pub common: Common,
+}
+
+/// `synaptune table`.
+#[derive(Debug, Args)]
+pub struct TableArgs {
+    #[command(flatten)]
+    pub model: ModelArgs,
+    /// Train frequency (Hz).
+    #[arg(long, default_value_t = 50.0)]
+    pub freq: f64,
+    /// Recovery delay (ms).
+    #[arg(long, default_value_t = 250.0)]
+    pub delay: f64,
+    /// Also write the table as CSV.
+    #[arg(long, value_name = "OUT.csv")]
+    pub csv: Option<PathBuf>,
+    #[command(flatten)]
+    pub common: Common,
 }
 
 /// `synaptune scenario`.
@@ -50,6 +209,40 @@ pub struct ScenarioArgs {
     /// Write the traces here (default: standard output, unless --json).
     #[arg(long, value_name = "OUT.csv")]
     pub csv: Option<PathBuf>,
+    #[command(flatten)]
+    pub common: Common,
+}
+
+/// `synaptune networks`.
+#[derive(Debug, Args)]
+pub struct NetworksArgs {
+    /// The SONATA/BMTK simulation or circuit config.
+    #[arg(long, value_name = "FILE")]
+    pub config: PathBuf,
+    #[command(flatten)]
+    pub common: Common,
+}
+
+/// `synaptune connections`.
+#[derive(Debug, Args)]
+pub struct ConnectionsArgs {
+    /// A SONATA/BMTK simulation or circuit config.
+    #[arg(
+        long,
+        value_name = "FILE",
+        required_unless_present = "settings",
+        conflicts_with = "settings"
+    )]
+    pub config: Option<PathBuf>,
+    /// With --config: one network (edge population) only.
+    #[arg(long, value_name = "NAME")]
+    pub network: Option<String>,
+    /// A tuner settings file instead of a config.
+    #[arg(long, value_name = "FILE")]
+    pub settings: Option<PathBuf>,
+    /// Print every connection's spec_settings and spec_syn_param.
+    #[arg(long)]
+    pub full: bool,
     #[command(flatten)]
     pub common: Common,
 }

@@ -8,6 +8,7 @@
 mod cli;
 mod commands;
 mod output;
+mod plot;
 
 use clap::Parser;
 use std::process::ExitCode;

@@ -60,8 +60,7 @@ pub fn print_text(text: &str) -> Result<()> {
 
 /// Print a JSON value on stdout.
 pub fn print_json(v: &serde_json::Value) -> Result<()> {
-    let mut out = std::io::stdout().lock();
-    serde_json::to_writer_pretty(&mut out, v)?;
-    writeln!(out)?;
-    Ok(())
+    let mut text = serde_json::to_string_pretty(v)?;
+    text.push('\n');
+    print_text(&text)
 }

@@ -1,8 +1,11 @@
 //! Command implementations.
 
+mod demo;
 mod mechanisms;
+mod network;
 mod scenario;
 mod simulate;
+pub mod tune;
 
 use crate::cli::{Cli, Command, Common};
 use anyhow::{Context, Result};
@@ -13,12 +16,15 @@ pub fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Simulate(a) => simulate::run(a),
         Command::Mechanisms(a) => mechanisms::run(a),
+        Command::Networks(a) => network::networks(a),
+        Command::Connections(a) => network::connections(a),
         Command::Scenario(a) => scenario::run(a),
-        Command::Demo(a) => {
-            let _ = a;
-            eprintln!("synaptune demo: not yet: the synapse tuner lands with a later release; `synaptune simulate` works today");
-            Ok(())
-        }
+        Command::Demo(a) => demo::run(a),
+        Command::SingleEvent(a) => tune::single_event(a),
+        Command::Train(a) => tune::train(a),
+        Command::Continuous(a) => tune::continuous(a),
+        Command::FreqResponse(a) => tune::freq_response(a),
+        Command::Table(a) => tune::table(a),
     }
 }
 
@@ -37,3 +43,5 @@ pub fn registry(common: &Common) -> Result<Registry> {
     }
     Ok(reg)
 }
+
+pub use network::sonata_settings;
