@@ -31,6 +31,10 @@ pub struct SourceId(pub usize);
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct ConnId(pub usize);
 
+/// An implicit coupling conductance between two nodes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct CouplingId(pub usize);
+
 /// Where a connection delivers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Target {
@@ -113,6 +117,7 @@ pub struct ModelBuilder<'r> {
     sources: Vec<SourceDef>,
     conns: Vec<ConnDef>,
     transfers: Vec<TransferDef>,
+    couplings: Vec<(usize, usize, f64)>,
     globals: Vec<(Arc<MechType>, usize, f64)>,
 }
 
@@ -161,6 +166,7 @@ impl<'r> ModelBuilder<'r> {
             sources: Vec::new(),
             conns: Vec::new(),
             transfers: Vec::new(),
+            couplings: Vec::new(),
             globals: Vec::new(),
         }
     }
@@ -401,6 +407,29 @@ impl<'r> ModelBuilder<'r> {
         Ok(())
     }
 
+    /// Couple two locations through a conductance `g` (µS), solved implicitly:
+    /// both cells share one linear system, which the sparse LU solver handles
+    /// (a gap junction without NEURON's one-step lag of the partner's voltage).
+    pub fn couple(&mut self, a: Loc, b: Loc, g: f64) -> Result<CouplingId, SimError> {
+        if !(g >= 0.0 && g.is_finite()) {
+            return Err(SimError::BadSetting {
+                what: "coupling conductance (µS)".into(),
+                expected: "a finite number ≥ 0".into(),
+                value: g,
+            });
+        }
+        let (i, j) = (self.node_at(&a)?, self.node_at(&b)?);
+        if i == j {
+            return Err(SimError::BadSetting {
+                what: "coupling".into(),
+                expected: "two different nodes".into(),
+                value: i as f64,
+            });
+        }
+        self.couplings.push((i, j, g));
+        Ok(CouplingId(self.couplings.len() - 1))
+    }
+
     /// Set a mechanism global (e.g. hh's `usetable`) for this simulation.
     pub fn set_global(&mut self, mech: &str, name: &str, value: f64) -> Result<(), SimError> {
         let ty = mech_or_err(self.reg, mech)?;
@@ -636,16 +665,30 @@ impl<'r> ModelBuilder<'r> {
                 inst: point_loc[t.target.0].1,
             })
             .collect();
-        let matrix = TreeMatrix {
+        let mut matrix = TreeMatrix {
             ncell: disc.ncell,
             parent: disc.parent.clone(),
             a: disc.a.clone(),
             b: disc.b.clone(),
+            extra: Vec::new(),
         };
+        for &(i, j, _) in &self.couplings {
+            matrix.extra.push((i, j, 0.0));
+            matrix.extra.push((j, i, 0.0));
+        }
         let solver: Box<dyn Solver> = match opts.solver.as_ref() {
             Some(f) => f(),
-            None => Box::new(Hines),
+            None if self.couplings.is_empty() => Box::new(Hines),
+            None => Box::new(crate::lu::SparseLu::new()),
         };
+        if !self.couplings.is_empty() && !solver.handles_extra() {
+            return Err(SimError::BadSetting {
+                what: format!("solver `{}`", solver.name()),
+                expected: "a solver for non-tree systems (implicit couplings need the sparse LU)"
+                    .into(),
+                value: self.couplings.len() as f64,
+            });
+        }
         let mut mech_index: HashMap<String, usize> = HashMap::new();
         for (ti, t) in types.iter().enumerate() {
             mech_index.insert(t.ty.info.name.clone(), ti);
@@ -664,6 +707,7 @@ impl<'r> ModelBuilder<'r> {
             transfers,
             point_loc,
             art_loc,
+            self.couplings,
             Host::new(),
         ))
     }

@@ -311,6 +311,8 @@ pub struct Simulation {
     host: Host,
     /// Weights handed to NET_RECEIVE for self events sent outside NET_RECEIVE.
     spare_weights: Vec<f64>,
+    /// Implicit couplings (node, node, µS).
+    couplings: Vec<(usize, usize, f64)>,
     initialized: bool,
     steps: u64,
 }
@@ -337,6 +339,7 @@ impl Simulation {
         transfers: Vec<Transfer>,
         point_loc: Vec<(usize, u32)>,
         art_loc: Vec<(usize, u32)>,
+        couplings: Vec<(usize, usize, f64)>,
         host: Host,
     ) -> Simulation {
         let n = disc.len();
@@ -362,7 +365,7 @@ impl Simulation {
                 mech_source.insert((ti, inst), k);
             }
         }
-        Simulation {
+        let mut sim = Simulation {
             opts,
             t: 0.0,
             cells,
@@ -387,10 +390,38 @@ impl Simulation {
             probes: Vec::new(),
             traces: Vec::new(),
             spare_weights: vec![0.0; max_weights.max(1)],
+            couplings,
             host,
             initialized: false,
             steps: 0,
+        };
+        sim.refresh_couplings();
+        sim
+    }
+
+    /// Write the couplings' constant matrix coefficients.
+    fn refresh_couplings(&mut self) {
+        for (k, &(i, j, g)) in self.couplings.iter().enumerate() {
+            self.matrix.extra[2 * k] = (i, j, -(g * 1e2 / self.disc.area[i]));
+            self.matrix.extra[2 * k + 1] = (j, i, -(g * 1e2 / self.disc.area[j]));
         }
+    }
+
+    /// Change an implicit coupling's conductance (µS).
+    pub fn set_coupling(&mut self, c: crate::model::CouplingId, g: f64) -> Result<(), SimError> {
+        if !(g >= 0.0 && g.is_finite()) {
+            return Err(SimError::BadSetting {
+                what: "coupling conductance (µS)".into(),
+                expected: "a finite number ≥ 0".into(),
+                value: g,
+            });
+        }
+        self.couplings
+            .get_mut(c.0)
+            .ok_or_else(|| SimError::BadHandle(format!("coupling {}", c.0)))?
+            .2 = g;
+        self.refresh_couplings();
+        Ok(())
     }
 
     // ------------------------------------------------------------------ access
@@ -1012,6 +1043,14 @@ impl Simulation {
             // SAFETY: pp describes storage owned by self.
             let st = unsafe { self.types[ti].ty.call_current(&mut pp) };
             self.status(ti, st, "BREAKPOINT")?;
+        }
+        for &(i, j, g) in &self.couplings {
+            let (fi, fj) = (g * 1e2 / self.disc.area[i], g * 1e2 / self.disc.area[j]);
+            let dv = self.v[j] - self.v[i];
+            self.rhs[i] += fi * dv;
+            self.rhs[j] -= fj * dv;
+            self.d[i] += fi;
+            self.d[j] += fj;
         }
         let (a, b, par) = (&self.matrix.a, &self.matrix.b, &self.matrix.parent);
         let v = &self.v;

@@ -16,6 +16,10 @@ pub struct TreeMatrix {
     pub a: Vec<f64>,
     /// Coefficient of the parent's Δv in row i.
     pub b: Vec<f64>,
+    /// Constant coefficients outside the tree, `(row, column, value)`: couplings
+    /// between nodes that are not parent and child (implicit gap junctions).
+    /// Only solvers for general sparse systems accept them.
+    pub extra: Vec<(usize, usize, f64)>,
 }
 
 impl TreeMatrix {
@@ -48,6 +52,10 @@ pub trait Solver: Send {
     fn name(&self) -> &'static str;
     /// Solve in place.
     fn solve(&mut self, m: &TreeMatrix, d: &mut [f64], rhs: &mut [f64]);
+    /// Whether the solver accepts [`TreeMatrix::extra`] couplings.
+    fn handles_extra(&self) -> bool {
+        true
+    }
 }
 
 /// NEURON's Hines elimination (`solve.cpp : triang, bksub`): O(N) on a tree whose
@@ -62,7 +70,15 @@ impl Solver for Hines {
     }
 
     fn solve(&mut self, m: &TreeMatrix, d: &mut [f64], rhs: &mut [f64]) {
+        assert!(
+            m.extra.is_empty(),
+            "Hines elimination solves trees only; couplings outside the tree need the sparse LU solver"
+        );
         hines_solve(m, d, rhs)
+    }
+
+    fn handles_extra(&self) -> bool {
+        false
     }
 }
 
@@ -94,6 +110,9 @@ pub fn tree_matvec(m: &TreeMatrix, d: &[f64], x: &[f64]) -> Vec<f64> {
         let p = m.parent[i];
         y[i] += m.b[i] * x[p];
         y[p] += m.a[i] * x[i];
+    }
+    for &(r, c, v) in &m.extra {
+        y[r] += v * x[c];
     }
     y
 }

@@ -38,6 +38,7 @@ fn system() -> impl Strategy<Value = (TreeMatrix, Vec<f64>, Vec<f64>)> {
                         parent,
                         a,
                         b,
+                        extra: Vec::new(),
                     },
                     d,
                     rhs,
@@ -107,6 +108,7 @@ fn a_bad_tree_is_reported() {
         parent: vec![usize::MAX, 0, 3, 1],
         a: vec![0.0; 4],
         b: vec![0.0; 4],
+        extra: Vec::new(),
     };
     assert_eq!(m.check(), Err(2));
 }
