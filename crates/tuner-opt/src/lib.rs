@@ -28,9 +28,14 @@
 //! write results; `thiserror` types the errors.
 #![deny(missing_docs)]
 
+mod brent;
+pub mod gap;
+pub mod optimize;
 pub mod settings;
 mod synapse;
 
+pub use gap::{GapCoupling, GapJunctionTuner, GapOptimization, GapRun, GapSettings};
+pub use optimize::{Bound, Init, Method, OptimizationResult, OptimizeOptions, SynapseOptimizer};
 pub use settings::{
     Connection, GeneralSettings, SettingsError, SettingsErrorKind, SpecSettings, TunerSettings,
 };
@@ -113,6 +118,9 @@ pub enum TunerError {
         /// The value.
         value: f64,
     },
+    /// An optimiser failed.
+    #[error("optimiser: {0}")]
+    Optimizer(String),
     /// The stimulus produced no presynaptic event (tstart beyond the run?).
     #[error("no presynaptic event was delivered during the run")]
     NoEvent,
