@@ -50,6 +50,145 @@ pub enum Command {
     FreqResponse(FreqResponseArgs),
     /// One row per connection: kinetics and STP metrics.
     Table(TableArgs),
+    /// Fit synaptic parameters to target metrics.
+    Optimize(OptimizeArgs),
+    /// Coupling coefficient of a gap-junction pair at one conductance.
+    Gap(GapArgs),
+    /// Find the gap conductance that gives a target coupling coefficient.
+    GapOptimize(GapOptimizeArgs),
+    /// Coupling coefficients over a range of conductances (in parallel).
+    GapSweep(GapSweepArgs),
+}
+
+/// `synaptune optimize`.
+#[derive(Debug, Args)]
+pub struct OptimizeArgs {
+    #[command(flatten)]
+    pub model: ModelArgs,
+    /// Target metric, METRIC=VALUE (induction, ppr, recovery, simple_ppr,
+    /// max_amplitude, *_p90, rise_time, decay_time, latency, half_width, amp, ...);
+    /// repeatable.
+    #[arg(long = "target", value_name = "METRIC=VALUE", required = true)]
+    pub targets: Vec<String>,
+    /// Parameter to fit with its bounds, NAME=LO:HI; repeatable.
+    #[arg(long = "bound", value_name = "NAME=LO:HI", required = true)]
+    pub bounds: Vec<String>,
+    /// Weight of a metric in the cost, METRIC=W (default 1); repeatable.
+    #[arg(long = "weight", value_name = "METRIC=W")]
+    pub weights: Vec<String>,
+    /// Also run the single event at every evaluation (for kinetics targets).
+    #[arg(long)]
+    pub single_event: bool,
+    /// Do not run the train (only single-event metrics).
+    #[arg(long)]
+    pub no_train: bool,
+    /// Train frequency (Hz).
+    #[arg(long, default_value_t = 50.0)]
+    pub freq: f64,
+    /// Train recovery delay (ms).
+    #[arg(long, default_value_t = 250.0)]
+    pub delay: f64,
+    /// Method: lm (Levenberg–Marquardt), gradient (projected BFGS, SLSQP's role),
+    /// nelder-mead, pso (particle swarm with multi-start).
+    #[arg(long, default_value = "lm")]
+    pub method: String,
+    /// Start point: middle of the bounds, or random (with --seed).
+    #[arg(long, default_value = "middle", value_parser = ["middle", "random"])]
+    pub init: String,
+    /// Seed for random starts and swarms.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Independent starts of the particle swarm.
+    #[arg(long, default_value_t = 3)]
+    pub starts: usize,
+    /// Simulation budget.
+    #[arg(long, default_value_t = 500)]
+    pub max_evaluations: usize,
+    /// Write a plot (.svg/.png): cost per evaluation and the final train.
+    #[arg(long, value_name = "FILE")]
+    pub plot: Option<PathBuf>,
+    #[command(flatten)]
+    pub common: Common,
+}
+
+/// The gap-junction model.
+#[derive(Debug, Args, Clone)]
+pub struct GapModelArgs {
+    /// Gap-junction settings (bmtool's gap tuner dictionaries).
+    #[arg(long, value_name = "FILE")]
+    pub settings: PathBuf,
+    /// Connection type (default: the first).
+    #[arg(long, value_name = "NAME")]
+    pub connection: Option<String>,
+    /// Couple the cells implicitly (one matrix, sparse LU) instead of NEURON's
+    /// one-step-lagged transfer.
+    #[arg(long)]
+    pub implicit: bool,
+}
+
+/// `synaptune gap`.
+#[derive(Debug, Args)]
+pub struct GapArgs {
+    #[command(flatten)]
+    pub model: GapModelArgs,
+    /// Gap conductance g (µS).
+    #[arg(
+        long,
+        value_name = "G",
+        required_unless_present = "resistance",
+        conflicts_with = "resistance"
+    )]
+    pub g: Option<f64>,
+    /// bmtool's name for the same value (it is the conductance g in µS).
+    #[arg(long, value_name = "G")]
+    pub resistance: Option<f64>,
+    /// Write the two soma voltages as CSV.
+    #[arg(long, value_name = "FILE.csv")]
+    pub traces: Option<PathBuf>,
+    /// Plot the two soma voltages (.svg/.png).
+    #[arg(long, value_name = "FILE")]
+    pub plot: Option<PathBuf>,
+    #[command(flatten)]
+    pub common: Common,
+}
+
+/// `synaptune gap-optimize`.
+#[derive(Debug, Args)]
+pub struct GapOptimizeArgs {
+    #[command(flatten)]
+    pub model: GapModelArgs,
+    /// The coupling coefficient to reach.
+    #[arg(long, value_name = "CC")]
+    pub target_cc: f64,
+    /// Conductance bounds LO:HI (µS).
+    #[arg(long, value_name = "LO:HI", default_value = "1e-4:1e-2")]
+    pub bounds: String,
+    /// Plot the search and the final traces (.svg/.png).
+    #[arg(long, value_name = "FILE")]
+    pub plot: Option<PathBuf>,
+    #[command(flatten)]
+    pub common: Common,
+}
+
+/// `synaptune gap-sweep`.
+#[derive(Debug, Args)]
+pub struct GapSweepArgs {
+    #[command(flatten)]
+    pub model: GapModelArgs,
+    /// Conductance range LO:HI (µS).
+    #[arg(long = "g", value_name = "LO:HI")]
+    pub range: String,
+    /// Number of conductances.
+    #[arg(long, default_value_t = 20)]
+    pub n: usize,
+    /// Space them logarithmically.
+    #[arg(long)]
+    pub log: bool,
+    /// Plot coupling against conductance (.svg/.png).
+    #[arg(long, value_name = "FILE")]
+    pub plot: Option<PathBuf>,
+    #[command(flatten)]
+    pub common: Common,
 }
 
 /// Which arithmetic the tuner commands use.

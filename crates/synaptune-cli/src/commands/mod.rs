@@ -1,6 +1,7 @@
 //! Command implementations.
 
 mod demo;
+mod fit;
 mod mechanisms;
 mod network;
 mod scenario;
@@ -25,6 +26,10 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Continuous(a) => tune::continuous(a),
         Command::FreqResponse(a) => tune::freq_response(a),
         Command::Table(a) => tune::table(a),
+        Command::Optimize(a) => fit::optimize(a),
+        Command::Gap(a) => fit::gap(a),
+        Command::GapOptimize(a) => fit::gap_optimize(a),
+        Command::GapSweep(a) => fit::gap_sweep(a),
     }
 }
 
