@@ -58,6 +58,8 @@ pub enum Command {
     GapOptimize(GapOptimizeArgs),
     /// Coupling coefficients over a range of conductances (in parallel).
     GapSweep(GapSweepArgs),
+    /// The interactive tuner in the browser: a local web page on 127.0.0.1.
+    Serve(crate::commands::serve::ServeArgs),
 }
 
 /// `synaptune optimize`.

@@ -9,6 +9,7 @@ mod cli;
 mod commands;
 mod output;
 mod plot;
+mod serve;
 
 use clap::Parser;
 use std::process::ExitCode;

@@ -5,6 +5,7 @@ mod fit;
 mod mechanisms;
 mod network;
 mod scenario;
+pub mod serve;
 mod simulate;
 pub mod tune;
 
@@ -30,6 +31,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Gap(a) => fit::gap(a),
         Command::GapOptimize(a) => fit::gap_optimize(a),
         Command::GapSweep(a) => fit::gap_sweep(a),
+        Command::Serve(a) => serve::run(a),
     }
 }
 

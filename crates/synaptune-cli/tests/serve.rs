@@ -1,0 +1,722 @@
+//! `synaptune serve`: the real binary on port 0, driven over loopback with a
+//! minimal HTTP/1.1 client (std's TcpStream). Every request loop is bounded.
+
+use serde_json::{json, Value};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn settings() -> PathBuf {
+    root().join("examples/fsi/settings.json")
+}
+
+/// The server, stopped when dropped.
+struct Server {
+    child: Child,
+    addr: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start(args: &[&str]) -> Server {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_synaptune"))
+        .arg("serve")
+        .args(args)
+        .args(["--port", "0"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let mut seen = String::new();
+    let addr = loop {
+        let Some(Ok(line)) = lines.next() else {
+            let _ = child.kill();
+            panic!("the server exited without printing its URL: {seen}");
+        };
+        seen.push_str(&line);
+        seen.push('\n');
+        if let Some(url) = line.strip_prefix("synaptune: serving on http://") {
+            break url.trim_end_matches('/').to_string();
+        }
+    };
+    // Keep draining stderr so the server never blocks on a full pipe.
+    std::thread::spawn(move || for _ in lines.by_ref() {});
+    assert!(addr.starts_with("127.0.0.1:"), "{addr}");
+    Server { child, addr }
+}
+
+struct Reply {
+    status: u16,
+    headers: String,
+    body: Vec<u8>,
+}
+
+impl Reply {
+    fn json(&self) -> Value {
+        serde_json::from_slice(&self.body).unwrap_or_else(|e| {
+            panic!(
+                "not JSON ({e}): {} {}",
+                self.status,
+                String::from_utf8_lossy(&self.body)
+            )
+        })
+    }
+}
+
+fn request(s: &Server, method: &str, path: &str, body: Option<(&str, &[u8])>, host: &str) -> Reply {
+    send(&s.addr, method, path, body, host)
+}
+
+fn send(addr: &str, method: &str, path: &str, body: Option<(&str, &[u8])>, host: &str) -> Reply {
+    let mut c = TcpStream::connect(addr).unwrap();
+    c.set_read_timeout(Some(Duration::from_secs(120))).unwrap();
+    let mut req = format!("{method} {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n");
+    if let Some((ct, b)) = body {
+        req.push_str(&format!(
+            "Content-Type: {ct}\r\nContent-Length: {}\r\n",
+            b.len()
+        ));
+    }
+    req.push_str("\r\n");
+    let mut bytes = req.into_bytes();
+    if let Some((_, b)) = body {
+        bytes.extend_from_slice(b);
+    }
+    c.write_all(&bytes).unwrap();
+    let mut raw = Vec::new();
+    c.read_to_end(&mut raw).unwrap();
+    let split = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("a header block");
+    let headers = String::from_utf8_lossy(&raw[..split]).to_string();
+    let status: u16 = headers.split(' ').nth(1).unwrap().parse().unwrap();
+    let mut body = raw[split + 4..].to_vec();
+    if headers
+        .to_ascii_lowercase()
+        .contains("transfer-encoding: chunked")
+    {
+        body = dechunk(&body);
+    }
+    Reply {
+        status,
+        headers,
+        body,
+    }
+}
+
+fn dechunk(mut b: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    loop {
+        let nl = b.windows(2).position(|w| w == b"\r\n").unwrap();
+        let n = usize::from_str_radix(std::str::from_utf8(&b[..nl]).unwrap().trim(), 16).unwrap();
+        if n == 0 {
+            return out;
+        }
+        out.extend_from_slice(&b[nl + 2..nl + 2 + n]);
+        b = &b[nl + 4 + n..];
+    }
+}
+
+fn get(s: &Server, path: &str) -> Reply {
+    request(s, "GET", path, None, "127.0.0.1")
+}
+
+fn post(s: &Server, path: &str, v: &Value) -> Reply {
+    let b = serde_json::to_vec(v).unwrap();
+    request(s, "POST", path, Some(("application/json", &b)), "127.0.0.1")
+}
+
+fn ok(r: Reply) -> Value {
+    assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
+    r.json()
+}
+
+fn alive(s: &Server) {
+    assert_eq!(get(s, "/api/health").json(), json!({"ok": true}));
+}
+
+fn cli_json(args: &[&str]) -> Value {
+    let o = Command::new(env!("CARGO_BIN_EXE_synaptune"))
+        .args(args)
+        .arg("--json")
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    serde_json::from_slice(&o.stdout).unwrap()
+}
+
+fn f(v: &Value) -> f64 {
+    v.as_f64().unwrap_or_else(|| panic!("not a number: {v}"))
+}
+
+#[test]
+fn the_model_has_bmtools_sliders_and_choices() {
+    let s = start(&["--settings", settings().to_str().unwrap()]);
+    let m = ok(get(&s, "/api/model"));
+    let names: Vec<&str> = m["connections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["Dep2FSI", "Fac2FSI"], "sorted as bmtool's dropdown");
+    assert_eq!(m["default_connection"], "Fac2FSI");
+    assert_eq!(m["networks"], json!([]));
+    let param = |c: usize, n: &str| -> Value {
+        m["connections"][c]["params"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["name"] == n)
+            .cloned()
+            .unwrap_or_else(|| panic!("no {n}"))
+    };
+    // value v: 0…20v in steps of v/5; 0: 0…1000 in steps of 1; negative: Tk's ±20|v|.
+    let dep = param(0, "Dep");
+    assert_eq!(
+        (f(&dep["min"]), f(&dep["max"]), f(&dep["step"])),
+        (0.0, 3800.0, 38.0)
+    );
+    assert_eq!(dep["units"], "ms");
+    let fac = param(0, "Fac");
+    assert_eq!(
+        (f(&fac["min"]), f(&fac["max"]), f(&fac["step"])),
+        (0.0, 1000.0, 1.0)
+    );
+    let e = param(0, "e_GABAA");
+    assert_eq!(
+        (f(&e["min"]), f(&e["max"]), f(&e["step"])),
+        (-1500.0, 1500.0, 15.0)
+    );
+    let choices = &m["choices"];
+    assert_eq!(
+        choices["freqs"],
+        json!([
+            1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0, 15.0, 20.0, 35.0, 50.0, 100.0, 200.0
+        ])
+    );
+    assert_eq!(
+        choices["delays"],
+        json!([125.0, 250.0, 500.0, 1000.0, 2000.0, 4000.0])
+    );
+    assert_eq!(
+        choices["durations"],
+        json!([100.0, 300.0, 500.0, 1000.0, 2000.0, 5000.0, 10000.0])
+    );
+    assert_eq!(
+        (
+            f(&choices["freq"]),
+            f(&choices["delay"]),
+            f(&choices["duration"])
+        ),
+        (50.0, 250.0, 300.0)
+    );
+    assert_eq!(
+        m["connections"][1]["record"],
+        json!(["record_use", "record_Pr"])
+    );
+    let gap = &m["gap"];
+    assert_eq!(gap["connections"][0]["name"], "FSI_gap");
+    assert_eq!(
+        gap["slider"],
+        json!({"log10_min": -6.0, "log10_max": 0.0, "log10_step": 0.1, "g": 0.001})
+    );
+    // The page is in the binary.
+    let page = get(&s, "/");
+    assert_eq!(page.status, 200);
+    let html = String::from_utf8(page.body).unwrap();
+    assert!(html.contains("Run Train") && html.contains("/app.js"));
+    for asset in ["/app.js", "/plot.js", "/style.css"] {
+        let r = get(&s, asset);
+        assert_eq!(r.status, 200, "{asset}");
+        assert!(r.body.len() > 1000, "{asset}");
+    }
+}
+
+#[test]
+fn runs_match_the_cli_and_a_train_round_trips_fast() {
+    let st = settings();
+    let st = st.to_str().unwrap();
+    let s = start(&["--settings", st]);
+    let body = json!({"connection": "Fac2FSI", "params": {"Use": 0.2}, "freq": 50, "delay": 250});
+    let mut times = Vec::new();
+    let mut last = Value::Null;
+    for _ in 0..7 {
+        let t0 = Instant::now();
+        last = ok(post(&s, "/api/train", &body));
+        times.push(t0.elapsed().as_secs_f64() * 1e3);
+    }
+    times.sort_by(f64::total_cmp);
+    println!(
+        "50 Hz train round trip over loopback: median {:.1} ms, min {:.1} ms ({} runs; simulation {:.1} ms)",
+        times[times.len() / 2],
+        times[0],
+        times.len(),
+        f(&last["elapsed_ms"])
+    );
+    assert_eq!(last["amplitudes_pA"].as_array().unwrap().len(), 12);
+    assert_eq!(last["params"]["Use"], 0.2);
+    assert_eq!(last["vclamp"], true);
+    let panels = last["traces"]["panels"].as_array().unwrap();
+    let titles: Vec<&str> = panels
+        .iter()
+        .map(|p| p["title"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        titles,
+        [
+            "Synaptic current",
+            "Clamp current at the soma",
+            "record_use",
+            "record_Pr"
+        ]
+    );
+    let nx = last["traces"]["x"].as_array().unwrap().len();
+    assert!(nx > 100 && nx <= 900, "{nx} buckets");
+    assert_eq!(panels[0]["y"].as_array().unwrap().len(), 2 * nx);
+    assert_eq!(panels[0]["marks"].as_array().unwrap().len(), 12);
+    // The same numbers as the CLI.
+    let cli = cli_json(&[
+        "train",
+        "--settings",
+        st,
+        "--connection",
+        "Fac2FSI",
+        "--set",
+        "Use=0.2",
+    ]);
+    for k in ["ppr", "induction", "recovery", "stp_initial_p90"] {
+        assert_eq!(last["metrics"][k], cli[k], "{k}");
+    }
+    assert_eq!(last["amplitudes_pA"], cli["amplitudes_pA"]);
+    let t = &last["terms"];
+    assert!((f(&t["a2"]) / f(&t["a1"]) - f(&last["metrics"]["ppr"])).abs() < 1e-12);
+
+    // Current clamp: the soma voltage instead of the clamp current.
+    let r = ok(post(
+        &s,
+        "/api/single-event",
+        &json!({"connection": "Dep2FSI", "vclamp": false, "record": []}),
+    ));
+    assert_eq!(r["traces"]["panels"][1]["title"], "Soma voltage");
+    let cli = cli_json(&[
+        "single-event",
+        "--settings",
+        st,
+        "--connection",
+        "Dep2FSI",
+        "--no-vclamp",
+    ]);
+    assert_eq!(r["kinetics"]["amp"], cli["amp"]);
+    assert_eq!(r["kinetics"]["decay_time"], cli["decay_time"]);
+
+    let r = ok(post(
+        &s,
+        "/api/continuous",
+        &json!({"connection": "Fac2FSI", "vclamp": true, "freq": 20, "duration": 1000}),
+    ));
+    assert_eq!(r["amplitudes_pA"].as_array().unwrap().len(), 21);
+    assert!(r["metrics"]["ppr"].is_number(), "{}", r["metrics"]);
+
+    let r = ok(post(
+        &s,
+        "/api/freq-response",
+        &json!({"connection": "Dep2FSI", "freqs": [10, 50], "delay": 125}),
+    ));
+    assert_eq!(r["frequencies"], json!([10.0, 50.0]));
+    assert!(f(&r["ppr"][1]) < 1.0, "Dep2FSI depresses: {}", r["ppr"]);
+
+    let r = ok(post(&s, "/api/gap", &json!({"g": 0.001})));
+    let cli = cli_json(&[
+        "gap",
+        "--settings",
+        root().join("examples/fsi/gap.json").to_str().unwrap(),
+        "--g",
+        "0.001",
+    ]);
+    assert_eq!(r["coupling_coefficient"], cli["coupling_coefficient"]);
+    assert!((f(&r["dv2"]) / f(&r["dv1"]) - f(&r["coupling_coefficient"])).abs() < 1e-12);
+    let r = ok(post(&s, "/api/gap", &json!({"g": 0.001, "implicit": true})));
+    assert!(f(&r["coupling_coefficient"]) > 0.0);
+
+    // Concurrent requests are all answered.
+    let addr = s.addr.clone();
+    let handles: Vec<_> = (0..4)
+        .map(|k| {
+            let addr = addr.clone();
+            std::thread::spawn(move || {
+                let freq = [10, 20, 50, 100][k];
+                let b = json!({"connection": "Dep2FSI", "freq": freq}).to_string();
+                let r = send(
+                    &addr,
+                    "POST",
+                    "/api/train",
+                    Some(("application/json", b.as_bytes())),
+                    "127.0.0.1",
+                );
+                r.status
+            })
+        })
+        .collect();
+    for h in handles {
+        assert_eq!(h.join().unwrap(), 200);
+    }
+}
+
+#[test]
+fn bad_requests_get_json_errors_and_the_server_keeps_serving() {
+    let s = start(&["--settings", settings().to_str().unwrap()]);
+    let j = "application/json";
+    // (method, path, body with its content type, status, part of the message)
+    type Case<'a> = (&'a str, &'a str, Option<(&'a str, String)>, u16, &'a str);
+    let cases: Vec<Case> = vec![
+        (
+            "POST",
+            "/api/train",
+            Some((j, r#"{"connection": "Nope"}"#.into())),
+            404,
+            "no connection `Nope`",
+        ),
+        (
+            "POST",
+            "/api/train",
+            Some((j, r#"{"network": "x"}"#.into())),
+            404,
+            "no network",
+        ),
+        (
+            "POST",
+            "/api/train",
+            Some((j, r#"{"freq": "abc"}"#.into())),
+            400,
+            "expected a number",
+        ),
+        (
+            "POST",
+            "/api/train",
+            Some((j, r#"{"params": {"Use": "x"}}"#.into())),
+            400,
+            "parameter `Use`",
+        ),
+        (
+            "POST",
+            "/api/train",
+            Some((j, r#"{"params": {"Bogus": 1}}"#.into())),
+            422,
+            "no parameter `Bogus`",
+        ),
+        (
+            "POST",
+            "/api/train",
+            Some((j, r#"{"params": {"Use": 1e300}}"#.into())),
+            422,
+            "out of range",
+        ),
+        (
+            "POST",
+            "/api/train",
+            Some((j, r#"{"freq": -5}"#.into())),
+            422,
+            "out of range",
+        ),
+        (
+            "POST",
+            "/api/train",
+            Some((j, r#"{"freq": 0}"#.into())),
+            422,
+            "out of range",
+        ),
+        (
+            "POST",
+            "/api/train",
+            Some((j, r#"{"freq": 1e6}"#.into())),
+            422,
+            "out of range",
+        ),
+        (
+            "POST",
+            "/api/train",
+            Some((j, r#"{"delay": -1}"#.into())),
+            422,
+            "out of range",
+        ),
+        (
+            "POST",
+            "/api/continuous",
+            Some((j, r#"{"duration": 1e9}"#.into())),
+            422,
+            "out of range",
+        ),
+        (
+            "POST",
+            "/api/train",
+            Some((j, r#"{"vclamp": "yes"}"#.into())),
+            400,
+            "true or false",
+        ),
+        (
+            "POST",
+            "/api/train",
+            Some((j, r#"{"vclamp_amp": 1000}"#.into())),
+            422,
+            "out of range",
+        ),
+        (
+            "POST",
+            "/api/train",
+            Some((j, r#"{"record": ["nope"]}"#.into())),
+            422,
+            "nope",
+        ),
+        (
+            "POST",
+            "/api/train",
+            Some((j, r#"{"frequency": 50}"#.into())),
+            400,
+            "unknown field `frequency`",
+        ),
+        (
+            "POST",
+            "/api/train",
+            Some((j, "not json".into())),
+            400,
+            "not valid JSON",
+        ),
+        (
+            "POST",
+            "/api/train",
+            Some((j, "[1, 2]".into())),
+            400,
+            "JSON object",
+        ),
+        (
+            "POST",
+            "/api/train",
+            Some(("text/plain", "{}".into())),
+            415,
+            "JSON",
+        ),
+        (
+            "POST",
+            "/api/freq-response",
+            Some((j, r#"{"freqs": []}"#.into())),
+            422,
+            "freqs",
+        ),
+        (
+            "POST",
+            "/api/freq-response",
+            Some((j, format!(r#"{{"freqs": {:?}}}"#, vec![1.0; 65]))),
+            422,
+            "freqs",
+        ),
+        (
+            "POST",
+            "/api/gap",
+            Some((j, r#"{"g": -1}"#.into())),
+            422,
+            "out of range",
+        ),
+        (
+            "POST",
+            "/api/gap",
+            Some((j, r#"{"connection": "none"}"#.into())),
+            404,
+            "no gap-junction connection",
+        ),
+        // The simulation runs but there is nothing to analyse: refused, not a panic.
+        (
+            "POST",
+            "/api/train",
+            Some((
+                j,
+                r#"{"connection": "Dep2FSI", "params": {"initW": 0}}"#.into(),
+            )),
+            422,
+            "",
+        ),
+        ("GET", "/api/train", None, 405, "not allowed"),
+        ("GET", "/api/nothing", None, 404, "no route"),
+        ("GET", "/api/model?network=x", None, 404, "no network"),
+        (
+            "GET",
+            "/api/model?bogus=1",
+            None,
+            400,
+            "unknown query parameter",
+        ),
+        (
+            "GET",
+            "/api/export/dynamics?connection=Nope",
+            None,
+            404,
+            "no connection",
+        ),
+    ];
+    for (method, path, body, status, needle) in &cases {
+        let r = request(
+            &s,
+            method,
+            path,
+            body.as_ref().map(|(ct, b)| (*ct, b.as_bytes())),
+            "127.0.0.1",
+        );
+        let v = r.json();
+        assert_eq!(r.status, *status, "{method} {path} {body:?}: {v}");
+        assert_eq!(v["status"], *status);
+        let msg = v["error"].as_str().unwrap();
+        assert!(
+            msg.contains(needle),
+            "{method} {path}: `{msg}` lacks `{needle}`"
+        );
+        assert!(r
+            .headers
+            .to_ascii_lowercase()
+            .contains("content-type: application/json"));
+        alive(&s);
+    }
+    // DNS rebinding: a foreign Host is refused.
+    let r = request(&s, "GET", "/api/model", None, "evil.example:80");
+    assert_eq!(r.status, 403);
+    // Still serving, and the rejected values changed nothing.
+    let m = ok(get(&s, "/api/model"));
+    assert_eq!(m["connections"][1]["params"][3]["name"], "Use");
+    assert_eq!(m["connections"][1]["params"][3]["value"], 0.13);
+    ok(post(&s, "/api/train", &json!({})));
+}
+
+#[test]
+fn exports_carry_the_current_parameters() {
+    let s = start(&["--settings", settings().to_str().unwrap()]);
+    let set = ok(post(
+        &s,
+        "/api/params",
+        &json!({"connection": "Dep2FSI", "params": {"Use": 0.3, "Dep": 400}, "vclamp_amp": -60}),
+    ));
+    assert_eq!(set["params"]["Use"], 0.3);
+    let trained = ok(post(&s, "/api/train", &json!({"connection": "Dep2FSI"})));
+    assert_eq!(trained["params"]["Dep"], 400.0, "values persist");
+    assert_eq!(trained["vclamp_amp"], -60.0);
+
+    let r = get(&s, "/api/export/dynamics?connection=Dep2FSI");
+    assert_eq!(r.status, 200);
+    assert!(
+        r.headers.contains("attachment; filename=\"Dep2FSI.json\""),
+        "{}",
+        r.headers
+    );
+    let d = r.json();
+    assert_eq!(d["level_of_detail"], "GABA_A_STP");
+    assert_eq!(d["Use"], 0.3);
+    assert_eq!(d["Dep"], 400.0);
+    assert_eq!(d["tau_d_GABAA"], 15);
+
+    let r = get(&s, "/api/export/settings");
+    assert_eq!(r.status, 200);
+    let v = r.json();
+    let c = &v["conn_type_settings"]["Dep2FSI"];
+    assert_eq!(c["spec_syn_param"]["Use"], 0.3);
+    assert_eq!(c["spec_settings"]["vclamp_amp"], -60.0);
+    assert_eq!(
+        v["conn_type_settings"]["Fac2FSI"]["spec_syn_param"]["Use"],
+        0.13
+    );
+    // The exported file is a settings file the CLI reads, with the same numbers.
+    let dir = std::env::temp_dir().join(format!("synaptune-serve-export-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("exported.json");
+    std::fs::write(&file, &r.body).unwrap();
+    let cli = cli_json(&[
+        "train",
+        "--settings",
+        file.to_str().unwrap(),
+        "--connection",
+        "Dep2FSI",
+    ]);
+    assert_eq!(cli["ppr"], trained["metrics"]["ppr"]);
+    assert_eq!(cli["amplitudes_pA"], trained["amplitudes_pA"]);
+    // The dynamics file works as a --json-folder file too.
+    let folder = dir.join("params");
+    std::fs::create_dir_all(&folder).unwrap();
+    std::fs::write(
+        folder.join("Dep2FSI.json"),
+        &get(&s, "/api/export/dynamics?connection=Dep2FSI").body,
+    )
+    .unwrap();
+    let cli = cli_json(&[
+        "train",
+        "--settings",
+        settings().to_str().unwrap(),
+        "--connection",
+        "Dep2FSI",
+        "--json-folder",
+        folder.to_str().unwrap(),
+    ]);
+    let fresh = ok(post(
+        &s,
+        "/api/train",
+        &json!({"connection": "Dep2FSI", "vclamp_amp": -55}),
+    ));
+    assert_eq!(cli["ppr"], fresh["metrics"]["ppr"]);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_config_with_several_networks() {
+    let cells = std::env::temp_dir().join(format!("synaptune-serve-cells-{}", std::process::id()));
+    std::fs::create_dir_all(&cells).unwrap();
+    std::fs::copy(
+        root().join("tests/fixtures/cells/ball_stick.json"),
+        cells.join("PNCell.json"),
+    )
+    .unwrap();
+    let config = root().join("tests/fixtures/sonata/basic/config.json");
+    let s = start(&[
+        "--config",
+        config.to_str().unwrap(),
+        "--network",
+        "cortex_to_cortex",
+        "--connection",
+        "PV2PN",
+        "--cells",
+        cells.to_str().unwrap(),
+    ]);
+    let m = ok(get(&s, "/api/model"));
+    assert_eq!(m["networks"].as_array().unwrap().len(), 4);
+    assert_eq!(m["network"], "cortex_to_cortex");
+    assert_eq!(m["default_connection"], "PV2PN");
+    let r = ok(post(
+        &s,
+        "/api/train",
+        &json!({"network": "cortex_to_cortex", "connection": "PV2PN"}),
+    ));
+    assert!(f(&r["metrics"]["ppr"]) < 1.0);
+    // A connection whose post cell has no file: a 422 naming it.
+    let r = post(
+        &s,
+        "/api/train",
+        &json!({"network": "cortex_to_cortex", "connection": "Exc_type_100"}),
+    );
+    assert_eq!(r.status, 422);
+    assert!(r.json()["error"].as_str().unwrap().contains("PVCell.json"));
+    // Another network opens on demand.
+    let m = ok(get(&s, "/api/model?network=thalamic_input"));
+    assert_eq!(m["network"], "thalamic_input");
+    assert!(!m["connections"].as_array().unwrap().is_empty());
+    alive(&s);
+    let _ = std::fs::remove_dir_all(&cells);
+}
