@@ -333,7 +333,7 @@ function renderStp(r) {
     <tr><td>Recovery</td><td class="v">${fixed(m.recovery, 4)}</td>
       <td class="f">(mean(a9…a12) − mean(a1…a4)) / max = (${fixed(t.mean_a9_a12, 2)} − ${fixed(t.mean_a1_a4, 2)}) / ${fixed(t.max, 2)}</td></tr>
     <tr><td>Max amplitude</td><td class="v">${fixed(m.max_amplitude_pA, 2)} pA</td><td class="f">the amplitude of largest magnitude</td></tr>
-    <tr class="sep"><td colspan="3" class="sub">bmtool 0.8 (normalised by the 90th percentile, p90 = ${fixed(t.p90, 2)} pA)</td></tr>
+    <tr class="sep"><td colspan="3" class="sub">bmtool 0.8: normalised by the 90th percentile, p90 = ${fixed(t.p90, 2)} pA</td></tr>
     <tr><td>PPR (p90)</td><td class="v">${fixed(m.stp_initial_p90, 4)}</td><td class="f">(a2 − a1) / p90 · &gt; 0 facilitating</td></tr>
     <tr><td>Induction (p90)</td><td class="v">${fixed(m.induction_p90, 4)}</td><td class="f">(mean(a6, a7, a8) − a1) / p90</td></tr>
     <tr><td>Recovery (p90)</td><td class="v">${fixed(m.recovery_p90, 4)}</td><td class="f">(mean(a9…a12) − mean(a1…a4)) / p90</td></tr>

@@ -131,7 +131,7 @@ const Plot = (() => {
       const half = g.measureText(label).width / 2;
       g.fillText(label, Math.min(W - half - 2, X), T + ph + 5);
     }
-    const yt = linTicks(e.y0, e.y1, Math.max(2, Math.floor(ph / 40)));
+    const yt = linTicks(e.y0, e.y1, Math.max(3, Math.floor(ph / 40)));
     const ys = yt.length > 1 ? yt[1] - yt[0] : 0;
     g.textAlign = "right";
     g.textBaseline = "middle";
