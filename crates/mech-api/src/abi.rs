@@ -1,4 +1,4 @@
-//! The C ABI shared by the host and plugin catalogues (version 1.0).
+//! The C ABI shared by the host and plugin catalogues (version 1.1).
 //!
 //! Everything here is `#[repr(C)]` and made of plain integers, doubles and raw
 //! pointers, so a catalogue may be written in any language that can produce a
@@ -18,7 +18,7 @@ pub const ABI_MAGIC: [u8; 8] = *b"SYNMECH\0";
 pub const ABI_VERSION_MAJOR: u32 = 1;
 /// Incremented on compatible additions; the host accepts catalogues whose minor
 /// is not newer than its own.
-pub const ABI_VERSION_MINOR: u32 = 0;
+pub const ABI_VERSION_MINOR: u32 = 1;
 /// Name of the exported `static AbiHeader` (data, not code: reading it runs nothing).
 pub const HEADER_SYMBOL: &str = "synaptune_mech_abi";
 /// Name of the exported `extern "C" fn() -> *const RawCatalogue`.
@@ -168,6 +168,10 @@ pub type NetReceiveFn =
     unsafe extern "C" fn(pp: *mut PPack, instance: u32, weights: *mut f64, flag: f64) -> i32;
 /// NET_RECEIVE's INITIAL block, run once per connection at initialisation.
 pub type NetInitFn = unsafe extern "C" fn(pp: *mut PPack, instance: u32, weights: *mut f64) -> i32;
+/// The time horizon (ABI 1.1): writes to `*horizon` a time `h` such that the
+/// type's `current` and `state` functions, given the same inputs, give the same
+/// results for every [`PPack::t`] in `[pp.t, h)`. See [`RawMech::time_horizon`].
+pub type HorizonFn = unsafe extern "C" fn(pp: *mut PPack, horizon: *mut f64) -> i32;
 
 /// A mechanism descriptor.
 #[repr(C)]
@@ -213,7 +217,23 @@ pub struct RawMech {
     pub net_receive: Option<NetReceiveFn>,
     /// NET_RECEIVE INITIAL.
     pub net_init: Option<NetInitFn>,
+    /// Added in 1.1 (absent from 1.0 catalogues, read as `None`). Lets the host
+    /// skip steps that would change nothing: when a whole simulation is bitwise
+    /// stationary, the host asks every type how long its `current` and `state`
+    /// stay independent of `t` and jumps ahead, filling the records, up to the
+    /// earliest horizon or event. Writing `h` promises: (1) for every `t` in
+    /// `[pp.t, h)` the two functions give, from the same fields, voltages, ions
+    /// and globals, the same results as at `pp.t` (they read `t` only through
+    /// comparisons that do not flip on that interval; `+inf` if they never read
+    /// it); (2) they keep no state outside the per-instance fields and ions
+    /// (nothing in `scratch` but caches, nothing random). `None`, or a horizon
+    /// that is NaN or not after `pp.t`, means "unknown": the host then never skips.
+    pub time_horizon: Option<HorizonFn>,
 }
+
+/// `size_of::<RawMech>()` in ABI 1.0, before [`RawMech::time_horizon`] was
+/// appended. The loader accepts it from catalogues built for minor 0.
+pub const RAW_MECH_SIZE_1_0: u32 = std::mem::offset_of!(RawMech, time_horizon) as u32;
 
 /// Per-node ion storage, one entry per ion of [`RawMech::ions`]. Each pointer
 /// addresses an array of [`PPack::n_nodes`] doubles.

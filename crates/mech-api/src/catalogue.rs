@@ -40,6 +40,7 @@ pub struct MechType {
     state: Option<abi::MechFn>,
     net_receive: Option<abi::NetReceiveFn>,
     net_init: Option<abi::NetInitFn>,
+    time_horizon: Option<abi::HorizonFn>,
 }
 
 impl MechType {
@@ -89,6 +90,31 @@ impl MechType {
     pub unsafe fn call_net_init(&self, pp: *mut PPack, instance: u32, weights: *mut f64) -> i32 {
         self.net_init
             .map_or(abi::STATUS_OK, |f| f(pp, instance, weights))
+    }
+
+    /// Ask how long the type's `current` and `state` stay independent of `t`
+    /// from `pp.t` on (see [`RawMech::time_horizon`]). `Ok(None)` when the type
+    /// cannot tell (no horizon function, or a horizon that is NaN or not after
+    /// `pp.t`); `Err(status)` when the function failed.
+    ///
+    /// # Safety
+    /// As [`MechType::call_init`].
+    pub unsafe fn call_time_horizon(&self, pp: *mut PPack) -> Result<Option<f64>, i32> {
+        let Some(f) = self.time_horizon else {
+            return Ok(None);
+        };
+        let mut h = f64::NAN;
+        let st = f(pp, &mut h);
+        if st != abi::STATUS_OK {
+            return Err(st);
+        }
+        let t = (*pp).t;
+        Ok(if h > t { Some(h) } else { None })
+    }
+
+    /// Whether the type has a time-horizon function (ABI 1.1).
+    pub fn has_time_horizon(&self) -> bool {
+        self.time_horizon.is_some()
     }
 
     /// Whether the type has a current function.
@@ -231,6 +257,7 @@ unsafe fn read_mech(m: &RawMech, cat: &str, origin: &Origin) -> Result<MechType,
         state: m.state,
         net_receive: m.net_receive,
         net_init: m.net_init,
+        time_horizon: m.time_horizon,
     })
 }
 
@@ -244,6 +271,28 @@ impl Catalogue {
         raw: *const RawCatalogue,
         origin: Origin,
     ) -> Result<Catalogue, DescriptorError> {
+        Catalogue::from_raw_sized(raw, origin, std::mem::size_of::<RawMech>())
+    }
+
+    /// [`Catalogue::from_raw`] for a catalogue whose descriptors are
+    /// `mech_size` bytes long: this ABI's [`RawMech`], or the shorter one of an
+    /// older minor version (fields it lacks read as absent).
+    ///
+    /// # Safety
+    /// As [`Catalogue::from_raw`], with `mechs` an array of `mech_size`-byte
+    /// descriptors laid out as the leading part of [`RawMech`].
+    pub unsafe fn from_raw_sized(
+        raw: *const RawCatalogue,
+        origin: Origin,
+        mech_size: usize,
+    ) -> Result<Catalogue, DescriptorError> {
+        let full = std::mem::size_of::<RawMech>();
+        if mech_size != full && mech_size != abi::RAW_MECH_SIZE_1_0 as usize {
+            return Err(DescriptorError::new(format!(
+                "mechanism descriptors of {mech_size} bytes (this host reads {full}, or {} from ABI 1.0)",
+                abi::RAW_MECH_SIZE_1_0
+            )));
+        }
         if raw.is_null() {
             return Err(DescriptorError::new(
                 "the catalogue function returned a null pointer",
@@ -258,8 +307,30 @@ impl Catalogue {
         };
         let mut mechs = Vec::new();
         let mut seen = std::collections::HashSet::new();
-        for m in slice(raw.mechs, raw.n_mechs, "mechanisms")? {
-            let t = read_mech(m, &name, &origin)?;
+        if raw.n_mechs > 0 && raw.mechs.is_null() {
+            return Err(DescriptorError::new(format!(
+                "mechanisms: {} entries announced but the pointer is null",
+                raw.n_mechs
+            )));
+        }
+        if raw.n_mechs > 1_000_000 {
+            return Err(DescriptorError::new(format!(
+                "mechanisms: implausible count {}",
+                raw.n_mechs
+            )));
+        }
+        let base = raw.mechs as *const u8;
+        for k in 0..raw.n_mechs as usize {
+            // Copy the descriptor into a zeroed full-size one: fields appended
+            // after the catalogue's ABI version read as null / None.
+            let mut m = std::mem::MaybeUninit::<RawMech>::zeroed();
+            std::ptr::copy_nonoverlapping(
+                base.add(k * mech_size),
+                m.as_mut_ptr() as *mut u8,
+                mech_size,
+            );
+            let m = m.assume_init();
+            let t = read_mech(&m, &name, &origin)?;
             if !seen.insert(t.info.name.clone()) {
                 return Err(DescriptorError::new(format!(
                     "mechanism `{}` appears twice",

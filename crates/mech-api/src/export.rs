@@ -23,6 +23,18 @@ pub trait Mechanism: 'static {
     fn net_receive(_p: &mut Pack, _i: usize, _w: &mut [f64], _flag: f64) {}
     /// NET_RECEIVE's INITIAL block for one connection into instance `i`.
     fn net_init(_p: &mut Pack, _i: usize, _w: &mut [f64]) {}
+    /// How long [`current`](Mechanism::current) and [`state`](Mechanism::state)
+    /// stay independent of `t` from `p.t()` on, for every instance: `Some(h)`
+    /// promises that for any time in `[p.t(), h)` they compute, from the same
+    /// fields, voltages and ions, what they compute at `p.t()`, and that they keep
+    /// no state outside the fields (see
+    /// [`RawMech::time_horizon`](crate::abi::RawMech::time_horizon)).
+    /// Mechanisms that never read `t` there return `Some(f64::INFINITY)`.
+    /// The default, `None`, is always safe: it stops the host from skipping
+    /// stationary steps while this type is present.
+    fn time_horizon(_p: &Pack) -> Option<f64> {
+        None
+    }
 }
 
 fn panic_message(e: &(dyn std::any::Any + Send)) -> String {
@@ -108,6 +120,17 @@ unsafe extern "C" fn tr_net_init<M: Mechanism>(
     })
 }
 
+unsafe extern "C" fn tr_time_horizon<M: Mechanism>(pp: *mut PPack, horizon: *mut f64) -> i32 {
+    if horizon.is_null() {
+        return abi::STATUS_ERROR;
+    }
+    guard(pp, name_of::<M>, |p| {
+        let h = M::time_horizon(p).unwrap_or(f64::NAN);
+        // SAFETY: checked non-null; the host passes one writable double.
+        *horizon = h;
+    })
+}
+
 /// A mechanism ready to be put into a catalogue: its description and entry points.
 pub struct Entry {
     info: MechInfo,
@@ -116,6 +139,7 @@ pub struct Entry {
     state: abi::MechFn,
     net_receive: abi::NetReceiveFn,
     net_init: abi::NetInitFn,
+    time_horizon: abi::HorizonFn,
 }
 
 /// The catalogue entry of mechanism `M`.
@@ -127,6 +151,7 @@ pub fn entry<M: Mechanism>() -> Entry {
         state: tr_state::<M>,
         net_receive: tr_net_receive::<M>,
         net_init: tr_net_init::<M>,
+        time_horizon: tr_time_horizon::<M>,
     }
 }
 
@@ -222,6 +247,7 @@ pub fn build_catalogue(name: &str, version: &str, entries: Vec<Entry>) -> Catalo
                 } else {
                     None
                 },
+                time_horizon: Some(e.time_horizon),
             }
         })
         .collect();

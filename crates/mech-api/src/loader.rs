@@ -48,7 +48,9 @@ pub fn check_header(path: &Path, h: &AbiHeader) -> Result<(), LoadError> {
         ("AbiHeader (again)", h.size_header, ours.size_header),
     ];
     for (what, found, expected) in pairs {
-        if found != expected {
+        // Minor 0 predates `RawMech::time_horizon`: its descriptors are shorter.
+        let legacy = what == "RawMech" && h.minor == 0 && found == abi::RAW_MECH_SIZE_1_0;
+        if found != expected && !legacy {
             return Err(LoadError::LayoutMismatch {
                 path: path.to_path_buf(),
                 major: h.major,
@@ -108,12 +110,12 @@ pub fn load_library(path: &Path) -> Result<Catalogue, LoadError> {
         f()
     };
     // SAFETY: header checked; the library stays loaded forever (forget below).
-    let cat = unsafe { Catalogue::from_raw(raw, Origin::Library(path_buf.clone())) }.map_err(
-        |source| LoadError::BadDescriptor {
+    let origin = Origin::Library(path_buf.clone());
+    let cat = unsafe { Catalogue::from_raw_sized(raw, origin, header.size_mech as usize) }
+        .map_err(|source| LoadError::BadDescriptor {
             path: path_buf.clone(),
             source,
-        },
-    )?;
+        })?;
     // Never unload: descriptors and function pointers must stay valid.
     std::mem::forget(lib);
     Ok(cat)

@@ -83,6 +83,7 @@ fn mech(name: *const std::ffi::c_char) -> RawMech {
         state: None,
         net_receive: None,
         net_init: None,
+        time_horizon: None,
     }
 }
 

@@ -117,6 +117,7 @@ mech_api::export_catalogue!(
     [TmSyn],
     mech_api::abi::AbiHeader {
         major: mech_api::abi::ABI_VERSION_MAJOR + 1,
+        minor: 0,
         ..mech_api::abi::AbiHeader::CURRENT
     }
 );

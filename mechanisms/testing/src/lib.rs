@@ -13,6 +13,7 @@
 //! | `bad-layout` | right version, wrong `PPack` size |
 //! | `bad-descriptor` | a mechanism declaring the same field twice |
 //! | `no-header` | no handshake symbol at all |
+//! | `abi-1-0` | nothing: a valid catalogue laid out for ABI 1.0 (shorter `RawMech`, no time horizon) with the mechanism `legacy_pas` |
 //!
 //! In the variants with a bad handshake the catalogue function aborts the
 //! process: a loader that called it before checking the handshake would kill
@@ -59,7 +60,8 @@ impl Mechanism for Boom {
     feature = "abi-minor-next",
     feature = "bad-layout",
     feature = "bad-descriptor",
-    feature = "no-header"
+    feature = "no-header",
+    feature = "abi-1-0"
 )))]
 mech_api::export_catalogue!("testing", "0", [Boom]);
 
@@ -141,4 +143,124 @@ mod broken_descriptor {
 #[no_mangle]
 pub extern "C" fn not_a_catalogue() -> i32 {
     42
+}
+
+#[cfg(feature = "abi-1-0")]
+mod abi_1_0 {
+    //! A catalogue as a plugin built against ABI 1.0 exports it: minor 0, and
+    //! `RawMech` without the `time_horizon` appended in 1.1.
+    use mech_api::abi::{self, AbiHeader, RawCatalogue, RawMech};
+    use mech_api::export::{build_catalogue, entry};
+    use mech_api::{MechInfo, Mechanism, Pack, DV};
+    use std::ffi::c_char;
+    use std::sync::OnceLock;
+
+    /// NEURON's `pas` under another name, with the same arithmetic.
+    struct LegacyPas;
+    impl Mechanism for LegacyPas {
+        fn info() -> MechInfo {
+            MechInfo::density("legacy_pas")
+                .source("legacy_pas.mod")
+                .param("g", "S/cm2", 0.001)
+                .param("e", "mV", -70.0)
+                .assigned("i", "mA/cm2")
+        }
+        fn time_horizon(_p: &Pack) -> Option<f64> {
+            // Not exported: a 1.0 descriptor has no room for it.
+            Some(f64::INFINITY)
+        }
+        fn current(p: &mut Pack) {
+            for k in 0..p.n() {
+                let (g, e, v) = (p.get(0, k), p.get(1, k), p.v(k));
+                let hi = 0.0 + g * ((v + DV) - e);
+                let i = g * (v - e);
+                p.set(2, k, i);
+                p.density_current(k, hi, 0.0 + i);
+            }
+        }
+    }
+
+    /// `RawMech` as ABI 1.0 laid it out.
+    #[repr(C)]
+    struct RawMech10 {
+        name: *const c_char,
+        kind: u32,
+        flags: u32,
+        builtin_rank: i32,
+        source_file: *const c_char,
+        n_fields: u32,
+        fields: *const abi::RawField,
+        n_globals: u32,
+        globals: *const abi::RawField,
+        n_ions: u32,
+        ions: *const abi::RawIon,
+        n_weights: u32,
+        weight_names: *const *const c_char,
+        scratch_len: u32,
+        init: Option<abi::MechFn>,
+        current: Option<abi::MechFn>,
+        state: Option<abi::MechFn>,
+        net_receive: Option<abi::NetReceiveFn>,
+        net_init: Option<abi::NetInitFn>,
+    }
+
+    const _: () = assert!(std::mem::size_of::<RawMech10>() as u32 == abi::RAW_MECH_SIZE_1_0);
+
+    struct Leaked(RawCatalogue);
+    // SAFETY: immutable after construction; points to leaked data and functions.
+    unsafe impl Send for Leaked {}
+    // SAFETY: as above.
+    unsafe impl Sync for Leaked {}
+
+    /// The 1.0 handshake.
+    #[allow(non_upper_case_globals)]
+    #[no_mangle]
+    pub static synaptune_mech_abi: AbiHeader = AbiHeader {
+        minor: 0,
+        size_mech: std::mem::size_of::<RawMech10>() as u32,
+        ..AbiHeader::CURRENT
+    };
+
+    /// The catalogue, with 1.0 descriptors.
+    #[no_mangle]
+    pub extern "C" fn synaptune_mech_catalogue() -> *const RawCatalogue {
+        static C: OnceLock<Leaked> = OnceLock::new();
+        &C.get_or_init(|| {
+            let cat = build_catalogue("legacy", "0", vec![entry::<LegacyPas>()]).get();
+            // SAFETY: build_catalogue returns n_mechs valid descriptors.
+            let mechs = unsafe { std::slice::from_raw_parts(cat.mechs, cat.n_mechs as usize) };
+            let old: Vec<RawMech10> = mechs
+                .iter()
+                .map(|m: &RawMech| RawMech10 {
+                    name: m.name,
+                    kind: m.kind,
+                    flags: m.flags,
+                    builtin_rank: m.builtin_rank,
+                    source_file: m.source_file,
+                    n_fields: m.n_fields,
+                    fields: m.fields,
+                    n_globals: m.n_globals,
+                    globals: m.globals,
+                    n_ions: m.n_ions,
+                    ions: m.ions,
+                    n_weights: m.n_weights,
+                    weight_names: m.weight_names,
+                    scratch_len: m.scratch_len,
+                    init: m.init,
+                    current: m.current,
+                    state: m.state,
+                    net_receive: m.net_receive,
+                    net_init: m.net_init,
+                })
+                .collect();
+            let n_mechs = old.len() as u32;
+            Leaked(RawCatalogue {
+                name: cat.name,
+                version: cat.version,
+                n_mechs,
+                mechs: Box::leak(old.into_boxed_slice()).as_ptr() as *const RawMech,
+            })
+        })
+        .0
+    }
 }
