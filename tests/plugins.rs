@@ -266,3 +266,49 @@ fn a_panic_in_a_plugin_becomes_an_error_and_the_host_survives() {
     sim.run(5.0, -65.0).unwrap();
     assert!((sim.t() - 5.0).abs() < 1e-9);
 }
+
+#[test]
+fn a_catalogue_built_for_abi_1_0_loads_and_runs_without_step_skipping() {
+    let cats = mech_api::load_path(&testing_plugin(Some("abi-1-0"))).expect("1.0 is accepted");
+    let legacy = &cats[0].mechs[0];
+    assert_eq!(legacy.info.name, "legacy_pas");
+    assert!(
+        !legacy.has_time_horizon(),
+        "1.0 descriptors have no horizon"
+    );
+    let mut reg = standard_mechanisms::registry();
+    reg.add(&cats[0]);
+    assert!(reg.get("pas").unwrap().has_time_horizon());
+    // The same passive cell with `pas` and with the 1.0 plugin's copy of it: the
+    // traces agree bit for bit; only `pas` lets the host skip the resting steps.
+    let text = std::fs::read_to_string(fixture("cells/ball_stick.json")).unwrap();
+    let run = |mech: &str| {
+        let cell = CellSpec::from_json_str(&text.replace("\"pas\"", &format!("\"{mech}\"")), mech)
+            .unwrap();
+        let mut b = ModelBuilder::new(&reg);
+        let c = b.add_cell(&cell).unwrap();
+        b.add_point(
+            "IClamp",
+            Loc::new(c, "soma[0]", 0.5),
+            &[("del", 400.0), ("dur", 5.0), ("amp", 0.1)],
+        )
+        .unwrap();
+        let mut sim = b.build(SimOptions::default()).unwrap();
+        let v = sim.record(0, "dend[0]", 0.7, "v").unwrap();
+        let i = sim.record(0, "soma[0]", 0.5, &format!("i_{mech}")).unwrap();
+        sim.run(1200.0, -60.0).unwrap();
+        (
+            sim.trace(v).to_vec(),
+            sim.trace(i).to_vec(),
+            sim.skipped_steps(),
+        )
+    };
+    let (v1, i1, skipped_pas) = run("pas");
+    let (v2, i2, skipped_legacy) = run("legacy_pas");
+    assert_eq!(v1.len(), 48001);
+    eprintln!("pas skipped {skipped_pas} of 48000 steps");
+    assert!(v1.iter().zip(&v2).all(|(a, b)| a.to_bits() == b.to_bits()));
+    assert!(i1.iter().zip(&i2).all(|(a, b)| a.to_bits() == b.to_bits()));
+    assert_eq!(skipped_legacy, 0);
+    assert!(skipped_pas > 1000, "pas skipped only {skipped_pas} steps");
+}

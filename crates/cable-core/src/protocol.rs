@@ -202,7 +202,7 @@ pub fn build(
         dt: p.dt,
         celsius: p.celsius,
         secondorder: p.secondorder,
-        solver: None,
+        ..SimOptions::default()
     })?;
     let mut probes = vec![sim.record_time()];
     for r in &p.records {

@@ -350,7 +350,7 @@ impl Scenario {
                 dt: self.num("dt", 0.025)?,
                 celsius: self.num("celsius", 6.3)?,
                 secondorder,
-                solver: None,
+                ..SimOptions::default()
             })
             .map_err(se)?;
         for (id, xs) in vectors {

@@ -38,6 +38,13 @@ pub struct SimOptions {
     pub secondorder: i32,
     /// The linear solver; `None` is Hines elimination.
     pub solver: Option<SolverFactory>,
+    /// Skip steps that provably change nothing (on by default; the results are
+    /// bit-identical either way). When a step leaves every voltage, mechanism
+    /// field and ion variable bitwise unchanged and delivers no event, the next
+    /// steps would repeat it exactly until an event is due or a mechanism's
+    /// behaviour in `t` changes (its time horizon, ABI 1.1); `continuerun`
+    /// then advances `t` and fills the records without computing them.
+    pub skip_stationary: bool,
 }
 
 impl Default for SimOptions {
@@ -47,6 +54,7 @@ impl Default for SimOptions {
             celsius: 6.3,
             secondorder: 0,
             solver: None,
+            skip_stationary: true,
         }
     }
 }
@@ -58,6 +66,7 @@ impl std::fmt::Debug for SimOptions {
             .field("celsius", &self.celsius)
             .field("secondorder", &self.secondorder)
             .field("solver", &self.solver.as_ref().map(|s| s().name()))
+            .field("skip_stationary", &self.skip_stationary)
             .finish()
     }
 }
@@ -261,6 +270,26 @@ impl Host {
     }
 }
 
+/// Bookkeeping of the stationary-step detection (see
+/// [`SimOptions::skip_stationary`]).
+#[derive(Default)]
+struct Quiet {
+    /// `snapshot` holds the state at the end of the last step.
+    valid: bool,
+    /// The last step reproduced `snapshot` exactly, without events.
+    stationary: bool,
+    /// Midpoint time of that step.
+    midpoint: f64,
+    /// Voltages, mechanism fields, ion variables and source flags, as bits.
+    snapshot: Vec<u64>,
+    /// Scratch for the comparison.
+    now: Vec<u64>,
+    /// Events delivered during the current step.
+    delivered: u64,
+    /// Steps skipped since the last initialisation.
+    skipped: u64,
+}
+
 /// What a recorded trace samples.
 #[derive(Debug, Clone, Copy)]
 enum ProbeTarget {
@@ -315,6 +344,7 @@ pub struct Simulation {
     couplings: Vec<(usize, usize, f64)>,
     initialized: bool,
     steps: u64,
+    quiet: Quiet,
 }
 
 // SAFETY: every raw pointer inside a Simulation (field pointers, ion pointers,
@@ -394,6 +424,7 @@ impl Simulation {
             host,
             initialized: false,
             steps: 0,
+            quiet: Quiet::default(),
         };
         sim.refresh_couplings();
         sim
@@ -441,9 +472,15 @@ impl Simulation {
         &self.opts
     }
 
-    /// Number of steps taken since the last initialisation.
+    /// Number of steps taken since the last initialisation (skipped ones
+    /// included).
     pub fn steps(&self) -> u64 {
         self.steps
+    }
+
+    /// How many of [`Simulation::steps`] were skipped as stationary.
+    pub fn skipped_steps(&self) -> u64 {
+        self.quiet.skipped
     }
 
     /// Node voltages (mV).
@@ -1013,6 +1050,7 @@ impl Simulation {
             } else {
                 w
             };
+            self.quiet.delivered += 1;
             let st = unsafe { self.types[ti].ty.call_net_receive(&mut pp, inst, w, flag) };
             self.status(ti, st, "NET_RECEIVE")?;
             self.drain_outbox(ti)?;
@@ -1101,6 +1139,9 @@ impl Simulation {
     fn init_common(&mut self) -> Result<(), SimError> {
         self.t = 0.0;
         self.steps = 0;
+        self.quiet.valid = false;
+        self.quiet.stationary = false;
+        self.quiet.skipped = 0;
         self.queue.clear();
         for ion in self.ions.iter_mut() {
             ion.reset();
@@ -1177,9 +1218,11 @@ impl Simulation {
             self.finitialize(-65.0)?;
         }
         let dt = self.opts.dt;
+        self.quiet.delivered = 0;
         self.check_thresholds();
         self.deliver(self.t + 0.5 * dt)?;
         self.t += 0.5 * dt;
+        let midpoint = self.t;
         self.setup_tree_matrix()?;
         self.solver.solve(&self.matrix, &mut self.d, &mut self.rhs);
         if self.opts.secondorder == 2 {
@@ -1189,13 +1232,19 @@ impl Simulation {
                 }
             }
         }
+        // Whether any voltage changed, bitwise (-0 to +0 counts).
+        let mut moved = 0u64;
         if self.opts.secondorder > 0 {
             for (v, dv) in self.v.iter_mut().zip(&self.rhs) {
+                let old = *v;
                 *v += 2.0 * dv;
+                moved |= old.to_bits() ^ v.to_bits();
             }
         } else {
             for (v, dv) in self.v.iter_mut().zip(&self.rhs) {
+                let old = *v;
                 *v += dv;
+                moved |= old.to_bits() ^ v.to_bits();
             }
         }
         self.t += 0.5 * dt;
@@ -1213,6 +1262,108 @@ impl Simulation {
         self.steps += 1;
         self.record_all();
         self.deliver(self.t)?;
+        if self.opts.skip_stationary {
+            self.check_stationary(moved == 0, midpoint);
+        }
+        Ok(())
+    }
+
+    /// Write the state that the stationarity test compares into `out`.
+    fn state_bits(&self, out: &mut Vec<u64>) {
+        out.clear();
+        out.extend(self.v.iter().map(|x| x.to_bits()));
+        for ts in &self.types {
+            if ts.ty.info.kind != Kind::Artificial {
+                out.extend(ts.data.iter().map(|x| x.to_bits()));
+            }
+        }
+        for ion in &self.ions {
+            for a in [&ion.e, &ion.i, &ion.didv, &ion.ci, &ion.co] {
+                out.extend(a.iter().map(|x| x.to_bits()));
+            }
+        }
+        out.extend(self.presyns.iter().map(|p| p.flag as u64));
+    }
+
+    /// After a step: keep the snapshot of a step that left the voltages alone,
+    /// and mark the simulation stationary when the next such step reproduces it
+    /// exactly without delivering an event.
+    fn check_stationary(&mut self, v_unchanged: bool, midpoint: f64) {
+        self.quiet.stationary = false;
+        if !v_unchanged || self.quiet.delivered > 0 {
+            self.quiet.valid = false;
+            return;
+        }
+        let mut now = std::mem::take(&mut self.quiet.now);
+        self.state_bits(&mut now);
+        if self.quiet.valid && now == self.quiet.snapshot {
+            self.quiet.stationary = true;
+            self.quiet.midpoint = midpoint;
+        }
+        std::mem::swap(&mut self.quiet.snapshot, &mut now);
+        self.quiet.now = now;
+        self.quiet.valid = true;
+    }
+
+    /// The earliest time a mechanism's `current` or `state` may start to behave
+    /// differently in `t` than at `from` (`None` if some type cannot tell).
+    fn time_horizon(&mut self, from: f64) -> Result<Option<f64>, SimError> {
+        let mut h = f64::INFINITY;
+        for ti in 0..self.types.len() {
+            if self.types[ti].n == 0 || self.types[ti].ty.info.kind == Kind::Artificial {
+                continue;
+            }
+            let mut pp = self.ppack(ti, from);
+            // SAFETY: pp describes storage owned by self.
+            match unsafe { self.types[ti].ty.call_time_horizon(&mut pp) } {
+                Ok(Some(x)) => h = h.min(x),
+                Ok(None) => return Ok(None),
+                Err(st) => {
+                    self.status(ti, st, "time horizon")?;
+                    return Ok(None);
+                }
+            }
+        }
+        Ok(Some(h))
+    }
+
+    /// After a stationary step: advance over the steps that would repeat it,
+    /// stopping before `ts` (continuerun's bound), before the next event and
+    /// before the time horizon. Records get the steps' samples; `t` advances by
+    /// the same additions a step makes.
+    fn skip_stationary(&mut self, ts: f64) -> Result<(), SimError> {
+        self.quiet.stationary = false;
+        let Some(h) = self.time_horizon(self.quiet.midpoint)? else {
+            return Ok(());
+        };
+        let next_event = self.queue.next_time().unwrap_or(f64::INFINITY);
+        let dt = self.opts.dt;
+        let mut samples = Vec::with_capacity(self.probes.len());
+        for &p in &self.probes {
+            samples.push(self.sample(p));
+        }
+        let mut t = self.t;
+        let mut n = 0u64;
+        while t < ts {
+            let mut end = t;
+            end += 0.5 * dt;
+            end += 0.5 * dt;
+            if !(end < h && end < next_event) {
+                break;
+            }
+            t = end;
+            n += 1;
+            for (k, p) in self.probes.iter().enumerate() {
+                let x = match p {
+                    ProbeTarget::Time => t,
+                    _ => samples[k],
+                };
+                self.traces[k].push(x);
+            }
+        }
+        self.t = t;
+        self.steps += n;
+        self.quiet.skipped += n;
         Ok(())
     }
 
@@ -1231,6 +1382,9 @@ impl Simulation {
         let ts = tstop - self.opts.dt / 2.0;
         while self.t < ts {
             self.fadvance()?;
+            if self.quiet.stationary {
+                self.skip_stationary(ts)?;
+            }
         }
         Ok(())
     }

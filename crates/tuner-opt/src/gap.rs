@@ -494,7 +494,7 @@ impl GapJunctionTuner {
             dt: gen.dt,
             celsius: gen.celsius,
             secondorder: 0,
-            solver: None,
+            ..SimOptions::default()
         })?;
         let probes = [
             sim.record_time(),

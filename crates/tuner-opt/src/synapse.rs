@@ -533,7 +533,7 @@ impl SynapseTuner {
             dt: g.dt,
             celsius: g.celsius,
             secondorder: 0,
-            solver: None,
+            ..SimOptions::default()
         })?;
         if let Some((a, times)) = &vecstim {
             sim.set_artificial_vector(*a, times.clone())?;

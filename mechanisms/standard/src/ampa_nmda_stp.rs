@@ -126,6 +126,11 @@ impl Mechanism for AmpaNmdaStp {
             .net_init()
     }
 
+    fn time_horizon(_p: &Pack) -> Option<f64> {
+        // current and state never read t, and keep no state outside the fields.
+        Some(f64::INFINITY)
+    }
+
     fn init(p: &mut Pack) {
         for k in 0..p.n() {
             for s in [A_AMPA, B_AMPA, A_NMDA, B_NMDA] {

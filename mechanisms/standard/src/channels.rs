@@ -22,6 +22,11 @@ impl Mechanism for Leak {
             .assigned("il", "mA/cm2")
     }
 
+    fn time_horizon(_p: &Pack) -> Option<f64> {
+        // current and state never read t, and keep no state outside the fields.
+        Some(f64::INFINITY)
+    }
+
     fn current(p: &mut Pack) {
         for k in 0..p.n() {
             let (g, e, v) = (p.get(L_GLBAR, k), p.get(L_EL, k), p.v(k));
@@ -82,6 +87,11 @@ impl Mechanism for NaInter {
             .state("m", "")
             .state("h", "")
             .ion("na", 1, abi::ION_READ_E | abi::ION_WRITE_I)
+    }
+
+    fn time_horizon(_p: &Pack) -> Option<f64> {
+        // current and state never read t, and keep no state outside the fields.
+        Some(f64::INFINITY)
     }
 
     fn init(p: &mut Pack) {
@@ -153,6 +163,11 @@ impl Mechanism for KdrInter {
             .assigned("gkdr", "mho/cm2")
             .state("n", "")
             .ion("k", 1, abi::ION_READ_E | abi::ION_WRITE_I)
+    }
+
+    fn time_horizon(_p: &Pack) -> Option<f64> {
+        // current and state never read t, and keep no state outside the fields.
+        Some(f64::INFINITY)
     }
 
     fn init(p: &mut Pack) {

@@ -3,6 +3,7 @@
 //! a single-electrode clamp). Both recompute `i` with the new voltage in the
 //! state update, as their `SOLVE ... METHOD after_cvode` makes NEURON do.
 
+use crate::iclamp::next_breakpoint;
 use mech_api::{MechInfo, Mechanism, Pack, DV};
 
 /// Two-electrode voltage clamp with three stages (`dur[j]`, `amp[j]`).
@@ -162,6 +163,20 @@ impl Mechanism for VClamp {
             .state("vi", "mV")
     }
 
+    fn time_horizon(p: &Pack) -> Option<f64> {
+        // `vstim` compares t with the running sums c1, c2, c3 of the durations;
+        // `icur` compares it with the resulting tc (one of c_j + 100, or c3).
+        let t = p.t();
+        let mut h = f64::INFINITY;
+        for k in 0..p.n() {
+            let c1 = 0.0 + p.get(DUR0, k);
+            let c2 = c1 + p.get(DUR0 + 1, k);
+            let c3 = c2 + p.get(DUR0 + 2, k);
+            h = next_breakpoint(t, h, &[c1, c2, c3, c1 + 100.0, c2 + 100.0, c3 + 100.0]);
+        }
+        Some(h)
+    }
+
     fn init(p: &mut Pack) {
         for k in 0..p.n() {
             let v = p.v(k);
@@ -263,6 +278,16 @@ impl Mechanism for SEClamp {
             .assigned("tc2", "ms")
             .assigned("tc3", "ms")
             .assigned("on", "")
+    }
+
+    fn time_horizon(p: &Pack) -> Option<f64> {
+        // The stage tests `t < dur1`, `t < tc2`, `t < tc3` flip only there.
+        let t = p.t();
+        let mut h = f64::INFINITY;
+        for k in 0..p.n() {
+            h = next_breakpoint(t, h, &[p.get(DUR1, k), p.get(TC2, k), p.get(TC3, k)]);
+        }
+        Some(h)
     }
 
     fn init(p: &mut Pack) {

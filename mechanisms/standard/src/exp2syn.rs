@@ -33,6 +33,11 @@ impl Mechanism for Exp2Syn {
             .net_receive(&["weight"])
     }
 
+    fn time_horizon(_p: &Pack) -> Option<f64> {
+        // current and state never read t, and keep no state outside the fields.
+        Some(f64::INFINITY)
+    }
+
     fn init(p: &mut Pack) {
         for k in 0..p.n() {
             let mut tau1 = p.get(TAU1, k);
@@ -99,6 +104,11 @@ impl Mechanism for ExpSyn {
             .assigned("i", "nA")
             .state("g", "uS")
             .net_receive(&["weight"])
+    }
+
+    fn time_horizon(_p: &Pack) -> Option<f64> {
+        // current and state never read t, and keep no state outside the fields.
+        Some(f64::INFINITY)
     }
 
     fn init(p: &mut Pack) {

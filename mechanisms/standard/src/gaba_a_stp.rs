@@ -59,6 +59,11 @@ impl Mechanism for GabaAStp {
             .net_init()
     }
 
+    fn time_horizon(_p: &Pack) -> Option<f64> {
+        // current and state never read t, and keep no state outside the fields.
+        Some(f64::INFINITY)
+    }
+
     fn init(p: &mut Pack) {
         for k in 0..p.n() {
             p.set(A, k, 0.0);

@@ -21,6 +21,11 @@ impl Mechanism for Gap {
             .assigned("i", "nA")
     }
 
+    fn time_horizon(_p: &Pack) -> Option<f64> {
+        // current and state never read t, and keep no state outside the fields.
+        Some(f64::INFINITY)
+    }
+
     fn current(p: &mut Pack) {
         for k in 0..p.n() {
             let (g, vgap, v) = (p.get(G, k), p.get(VGAP, k), p.v(k));

@@ -159,6 +159,11 @@ impl Mechanism for Hh {
             .scratch(SCRATCH)
     }
 
+    fn time_horizon(_p: &Pack) -> Option<f64> {
+        // current and state never read t, and keep no state outside the fields.
+        Some(f64::INFINITY)
+    }
+
     fn init(p: &mut Pack) {
         if p.global(USETABLE) != 0.0 {
             check_table(p);

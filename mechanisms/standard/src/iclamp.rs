@@ -29,6 +29,17 @@ impl Mechanism for IClamp {
         }
     }
 
+    fn time_horizon(p: &Pack) -> Option<f64> {
+        // `t < del + dur && t >= del` flips only at del and at del + dur.
+        let t = p.t();
+        let mut h = f64::INFINITY;
+        for k in 0..p.n() {
+            let (del, dur) = (p.get(DEL, k), p.get(DUR, k));
+            h = next_breakpoint(t, h, &[del, del + dur]);
+        }
+        Some(h)
+    }
+
     fn current(p: &mut Pack) {
         let t = p.t();
         for k in 0..p.n() {
@@ -42,4 +53,12 @@ impl Mechanism for IClamp {
             p.point_electrode_current(k, 0.0 + i, 0.0 + i);
         }
     }
+}
+
+/// The smallest of `h` and the breakpoints after `t`.
+pub(crate) fn next_breakpoint(t: f64, h: f64, breakpoints: &[f64]) -> f64 {
+    breakpoints
+        .iter()
+        .filter(|&&b| b > t)
+        .fold(h, |h, &b| h.min(b))
 }

@@ -20,6 +20,11 @@ impl Mechanism for Pas {
             .assigned("i", "mA/cm2")
     }
 
+    fn time_horizon(_p: &Pack) -> Option<f64> {
+        // current and state never read t, and keep no state outside the fields.
+        Some(f64::INFINITY)
+    }
+
     fn current(p: &mut Pack) {
         for k in 0..p.n() {
             let (g, e, v) = (p.get(G, k), p.get(E, k), p.v(k));

@@ -90,6 +90,11 @@ impl Mechanism for NetStim {
             .net_receive(&["w"])
     }
 
+    fn time_horizon(_p: &Pack) -> Option<f64> {
+        // current and state never read t, and keep no state outside the fields.
+        Some(f64::INFINITY)
+    }
+
     fn init(p: &mut Pack) {
         let t = p.t();
         for k in 0..p.n() {
@@ -185,6 +190,11 @@ impl Mechanism for VecStim {
             .assigned("etime", "ms")
             .net_receive(&["w"])
             .with_instance_vector()
+    }
+
+    fn time_horizon(_p: &Pack) -> Option<f64> {
+        // current and state never read t, and keep no state outside the fields.
+        Some(f64::INFINITY)
     }
 
     fn init(p: &mut Pack) {
