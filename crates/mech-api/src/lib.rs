@@ -12,6 +12,8 @@
 //!   caught at the boundary.
 //! * [`Catalogue`], [`Registry`], [`load_path`] — the host's side: validated views
 //!   of catalogues (linked in or loaded with `libloading`), and lookup by name.
+//!   They need the default feature `host`; a plugin catalogue depends on this crate
+//!   with `default-features = false` and then has no dependencies at all.
 //!
 //! This crate knows nothing of cells or solvers; `cable-core` drives it.
 //!
@@ -42,16 +44,22 @@
 #![deny(missing_docs)]
 
 pub mod abi;
+#[cfg(feature = "host")]
 mod catalogue;
+#[cfg(feature = "host")]
 mod error;
 pub mod export;
 mod info;
+#[cfg(feature = "host")]
 mod loader;
 mod pack;
 
+#[cfg(feature = "host")]
 pub use catalogue::{Catalogue, MechType, Origin, Registry};
+#[cfg(feature = "host")]
 pub use error::{DescriptorError, LoadError};
 pub use export::Mechanism;
 pub use info::{FieldInfo, FieldKind, IonUse, Kind, MechInfo};
+#[cfg(feature = "host")]
 pub use loader::{check_header, is_library_file, load_library, load_path};
 pub use pack::{Pack, DV};

@@ -142,6 +142,15 @@ impl<'a> Pack<'a> {
         unsafe { *self.pp.globals.add(g) }
     }
 
+    /// Set global `g` (NMODL code may assign a GLOBAL; the value persists, as the
+    /// mechanism's global does in NEURON).
+    #[inline]
+    pub fn set_global(&mut self, g: usize, x: f64) {
+        assert!(g < self.pp.n_globals as usize);
+        // SAFETY: bounds checked; the host owns `n_globals` writable doubles.
+        unsafe { *self.pp.globals.add(g) = x }
+    }
+
     /// The private per-type storage.
     #[inline]
     pub fn scratch(&mut self) -> &mut [f64] {
@@ -225,6 +234,21 @@ impl<'a> Pack<'a> {
         unsafe {
             *st.didv.add(k) += (ix_plus - ix) / DV;
             *st.i.add(k) += ix;
+        }
+    }
+
+    /// Add a point process's ionic current (nA) to ion `slot`, converted to
+    /// mA/cm² as nocmodl does: `di/dv += (ix(v+DV) − ix(v))/DV·1e2/area;
+    /// i += ix(v)·1e2/area`.
+    #[inline]
+    pub fn add_point_ion_current(&mut self, slot: usize, i: usize, ix_plus: f64, ix: f64) {
+        let k = self.node(i);
+        let st = self.ion(slot);
+        // SAFETY: per-node arrays, k < n_nodes.
+        unsafe {
+            let area = *self.pp.area.add(k);
+            *st.didv.add(k) += (ix_plus - ix) / DV * 1.0e2 / area;
+            *st.i.add(k) += ix * 1.0e2 / area;
         }
     }
 

@@ -1,0 +1,397 @@
+//! Translating a folder and building the catalogue crate with cargo.
+
+use crate::{codegen, lexer, model, parser, Diagnostic};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// mech-api's plugin-side sources, embedded so that a generated crate builds
+/// without a registry or a synaptune source tree.
+const MECH_API_FILES: &[(&str, &str)] = &[
+    ("src/lib.rs", include_str!("../../mech-api/src/lib.rs")),
+    ("src/abi.rs", include_str!("../../mech-api/src/abi.rs")),
+    (
+        "src/export.rs",
+        include_str!("../../mech-api/src/export.rs"),
+    ),
+    ("src/info.rs", include_str!("../../mech-api/src/info.rs")),
+    ("src/pack.rs", include_str!("../../mech-api/src/pack.rs")),
+];
+
+/// The runtime module copied into every generated crate.
+const RUNTIME: &str = include_str!("../runtime/nmodl_rt.rs");
+
+const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// Why [`compile`] failed as a whole (per-file problems are in the [`Report`]).
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The mod folder cannot be read.
+    #[error("{}: cannot read the folder: {source}", dir.display())]
+    ReadDir {
+        /// The folder.
+        dir: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// The folder holds no `.mod` file.
+    #[error("{}: no .mod file in this folder", dir.display())]
+    NoModFiles {
+        /// The folder.
+        dir: PathBuf,
+    },
+    /// Writing the generated crate failed.
+    #[error("{}: cannot write: {source}", path.display())]
+    Write {
+        /// The file or folder.
+        path: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// cargo could not be started.
+    #[error("cannot run `{cargo}` (is Rust's cargo installed and on PATH?): {source}")]
+    CargoMissing {
+        /// The command.
+        cargo: String,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// cargo failed to build the generated crate (a bug in the translation).
+    #[error("cargo failed to build the generated crate in {}:\n{stderr}", dir.display())]
+    Cargo {
+        /// The crate.
+        dir: PathBuf,
+        /// The end of cargo's output.
+        stderr: String,
+    },
+}
+
+/// Build settings.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// The cargo to run (default: `$CARGO`, then `cargo` on PATH).
+    pub cargo: Option<PathBuf>,
+    /// Where cargo builds (default: `OUTDIR/target`, kept between runs so rebuilds
+    /// are incremental).
+    pub target_dir: Option<PathBuf>,
+    /// Print cargo's progress on stderr instead of capturing it.
+    pub verbose: bool,
+}
+
+/// Outcome of one file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileStatus {
+    /// Translated and built.
+    Ok,
+    /// Not translated (see the diagnostics).
+    Error,
+}
+
+impl FileStatus {
+    /// `"ok"` or `"error"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FileStatus::Ok => "ok",
+            FileStatus::Error => "error",
+        }
+    }
+}
+
+/// One mod file's result.
+#[derive(Debug, Clone)]
+pub struct FileReport {
+    /// File name (`cal.mod`).
+    pub file: String,
+    /// Whether it was translated.
+    pub status: FileStatus,
+    /// The mechanism it defines (when translated).
+    pub mechanism: Option<String>,
+    /// Errors (status `Error`) or warnings (status `Ok`), as `file:line: message`.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// The result of [`compile`].
+#[derive(Debug, Clone)]
+pub struct Report {
+    /// The catalogue library (none when no file could be translated).
+    pub library: Option<PathBuf>,
+    /// Mechanisms in the library, in file order.
+    pub mechanisms: Vec<String>,
+    /// Every `.mod` file, sorted by name.
+    pub files: Vec<FileReport>,
+}
+
+/// One translated file.
+#[derive(Debug, Clone)]
+pub struct Translation {
+    /// The mechanism's name.
+    pub mechanism: String,
+    /// The generated Rust module.
+    pub source: String,
+    /// Warnings.
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// Translate one mod file's text (`file` is its name, used in diagnostics and as
+/// the mechanism's source file, which fixes NEURON's evaluation order).
+pub fn translate(src: &str, file: &str) -> Result<Translation, Vec<Diagnostic>> {
+    let toks = lexer::lex(src, file).map_err(|d| vec![d])?;
+    let module = parser::parse(toks, file).map_err(|d| vec![d])?;
+    let m = model::build(module, file);
+    let g = codegen::generate(&m)?;
+    Ok(Translation {
+        mechanism: m.name.clone(),
+        source: g.source,
+        warnings: g.warnings,
+    })
+}
+
+fn sanitize(s: &str) -> String {
+    let mut out: String = s
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if out.is_empty() || out.as_bytes()[0].is_ascii_digit() {
+        out.insert(0, 'm');
+    }
+    out
+}
+
+/// Write `text` to `path` unless it already holds exactly that (so cargo's
+/// freshness checks see unchanged files).
+fn write_if_changed(path: &Path, text: &str) -> Result<(), Error> {
+    if let Ok(old) = std::fs::read_to_string(path) {
+        if old == text {
+            return Ok(());
+        }
+    }
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(|source| Error::Write {
+            path: dir.to_path_buf(),
+            source,
+        })?;
+    }
+    std::fs::write(path, text).map_err(|source| Error::Write {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
+/// Translate every `.mod` file of `moddir` and build the catalogue into `outdir`
+/// (`outdir/libnmodl_catalogue.so` on Linux; the generated crate is in
+/// `outdir/build`, cargo's output in `outdir/target`).
+pub fn compile(moddir: &Path, outdir: &Path, opts: &Options) -> Result<Report, Error> {
+    let mut mods: Vec<PathBuf> = std::fs::read_dir(moddir)
+        .map_err(|source| Error::ReadDir {
+            dir: moddir.to_path_buf(),
+            source,
+        })?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.is_file() && p.extension().is_some_and(|e| e == "mod"))
+        .collect();
+    // nrnivmodl's registration order: byte-wise by file name.
+    mods.sort_by(|a, b| a.file_name().cmp(&b.file_name()));
+    if mods.is_empty() {
+        return Err(Error::NoModFiles {
+            dir: moddir.to_path_buf(),
+        });
+    }
+    let mut files = Vec::new();
+    let mut modules: Vec<(String, String)> = Vec::new();
+    let mut names: Vec<String> = Vec::new();
+    for path in &mods {
+        let file = path.file_name().unwrap().to_string_lossy().to_string();
+        let text = match std::fs::read(path) {
+            Ok(b) => String::from_utf8_lossy(&b).to_string(),
+            Err(e) => {
+                files.push(FileReport {
+                    file: file.clone(),
+                    status: FileStatus::Error,
+                    mechanism: None,
+                    diagnostics: vec![Diagnostic::new(&file, 0, format!("cannot read: {e}"))],
+                });
+                continue;
+            }
+        };
+        match translate(&text, &file) {
+            Ok(t) if names.contains(&t.mechanism) => files.push(FileReport {
+                file: file.clone(),
+                status: FileStatus::Error,
+                mechanism: None,
+                diagnostics: vec![Diagnostic::new(
+                    &file,
+                    1,
+                    format!(
+                        "mechanism `{}` is already defined by another file of this folder",
+                        t.mechanism
+                    ),
+                )],
+            }),
+            Ok(t) => {
+                let module = format!("m{}_{}", modules.len(), sanitize(&t.mechanism));
+                names.push(t.mechanism.clone());
+                modules.push((module, t.source));
+                files.push(FileReport {
+                    file,
+                    status: FileStatus::Ok,
+                    mechanism: Some(t.mechanism),
+                    diagnostics: t.warnings,
+                });
+            }
+            Err(diags) => files.push(FileReport {
+                file,
+                status: FileStatus::Error,
+                mechanism: None,
+                diagnostics: diags,
+            }),
+        }
+    }
+    if modules.is_empty() {
+        return Ok(Report {
+            library: None,
+            mechanisms: Vec::new(),
+            files,
+        });
+    }
+    let base = moddir
+        .canonicalize()
+        .unwrap_or_else(|_| moddir.to_path_buf())
+        .file_name()
+        .map(|s| s.to_string_lossy().to_string())
+        .unwrap_or_else(|| "mods".into());
+    // A fixed library name: OUTDIR always holds exactly one catalogue (rebuilding
+    // replaces it); two OUTDIRs can be loaded together (the libraries have no
+    // SONAME, the loader keeps them apart by path).
+    let crate_name = "nmodl_catalogue";
+    let build = outdir.join("build");
+    // The vendored mech-api (plugin side only).
+    let api = build.join("mech-api");
+    write_if_changed(
+        &api.join("Cargo.toml"),
+        &format!(
+            "[package]\nname = \"mech-api\"\nversion = \"{VERSION}\"\nedition = \"2021\"\npublish = false\n\n\
+             # The plugin side of synaptune's mech-api, written by synaptune nmodl.\n\
+             [features]\ndefault = []\nhost = []\n"
+        ),
+    )?;
+    for (rel, text) in MECH_API_FILES {
+        write_if_changed(&api.join(rel), text)?;
+    }
+    write_if_changed(
+        &build.join("Cargo.toml"),
+        &format!(
+            "# Generated by synaptune nmodl from {}; do not edit.\n\
+             [package]\nname = \"{crate_name}\"\nversion = \"{VERSION}\"\nedition = \"2021\"\npublish = false\n\n\
+             [lib]\ncrate-type = [\"cdylib\"]\n\n\
+             [dependencies]\nmech-api = {{ path = \"mech-api\", default-features = false }}\n\n\
+             [profile.release]\nopt-level = 3\ndebug = false\n\n\
+             # A workspace of its own (OUTDIR may lie inside another cargo workspace).\n[workspace]\n",
+            moddir.display()
+        ),
+    )?;
+    write_if_changed(&build.join("src/nmodl_rt.rs"), RUNTIME)?;
+    let mut lib = format!(
+        "//! Mechanism catalogue generated by synaptune nmodl from `{}`; do not edit.\n\nmod nmodl_rt;\n",
+        moddir.display()
+    );
+    for (m, src) in &modules {
+        lib.push_str(&format!("mod {m};\n"));
+        write_if_changed(&build.join("src").join(format!("{m}.rs")), src)?;
+    }
+    let list: Vec<String> = modules.iter().map(|(m, _)| format!("{m}::Mech")).collect();
+    lib.push_str(&format!(
+        "\nmech_api::export_catalogue!({:?}, {:?}, [{}]);\n",
+        format!("nmodl:{base}"),
+        VERSION,
+        list.join(", ")
+    ));
+    write_if_changed(&build.join("src/lib.rs"), &lib)?;
+    // Remove modules of files that no longer translate (or were removed).
+    if let Ok(rd) = std::fs::read_dir(build.join("src")) {
+        for e in rd.flatten() {
+            let n = e.file_name().to_string_lossy().to_string();
+            if n.starts_with('m')
+                && n.ends_with(".rs")
+                && n != "nmodl_rt.rs"
+                && !modules.iter().any(|(m, _)| format!("{m}.rs") == n)
+            {
+                let _ = std::fs::remove_file(e.path());
+            }
+        }
+    }
+    let cargo = opts
+        .cargo
+        .clone()
+        .or_else(|| std::env::var_os("CARGO").map(PathBuf::from))
+        .unwrap_or_else(|| PathBuf::from("cargo"));
+    let target = opts
+        .target_dir
+        .clone()
+        .unwrap_or_else(|| outdir.join("target"));
+    let mut cmd = Command::new(&cargo);
+    cmd.arg("build")
+        .arg("--release")
+        .arg("--offline")
+        .arg("--manifest-path")
+        .arg(build.join("Cargo.toml"))
+        .env("CARGO_TARGET_DIR", &target)
+        .env_remove("RUSTFLAGS")
+        .env_remove("CARGO_ENCODED_RUSTFLAGS")
+        .env_remove("CARGO_BUILD_TARGET");
+    let out = if opts.verbose {
+        cmd.status().map(|s| std::process::Output {
+            status: s,
+            stdout: Vec::new(),
+            stderr: Vec::new(),
+        })
+    } else {
+        cmd.output()
+    }
+    .map_err(|source| Error::CargoMissing {
+        cargo: cargo.display().to_string(),
+        source,
+    })?;
+    if !out.status.success() {
+        let s = String::from_utf8_lossy(&out.stderr);
+        let tail: Vec<&str> = s.lines().rev().take(60).collect();
+        return Err(Error::Cargo {
+            dir: build,
+            stderr: tail.into_iter().rev().collect::<Vec<_>>().join("\n"),
+        });
+    }
+    let lib_file = format!(
+        "{}{crate_name}{}",
+        std::env::consts::DLL_PREFIX,
+        std::env::consts::DLL_SUFFIX
+    );
+    let produced = target.join("release").join(&lib_file);
+    let dest = outdir.join(&lib_file);
+    let same = match (std::fs::read(&produced), std::fs::read(&dest)) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    };
+    if !same {
+        // Replace, not overwrite in place: a running process may have the old
+        // library mapped.
+        let tmp = outdir.join(format!(".{lib_file}.tmp"));
+        std::fs::copy(&produced, &tmp).map_err(|source| Error::Write {
+            path: tmp.clone(),
+            source,
+        })?;
+        std::fs::rename(&tmp, &dest).map_err(|source| Error::Write {
+            path: dest.clone(),
+            source,
+        })?;
+    }
+    Ok(Report {
+        library: Some(dest.canonicalize().unwrap_or(dest)),
+        mechanisms: names,
+        files,
+    })
+}

@@ -1,0 +1,78 @@
+//! # nmodl
+//!
+//! Compile NEURON NMODL (`.mod`) files into synaptune mechanism catalogues.
+//!
+//! [`compile`] parses every `.mod` file of a folder, translates each into a Rust
+//! module implementing `mech_api::Mechanism` — expression by expression as
+//! NEURON 9.0.2's `nocmodl` writes its C, so the numbers are NEURON's — writes a
+//! crate with all of them, and builds it with `cargo build --release --offline`
+//! into a `cdylib` that `--mechanisms` loads. A file that cannot be translated
+//! gets diagnostics with its name and line (`cal.mod:42: …`); the others are still
+//! built.
+//!
+//! The generated crate depends only on `mech-api` without its `host` feature,
+//! which has no dependencies: its plugin-side sources are embedded in this crate
+//! (and so in the `synaptune` binary) and written next to the generated crate, so
+//! no registry and no synaptune source tree are needed at run time.
+//!
+//! * [`lexer`], [`parser`], [`ast`] — tokens and the typed syntax tree with lines;
+//! * [`model`] — what each name is (parameter, state, ion variable, global, …);
+//! * [`diffeq`] — nocmodl's symbolic differentiation for `cnexp`;
+//! * [`codegen`] — the Rust generator (cnexp, derivimplicit with scopmath's
+//!   Newton iteration, KINETIC with the sparse solver, TABLEs, NET_RECEIVE);
+//! * [`units`] — values of UNITS-block conversion factors.
+//!
+//! ```no_run
+//! let report = nmodl::compile(
+//!     std::path::Path::new("examples/nmodl"),
+//!     std::path::Path::new("/tmp/nmodl-out"),
+//!     &nmodl::Options::default(),
+//! )
+//! .unwrap();
+//! for f in &report.files {
+//!     println!("{}: {:?} {:?}", f.file, f.status, f.diagnostics);
+//! }
+//! println!("load with --mechanisms {}", report.library.unwrap().display());
+//! ```
+#![deny(missing_docs)]
+
+pub mod ast;
+pub mod codegen;
+mod compile;
+pub mod diffeq;
+pub mod lexer;
+pub mod model;
+pub mod parser;
+pub mod units;
+
+/// The runtime module of generated crates, compiled here for its unit tests.
+#[cfg(test)]
+#[path = "../runtime/nmodl_rt.rs"]
+mod runtime;
+
+pub use compile::{
+    compile, translate, Error, FileReport, FileStatus, Options, Report, Translation,
+};
+
+/// A message about a mod file, with its 1-based line.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{file}:{line}: {message}")]
+pub struct Diagnostic {
+    /// The file name.
+    pub file: String,
+    /// The line (1-based; 0 when not known).
+    pub line: u32,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl Diagnostic {
+    /// A diagnostic.
+    pub fn new(file: &str, line: u32, message: impl Into<String>) -> Diagnostic {
+        Diagnostic {
+            file: file.to_string(),
+            line,
+            message: message.into(),
+        }
+    }
+}

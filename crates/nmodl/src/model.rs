@@ -1,0 +1,653 @@
+//! Semantic model of a mod file: what every name is (parameter, state, ion
+//! variable, global, constant, …), the mechanism's fields and globals as the
+//! synaptune ABI lists them, its ions and currents.
+//!
+//! nocmodl's rules, as far as the generated numbers are concerned:
+//!
+//! * a PARAMETER is per instance when it is RANGE, otherwise a GLOBAL (settable
+//!   per mechanism type); its default is the value printed with `%g` (six
+//!   significant digits), which is what NEURON uses;
+//! * an ASSIGNED is per instance unless declared GLOBAL (then one value per type);
+//! * STATEs are per instance and start at 0 (or `START`) before INITIAL;
+//! * USEION variables are per-instance copies loaded from the ion at the start of
+//!   INITIAL, BREAKPOINT and the state update, written concentrations and reversal
+//!   potentials are stored back at the end;
+//! * `v`, `t`, `dt`, `celsius` are the simulator's.
+
+use crate::ast::*;
+use crate::{units, Diagnostic};
+use std::collections::{HashMap, HashSet};
+
+/// A per-instance field or a global, as listed in the catalogue.
+#[derive(Debug, Clone)]
+pub struct FieldDecl {
+    /// Name.
+    pub name: String,
+    /// Units.
+    pub units: String,
+    /// 0 parameter, 1 state, 2 assigned (mech-api's FieldKind codes).
+    pub kind: u8,
+    /// Default value.
+    pub default: f64,
+    /// Limits.
+    pub limits: Option<(f64, f64)>,
+}
+
+/// What a name refers to.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Var {
+    /// Per-instance field `idx`.
+    Field(usize),
+    /// ABI global `idx`.
+    Global(usize),
+    /// A per-type value kept in scratch slot `idx` (GLOBAL ASSIGNED, top LOCAL).
+    Scratch(usize),
+    /// A constant (a Rust expression).
+    Const(String),
+    /// `v`, `t`, `dt`, `celsius`, `secondorder`, `area`.
+    Special(&'static str),
+}
+
+/// Which ion quantity a variable is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IonVar {
+    /// `e<ion>`
+    E,
+    /// `<ion>i`
+    Ci,
+    /// `<ion>o`
+    Co,
+    /// `i<ion>`
+    I,
+}
+
+/// One USEION.
+#[derive(Debug, Clone)]
+pub struct IonModel {
+    /// Ion name.
+    pub name: String,
+    /// Charge.
+    pub valence: i32,
+    /// ABI flags.
+    pub flags: u32,
+    /// Variables loaded from the ion (name, quantity).
+    pub loads: Vec<(String, IonVar)>,
+    /// Concentrations / reversal potentials written back.
+    pub stores: Vec<(String, IonVar)>,
+    /// The ionic current written, if any.
+    pub current: Option<String>,
+}
+
+/// FUNCTION/PROCEDURE signature.
+#[derive(Debug, Clone)]
+pub struct FuncInfo {
+    /// Number of arguments.
+    pub nargs: usize,
+    /// FUNCTION.
+    pub is_function: bool,
+}
+
+/// The semantic model.
+#[derive(Debug)]
+pub struct Model {
+    /// Mod file name.
+    pub file: String,
+    /// Mechanism name.
+    pub name: String,
+    /// Kind.
+    pub kind: MechKind,
+    /// ELECTRODE_CURRENT.
+    pub electrode: bool,
+    /// Fields in storage order.
+    pub fields: Vec<FieldDecl>,
+    /// ABI globals.
+    pub globals: Vec<FieldDecl>,
+    /// Which globals mod code assigns.
+    pub assigned_globals: HashSet<usize>,
+    /// Scratch-held per-type values (names).
+    pub scratch_vars: Vec<String>,
+    /// Name resolution.
+    pub vars: HashMap<String, Var>,
+    /// Constants: (name, Rust expression).
+    pub consts: Vec<(String, String)>,
+    /// Ions in slot order.
+    pub ions: Vec<IonModel>,
+    /// Currents summed by BREAKPOINT, in declaration order: (variable, ion slot).
+    pub currents: Vec<(String, Option<usize>)>,
+    /// Non-ion STATEs with their initial value (`x0`).
+    pub states: Vec<(String, f64)>,
+    /// FUNCTIONs and PROCEDUREs.
+    pub funcs: HashMap<String, FuncInfo>,
+    /// The parse tree.
+    pub module: Module,
+    /// Errors.
+    pub errors: Vec<Diagnostic>,
+    /// Warnings.
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// `%g` then back to a double: nocmodl's printing of PARAMETER defaults.
+pub fn pct_g(x: f64) -> f64 {
+    if !x.is_finite() || x == 0.0 {
+        return x;
+    }
+    format!("{:.5e}", x).parse().unwrap_or(x)
+}
+
+/// The variable `name` of ion `ion`, if it is one.
+pub fn ion_var(ion: &str, name: &str) -> Option<IonVar> {
+    if name == format!("e{ion}") {
+        Some(IonVar::E)
+    } else if name == format!("{ion}i") {
+        Some(IonVar::Ci)
+    } else if name == format!("{ion}o") {
+        Some(IonVar::Co)
+    } else if name == format!("i{ion}") {
+        Some(IonVar::I)
+    } else {
+        None
+    }
+}
+
+fn default_valence(ion: &str) -> Option<i32> {
+    match ion {
+        "na" | "k" => Some(1),
+        "ca" => Some(2),
+        "cl" => Some(-1),
+        _ => None,
+    }
+}
+
+const SPECIALS: &[&str] = &["v", "t", "dt", "celsius", "secondorder"];
+
+fn parse_num(s: &str) -> f64 {
+    s.parse::<f64>().unwrap_or(0.0)
+}
+
+/// Build the model; errors are collected in [`Model::errors`].
+pub fn build(module: Module, file: &str) -> Model {
+    let mut errors = Vec::new();
+    let mut warnings = Vec::new();
+    let err = |errors: &mut Vec<Diagnostic>, line: Line, msg: String| {
+        errors.push(Diagnostic::new(file, line, msg));
+    };
+    for (l, what) in &module.unsupported {
+        err(
+            &mut errors,
+            *l,
+            format!("{what} is not supported by synaptune nmodl"),
+        );
+    }
+    let nb = match &module.neuron {
+        Some(nb) => nb.clone(),
+        None => {
+            err(&mut errors, 1, "no NEURON block".into());
+            NeuronBlock {
+                kind: None,
+                useions: Vec::new(),
+                currents: Vec::new(),
+                electrode: false,
+                range: Vec::new(),
+                global: Vec::new(),
+                threadsafe: false,
+                line: 1,
+            }
+        }
+    };
+    let (kind, name) = match &nb.kind {
+        Some((k, n, _)) => (*k, n.clone()),
+        None => {
+            err(
+                &mut errors,
+                nb.line,
+                "the NEURON block declares no SUFFIX, POINT_PROCESS or ARTIFICIAL_CELL".into(),
+            );
+            (MechKind::Density, "unnamed".into())
+        }
+    };
+    let range: HashSet<&str> = nb.range.iter().map(String::as_str).collect();
+    let global: HashSet<&str> = nb.global.iter().map(String::as_str).collect();
+
+    let mut vars: HashMap<String, Var> = HashMap::new();
+    let mut fields: Vec<FieldDecl> = Vec::new();
+    let mut globals: Vec<FieldDecl> = Vec::new();
+    let mut scratch_vars = Vec::new();
+    let mut consts = Vec::new();
+
+    // Ion variables.
+    let mut ion_names: HashMap<String, (usize, IonVar)> = HashMap::new();
+    let mut ions = Vec::new();
+    for (slot, u) in nb.useions.iter().enumerate() {
+        let valence = match u.valence {
+            Some(z) => z as i32,
+            None => match default_valence(&u.ion) {
+                Some(z) => z,
+                None => {
+                    err(
+                        &mut errors,
+                        u.line,
+                        format!(
+                            "USEION {} needs a VALENCE (synaptune knows na, k, ca, cl)",
+                            u.ion
+                        ),
+                    );
+                    1
+                }
+            },
+        };
+        let mut im = IonModel {
+            name: u.ion.clone(),
+            valence,
+            flags: 0,
+            loads: Vec::new(),
+            stores: Vec::new(),
+            current: None,
+        };
+        for (names, write) in [(&u.read, false), (&u.write, true)] {
+            for n in names {
+                let iv = match ion_var(&u.ion, n) {
+                    Some(iv) => iv,
+                    None => {
+                        err(
+                            &mut errors,
+                            u.line,
+                            format!(
+                                "`{n}` is not a variable of ion {} (e{0}, {0}i, {0}o, i{0})",
+                                u.ion
+                            ),
+                        );
+                        continue;
+                    }
+                };
+                ion_names.insert(n.clone(), (slot, iv));
+                im.flags |= match (iv, write) {
+                    (IonVar::E, false) => 1,
+                    (IonVar::Ci, false) => 2,
+                    (IonVar::Co, false) => 4,
+                    (IonVar::I, false) => 128,
+                    (IonVar::I, true) => 8,
+                    (IonVar::Ci, true) => 16,
+                    (IonVar::Co, true) => 32,
+                    (IonVar::E, true) => 64,
+                };
+                if write {
+                    if iv == IonVar::I {
+                        im.current = Some(n.clone());
+                    } else {
+                        if !im.loads.iter().any(|(x, _)| x == n) {
+                            im.loads.push((n.clone(), iv));
+                        }
+                        im.stores.push((n.clone(), iv));
+                    }
+                } else if !im.loads.iter().any(|(x, _)| x == n) {
+                    im.loads.push((n.clone(), iv));
+                }
+            }
+        }
+        ions.push(im);
+    }
+
+    // Constants and unit factors.
+    for c in &module.constants {
+        match &c.value {
+            Some(v) => {
+                let x = parse_num(v);
+                consts.push((c.name.clone(), lit(x)));
+                vars.insert(c.name.clone(), Var::Const(lit(x)));
+            }
+            None => err(
+                &mut errors,
+                c.line,
+                format!("CONSTANT `{}` has no value", c.name),
+            ),
+        }
+    }
+    for u in &module.unit_factors {
+        let x = if u.is_number {
+            Ok(parse_num(&u.from))
+        } else {
+            units::factor(&u.from, &u.to)
+        };
+        match x {
+            Ok(x) => {
+                consts.push((u.name.clone(), lit(x)));
+                vars.insert(u.name.clone(), Var::Const(lit(x)));
+            }
+            Err(e) => err(
+                &mut errors,
+                u.line,
+                format!("UNITS factor `{}`: {e}", u.name),
+            ),
+        }
+    }
+    if !vars.contains_key("PI") {
+        vars.insert("PI".into(), Var::Const(lit(std::f64::consts::PI)));
+    }
+
+    let limits = |d: &VarDecl| {
+        d.limits
+            .as_ref()
+            .map(|(a, b)| (pct_g(parse_num(a)), pct_g(parse_num(b))))
+    };
+    let mut declared: HashSet<String> = HashSet::new();
+    let add_field = |vars: &mut HashMap<String, Var>, fields: &mut Vec<FieldDecl>, f: FieldDecl| {
+        vars.insert(f.name.clone(), Var::Field(fields.len()));
+        fields.push(f);
+    };
+    let is_special = |n: &str| SPECIALS.contains(&n) || (n == "area" && kind == MechKind::Point);
+
+    for d in module
+        .parameters
+        .iter()
+        .chain(&module.assigned)
+        .chain(&module.states)
+    {
+        if d.array.is_some() {
+            err(
+                &mut errors,
+                d.line,
+                format!(
+                    "array variable `{}[{}]` is not supported",
+                    d.name,
+                    d.array.unwrap()
+                ),
+            );
+        }
+    }
+    // PARAMETER
+    for d in &module.parameters {
+        if is_special(&d.name)
+            || ion_names.contains_key(&d.name)
+            || !declared.insert(d.name.clone())
+        {
+            continue;
+        }
+        let default = pct_g(d.value.as_deref().map(parse_num).unwrap_or(0.0));
+        let fd = FieldDecl {
+            name: d.name.clone(),
+            units: d.units.clone(),
+            kind: 0,
+            default,
+            limits: limits(d),
+        };
+        if range.contains(d.name.as_str()) && !global.contains(d.name.as_str()) {
+            add_field(&mut vars, &mut fields, fd);
+        } else {
+            vars.insert(d.name.clone(), Var::Global(globals.len()));
+            globals.push(fd);
+        }
+    }
+    // ASSIGNED
+    for d in &module.assigned {
+        if is_special(&d.name)
+            || ion_names.contains_key(&d.name)
+            || !declared.insert(d.name.clone())
+        {
+            continue;
+        }
+        if global.contains(d.name.as_str()) {
+            vars.insert(d.name.clone(), Var::Scratch(scratch_vars.len()));
+            scratch_vars.push(d.name.clone());
+        } else {
+            add_field(
+                &mut vars,
+                &mut fields,
+                FieldDecl {
+                    name: d.name.clone(),
+                    units: d.units.clone(),
+                    kind: 2,
+                    default: 0.0,
+                    limits: None,
+                },
+            );
+        }
+    }
+    // Ion variables (declared STATE: state fields).
+    let state_names: HashSet<&str> = module.states.iter().map(|d| d.name.as_str()).collect();
+    let mut ion_seen = HashSet::new();
+    for u in &nb.useions {
+        for n in u.read.iter().chain(&u.write) {
+            if !ion_names.contains_key(n)
+                || !ion_seen.insert(n.clone())
+                || state_names.contains(n.as_str())
+            {
+                continue;
+            }
+            let decl = module
+                .parameters
+                .iter()
+                .chain(&module.assigned)
+                .find(|d| d.name == *n);
+            declared.insert(n.clone());
+            add_field(
+                &mut vars,
+                &mut fields,
+                FieldDecl {
+                    name: n.clone(),
+                    units: decl.map(|d| d.units.clone()).unwrap_or_default(),
+                    kind: 2,
+                    default: 0.0,
+                    limits: None,
+                },
+            );
+        }
+    }
+    // STATE
+    let mut states = Vec::new();
+    for d in &module.states {
+        if is_special(&d.name) {
+            err(
+                &mut errors,
+                d.line,
+                format!("`{}` cannot be a STATE", d.name),
+            );
+            continue;
+        }
+        if !declared.insert(d.name.clone()) {
+            err(
+                &mut errors,
+                d.line,
+                format!("`{}` is declared twice", d.name),
+            );
+            continue;
+        }
+        add_field(
+            &mut vars,
+            &mut fields,
+            FieldDecl {
+                name: d.name.clone(),
+                units: d.units.clone(),
+                kind: 1,
+                default: 0.0,
+                limits: None,
+            },
+        );
+        if !ion_names.contains_key(&d.name) {
+            states.push((
+                d.name.clone(),
+                pct_g(d.start.as_deref().map(parse_num).unwrap_or(0.0)),
+            ));
+        }
+    }
+    // Currents.
+    let mut currents = Vec::new();
+    for c in &nb.currents {
+        let slot = c
+            .ion
+            .as_ref()
+            .and_then(|ion| nb.useions.iter().position(|u| u.ion == *ion));
+        if !vars.contains_key(&c.name) {
+            if ion_names.contains_key(&c.name) {
+                // always a field (ion copies are fields)
+            } else {
+                warnings.push(Diagnostic::new(
+                    file,
+                    nb.line,
+                    format!(
+                        "current `{}` is not declared ASSIGNED; assuming it is",
+                        c.name
+                    ),
+                ));
+                add_field(
+                    &mut vars,
+                    &mut fields,
+                    FieldDecl {
+                        name: c.name.clone(),
+                        units: String::new(),
+                        kind: 2,
+                        default: 0.0,
+                        limits: None,
+                    },
+                );
+            }
+        }
+        if !matches!(vars.get(&c.name), Some(Var::Field(_))) {
+            err(
+                &mut errors,
+                nb.line,
+                format!("current `{}` must be a RANGE ASSIGNED variable", c.name),
+            );
+        }
+        currents.push((c.name.clone(), slot));
+    }
+    if nb.electrode && currents.iter().any(|(_, s)| s.is_some()) {
+        err(
+            &mut errors,
+            nb.line,
+            "ELECTRODE_CURRENT together with ionic currents is not supported".into(),
+        );
+    }
+    if kind == MechKind::Artificial && !currents.is_empty() {
+        err(
+            &mut errors,
+            nb.line,
+            "an ARTIFICIAL_CELL cannot have currents".into(),
+        );
+    }
+    // Top-level LOCALs: per-type values.
+    for (n, _) in &module.top_locals {
+        vars.insert(n.clone(), Var::Scratch(scratch_vars.len()));
+        scratch_vars.push(n.clone());
+    }
+    // Specials.
+    for s in SPECIALS {
+        vars.insert(s.to_string(), Var::Special(s));
+    }
+    if kind == MechKind::Point {
+        vars.insert("area".into(), Var::Special("area"));
+    }
+    // RANGE/GLOBAL names that are declared nowhere: nocmodl ignores them.
+    for n in nb.range.iter().chain(&nb.global) {
+        if !vars.contains_key(n) {
+            warnings.push(Diagnostic::new(
+                file,
+                nb.line,
+                format!("`{n}` is listed in the NEURON block but never declared; ignored"),
+            ));
+        }
+    }
+    // Functions.
+    let mut funcs = HashMap::new();
+    for f in &module.funcs {
+        if funcs
+            .insert(
+                f.name.clone(),
+                FuncInfo {
+                    nargs: f.args.len(),
+                    is_function: f.is_function,
+                },
+            )
+            .is_some()
+        {
+            err(
+                &mut errors,
+                f.line,
+                format!("`{}` is defined twice", f.name),
+            );
+        }
+    }
+    if module.initial.is_none()
+        && module.breakpoint.is_none()
+        && module.net_receive.is_none()
+        && errors.is_empty()
+    {
+        warnings.push(Diagnostic::new(
+            file,
+            nb.line,
+            "the mechanism does nothing (no INITIAL, BREAKPOINT or NET_RECEIVE)",
+        ));
+    }
+    if kind == MechKind::Density && module.net_receive.is_some() {
+        err(
+            &mut errors,
+            module.net_receive.as_ref().unwrap().line,
+            "a SUFFIX mechanism cannot have NET_RECEIVE".into(),
+        );
+    }
+    Model {
+        file: file.to_string(),
+        name,
+        kind,
+        electrode: nb.electrode,
+        fields,
+        globals,
+        assigned_globals: HashSet::new(),
+        scratch_vars,
+        vars,
+        consts,
+        ions,
+        currents,
+        states,
+        funcs,
+        module,
+        errors,
+        warnings,
+    }
+}
+
+/// A Rust literal for a double that reads back to exactly `x`.
+pub fn lit(x: f64) -> String {
+    if x.is_nan() {
+        "f64::NAN".into()
+    } else if x.is_infinite() {
+        if x > 0.0 {
+            "f64::INFINITY"
+        } else {
+            "f64::NEG_INFINITY"
+        }
+        .into()
+    } else {
+        let s = format!("{x:?}");
+        if x < 0.0 || (x == 0.0 && x.is_sign_negative()) {
+            format!("({s}f64)")
+        } else {
+            format!("{s}f64")
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percent_g_defaults() {
+        assert_eq!(pct_g(2.857142857142857e-05), 2.85714e-05);
+        assert_eq!(pct_g(1.23456789012), 1.23457);
+        assert_eq!(pct_g(0.000123456789), 0.000123457);
+        assert_eq!(pct_g(-46.08), -46.08);
+        assert_eq!(pct_g(96489.0), 96489.0);
+    }
+
+    #[test]
+    fn literals_read_back() {
+        for x in [0.1, 1e-300, 2.85714e-05, -3.5, 100.0, 1e16, 0.0] {
+            let s = lit(x);
+            let t = s
+                .trim_start_matches('(')
+                .trim_end_matches(')')
+                .trim_end_matches("f64");
+            assert_eq!(t.parse::<f64>().unwrap(), x, "{s}");
+        }
+    }
+}
