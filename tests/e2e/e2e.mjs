@@ -8,7 +8,8 @@
 // exports, the gap-junction tab's log slider, and a bad request answered with a
 // JSON error while the server keeps serving. Screenshots go to target/e2e/.
 //
-// Environment: SYNAPTUNE_BIN (default <repo>/target/release/synaptune),
+// Environment: SYNAPTUNE_BIN (default <repo>/target/release/synaptune, or
+// $CARGO_TARGET_DIR/release/synaptune when that is set),
 // CHROMIUM (default /usr/bin/chromium), E2E_OUT (default <repo>/target/e2e).
 // Exit status 0 only when every check passed; the last line is
 // "N passed, M failed".
@@ -22,7 +23,8 @@ import { fileURLToPath } from "node:url";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, "../..");
-const BIN = process.env.SYNAPTUNE_BIN || path.join(root, "target/release/synaptune");
+const BIN = process.env.SYNAPTUNE_BIN ||
+  path.join(process.env.CARGO_TARGET_DIR ? path.resolve(root, process.env.CARGO_TARGET_DIR) : path.join(root, "target"), "release/synaptune");
 const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
 const OUT = process.env.E2E_OUT || path.join(root, "target/e2e");
 const SETTINGS = path.join(root, "examples/fsi/settings.json");

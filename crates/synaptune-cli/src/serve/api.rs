@@ -167,11 +167,17 @@ fn traces_json(tr: &Traces, x0: f64, x1: f64, marks: Value) -> Value {
     json!({"x": b.x(&tr.t), "x0": x0, "x1": x1, "xlabel": "t (ms)", "panels": panels})
 }
 
-fn marks_json(s: &Shared, p: &Prepared, tr: &Traces) -> Value {
-    let _ = s;
+/// Most pulse numbers drawn (long continuous inputs would bury the trace).
+const MAX_MARKS: usize = 60;
+
+fn marks_json(p: &Prepared, tr: &Traces) -> Value {
     let g = &p.tuner.settings().general;
+    let marks = pulse_marks(tr, g.delay, g.dt);
+    if marks.len() > MAX_MARKS {
+        return json!([]);
+    }
     Value::Array(
-        pulse_marks(tr, g.delay, g.dt)
+        marks
             .into_iter()
             .map(|m| {
                 json!({"x": traces::round(m.x), "y": traces::round(m.y), "text": m.text.trim()})
@@ -263,7 +269,7 @@ pub async fn train(State(s): Shr, b: B) -> Response {
             m.insert("amplitudes_pA".into(), json!(r.amplitudes_pa));
             m.insert("metrics".into(), json!(r.metrics));
             m.insert("terms".into(), terms(&r.amplitudes_pa, &r.metrics));
-            let marks = marks_json(s, &p, &r.traces);
+            let marks = marks_json(&p, &r.traces);
             m.insert(
                 "traces".into(),
                 traces_json(
@@ -314,7 +320,7 @@ pub async fn continuous(State(s): Shr, b: B) -> Response {
                     m.insert("metrics_note".into(), json!(e.to_string()));
                 }
             }
-            let marks = marks_json(s, &p, &r.traces);
+            let marks = marks_json(&p, &r.traces);
             m.insert(
                 "traces".into(),
                 traces_json(

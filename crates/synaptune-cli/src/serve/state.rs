@@ -492,8 +492,12 @@ fn load_gap(
     if let Source::Settings(s) = source {
         let beside = s.parent().unwrap_or(Path::new(".")).join("gap.json");
         if beside.is_file() {
-            if let Ok(Some(g)) = found(&beside, beside.display().to_string()) {
-                return Ok(Some(g));
+            match found(&beside, beside.display().to_string()) {
+                Ok(g) => return Ok(g),
+                Err(e) => eprintln!(
+                    "synaptune: warning: not using {} for the gap-junction tab: {e:#}",
+                    beside.display()
+                ),
             }
         }
     }
