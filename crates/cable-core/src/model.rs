@@ -4,7 +4,7 @@
 use crate::cell::CellSpec;
 use crate::error::SimError;
 use crate::geometry::discretize;
-use crate::ions::IonStore;
+use crate::ions::{promote, style_use, IonStore};
 use crate::sim::{Conn, Host, PreSyn, SimOptions, Simulation, SourceKind, Transfer, TypeStore};
 use crate::solver::{Hines, Solver, TreeMatrix};
 use mech_api::{FieldKind, Kind, MechType, Registry};
@@ -568,10 +568,17 @@ impl<'r> ModelBuilder<'r> {
                 let k = match ions.iter().position(|s| s.name == iu.name) {
                     Some(k) => k,
                     None => {
-                        ions.push(IonStore::new(&iu.name, nn));
+                        ions.push(IonStore::new(&iu.name, nn, iu.valence));
                         ions.len() - 1
                     }
                 };
+                // NEURON's ion style at every node the mechanism is on.
+                let (conc, rev) = style_use(iu.flags);
+                if conc > 0 || rev > 0 {
+                    for &node in &nodes {
+                        promote(&mut ions[k].style[node as usize], conc, rev);
+                    }
+                }
                 ion_slots.push(k);
             }
             let mut globals: Vec<f64> = info.globals.iter().map(|g| g.default).collect();
@@ -714,9 +721,23 @@ impl<'r> ModelBuilder<'r> {
 }
 
 /// The evaluation-order key of a mechanism type (see [`ModelBuilder::build`]).
+///
+/// Mechanisms that write a concentration come right after the ions, as NEURON's
+/// `nrn_writes_conc` moves them (after type 5, extracellular), each newly
+/// registered one before those registered earlier: reverse file order.
 pub(crate) fn type_order_key(t: &MechType) -> (u8, i32, Vec<u8>, String) {
+    use mech_api::abi::{ION_WRITE_CI, ION_WRITE_CO};
+    let writes_conc = t
+        .info
+        .ions
+        .iter()
+        .any(|i| i.flags & (ION_WRITE_CI | ION_WRITE_CO) != 0);
     if t.info.builtin_rank >= 0 {
         (0, t.info.builtin_rank, Vec::new(), t.info.name.clone())
+    } else if writes_conc {
+        let mut rev: Vec<u8> = t.info.source_file.bytes().map(|b| 255 - b).collect();
+        rev.push(255);
+        (0, 5, rev, t.info.name.clone())
     } else {
         (
             1,

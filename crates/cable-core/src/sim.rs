@@ -1021,6 +1021,23 @@ impl Simulation {
         self.drain_outbox(ti)
     }
 
+    /// NEURON's `nrn_wrote_conc` after the INITIAL of a type that writes
+    /// concentrations: reversal potentials follow the new concentrations.
+    fn wrote_conc(&mut self, ti: usize) {
+        use mech_api::abi::{ION_WRITE_CI, ION_WRITE_CO};
+        let celsius = self.opts.celsius;
+        let ts = &self.types[ti];
+        for (slot, iu) in ts.ty.info.ions.iter().enumerate() {
+            if iu.flags & (ION_WRITE_CI | ION_WRITE_CO) == 0 {
+                continue;
+            }
+            let ion = &mut self.ions[ts.ion_slots[slot]];
+            for &node in &ts.nodes {
+                ion.wrote_conc(node as usize, celsius);
+            }
+        }
+    }
+
     fn deliver(&mut self, til: f64) -> Result<(), SimError> {
         while let Some(ev) = self.queue.pop_until(til) {
             let te = ev.t;
@@ -1068,9 +1085,9 @@ impl Simulation {
     fn setup_tree_matrix(&mut self) -> Result<(), SimError> {
         self.rhs.iter_mut().for_each(|x| *x = 0.0);
         self.d.iter_mut().for_each(|x| *x = 0.0);
+        let celsius = self.opts.celsius;
         for ion in self.ions.iter_mut() {
-            ion.i.iter_mut().for_each(|x| *x = 0.0);
-            ion.didv.iter_mut().for_each(|x| *x = 0.0);
+            ion.ion_cur(celsius);
         }
         let t = self.t;
         for ti in 0..self.types.len() {
@@ -1143,8 +1160,10 @@ impl Simulation {
         self.quiet.stationary = false;
         self.quiet.skipped = 0;
         self.queue.clear();
+        let celsius = self.opts.celsius;
         for ion in self.ions.iter_mut() {
             ion.reset();
+            ion.ion_init(celsius);
         }
         for ts in self.types.iter_mut() {
             ts.data.copy_from_slice(&ts.data0);
@@ -1153,6 +1172,7 @@ impl Simulation {
         for ti in 0..self.types.len() {
             if self.types[ti].ty.info.kind != Kind::Artificial && self.types[ti].n > 0 {
                 self.call_init(ti)?;
+                self.wrote_conc(ti);
             }
         }
         for ti in 0..self.types.len() {
