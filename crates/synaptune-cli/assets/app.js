@@ -318,7 +318,10 @@ function renderStp(r) {
   const m = r.metrics, t = r.terms, a = r.amplitudes_pA;
   $("metrics-title").textContent = r.protocol === "continuous"
     ? `STP metrics · continuous ${r.freq} Hz, ${r.duration} ms` : `STP metrics · ${r.freq} Hz train, ${r.delay} ms recovery`;
-  const amps = a.map((v, i) => `<span><b>a${i + 1}</b>${fixed(v, 2)}</span>`).join("");
+  // Long continuous inputs: the first 24 pulses, then a count.
+  const shown = a.length > 36 ? a.slice(0, 24) : a;
+  const amps = shown.map((v, i) => `<span><b>a${i + 1}</b>${fixed(v, 2)}</span>`).join("") +
+    (shown.length < a.length ? `<span>… a${a.length} ${fixed(a[a.length - 1], 2)}</span>` : "");
   if (!m) {
     $("metrics").innerHTML = `<div class="hint">${r.metrics_note || "no metrics"}</div>
       <div class="sub">Amplitudes (pA)</div><div class="amps">${amps}</div>`;

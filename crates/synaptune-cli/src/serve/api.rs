@@ -168,7 +168,7 @@ fn traces_json(tr: &Traces, x0: f64, x1: f64, marks: Value) -> Value {
 }
 
 /// Most pulse numbers drawn (long continuous inputs would bury the trace).
-const MAX_MARKS: usize = 60;
+const MAX_MARKS: usize = 24;
 
 fn marks_json(p: &Prepared, tr: &Traces) -> Value {
     let g = &p.tuner.settings().general;
