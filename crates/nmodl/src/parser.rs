@@ -192,7 +192,10 @@ impl Parser {
                 _ => String::new(),
             });
         }
-        Ok(s.replace(" / ", "/").replace("/ ", "/").replace(" /", "/"))
+        Ok(s.replace(" / ", "/")
+            .replace("/ ", "/")
+            .replace(" /", "/")
+            .replace(" - ", "-"))
     }
 
     /// Skip a balanced `{ … }` (the current token must be `{`).
@@ -371,9 +374,11 @@ impl Parser {
                             self.bump();
                         }
                     }
-                    _ => return self.err(format!(
+                    _ => {
+                        return self.err(format!(
                         "expected a block keyword (NEURON, PARAMETER, BREAKPOINT, …), found `{n}`"
-                    )),
+                    ))
+                    }
                 },
                 _ => {
                     return self.err(format!(
