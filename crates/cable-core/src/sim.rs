@@ -345,6 +345,12 @@ pub struct Simulation {
     initialized: bool,
     steps: u64,
     quiet: Quiet,
+    /// The types called every step (membrane mechanisms with instances), with
+    /// their packs built once: per step only `t` changes.
+    stepped: Vec<usize>,
+    packs: Vec<PPack>,
+    /// The packs must be rebuilt (a pointer, `dt` or `celsius` changed).
+    packs_stale: bool,
 }
 
 // SAFETY: every raw pointer inside a Simulation (field pointers, ion pointers,
@@ -425,6 +431,9 @@ impl Simulation {
             initialized: false,
             steps: 0,
             quiet: Quiet::default(),
+            stepped: Vec::new(),
+            packs: Vec::new(),
+            packs_stale: true,
         };
         sim.refresh_couplings();
         sim
@@ -524,6 +533,7 @@ impl Simulation {
         o.celsius = celsius;
         o.check()?;
         self.opts = o;
+        self.packs_stale = true;
         Ok(())
     }
 
@@ -533,6 +543,7 @@ impl Simulation {
         o.dt = dt;
         o.check()?;
         self.opts = o;
+        self.packs_stale = true;
         Ok(())
     }
 
@@ -640,6 +651,7 @@ impl Simulation {
         let ts = &mut self.types[ti];
         ts.vecs[i as usize] = v;
         ts.refresh_ptrs();
+        self.packs_stale = true;
         Ok(())
     }
 
@@ -901,6 +913,12 @@ impl Simulation {
         &self.traces[p.0]
     }
 
+    /// Move a recorded trace out of the simulation (it is left empty until the
+    /// next initialisation records again).
+    pub fn take_trace(&mut self, p: ProbeId) -> Vec<f64> {
+        std::mem::take(&mut self.traces[p.0])
+    }
+
     // ------------------------------------------------------- mechanism calls
 
     fn ppack(&mut self, ti: usize, t: f64) -> PPack {
@@ -942,6 +960,49 @@ impl Simulation {
                 std::ptr::null()
             },
         }
+    }
+
+    /// Rebuild the per-step packs if anything they point to or carry changed.
+    fn refresh_packs(&mut self) {
+        if !self.packs_stale {
+            return;
+        }
+        self.stepped = (0..self.types.len())
+            .filter(|&ti| self.types[ti].n > 0 && self.types[ti].ty.info.kind != Kind::Artificial)
+            .collect();
+        self.packs = (0..self.stepped.len())
+            .map(|k| self.ppack(self.stepped[k], self.t))
+            .collect();
+        self.packs_stale = false;
+    }
+
+    /// Call `current` (BREAKPOINT) of every stepped type at time `t`.
+    fn call_currents(&mut self, t: f64) -> Result<(), SimError> {
+        for k in 0..self.stepped.len() {
+            let pp = &mut self.packs[k];
+            pp.t = t;
+            // SAFETY: the pack describes storage owned by self (rebuilt whenever
+            // a pointer in it may have changed).
+            let st = unsafe { self.types[self.stepped[k]].ty.call_current(pp) };
+            if st != STATUS_OK {
+                return self.status(self.stepped[k], st, "BREAKPOINT");
+            }
+        }
+        Ok(())
+    }
+
+    /// Call `state` of every stepped type at time `t`.
+    fn call_states(&mut self, t: f64) -> Result<(), SimError> {
+        for k in 0..self.stepped.len() {
+            let pp = &mut self.packs[k];
+            pp.t = t;
+            // SAFETY: as in call_currents.
+            let st = unsafe { self.types[self.stepped[k]].ty.call_state(pp) };
+            if st != STATUS_OK {
+                return self.status(self.stepped[k], st, "state update");
+            }
+        }
+        Ok(())
     }
 
     fn status(&mut self, ti: usize, st: i32, what: &str) -> Result<(), SimError> {
@@ -1089,16 +1150,8 @@ impl Simulation {
         for ion in self.ions.iter_mut() {
             ion.ion_cur(celsius);
         }
-        let t = self.t;
-        for ti in 0..self.types.len() {
-            if self.types[ti].n == 0 || self.types[ti].ty.info.kind == Kind::Artificial {
-                continue;
-            }
-            let mut pp = self.ppack(ti, t);
-            // SAFETY: pp describes storage owned by self.
-            let st = unsafe { self.types[ti].ty.call_current(&mut pp) };
-            self.status(ti, st, "BREAKPOINT")?;
-        }
+        self.refresh_packs();
+        self.call_currents(self.t)?;
         for &(i, j, g) in &self.couplings {
             let (fi, fj) = (g * 1e2 / self.disc.area[i], g * 1e2 / self.disc.area[j]);
             let dv = self.v[j] - self.v[i];
@@ -1269,16 +1322,8 @@ impl Simulation {
         }
         self.t += 0.5 * dt;
         self.transfer();
-        let t = self.t;
-        for ti in 0..self.types.len() {
-            if self.types[ti].n == 0 || self.types[ti].ty.info.kind == Kind::Artificial {
-                continue;
-            }
-            let mut pp = self.ppack(ti, t);
-            // SAFETY: pp describes storage owned by self.
-            let st = unsafe { self.types[ti].ty.call_state(&mut pp) };
-            self.status(ti, st, "state update")?;
-        }
+        self.refresh_packs();
+        self.call_states(self.t)?;
         self.steps += 1;
         self.record_all();
         self.deliver(self.t)?;
@@ -1400,6 +1445,13 @@ impl Simulation {
             self.finitialize(-65.0)?;
         }
         let ts = tstop - self.opts.dt / 2.0;
+        // One sample per step: reserve them all now (no reallocation on the way).
+        let expected = ((ts - self.t) / self.opts.dt).ceil();
+        if expected > 0.0 && expected < 1e9 {
+            for tr in self.traces.iter_mut() {
+                tr.reserve(expected as usize + 1);
+            }
+        }
         while self.t < ts {
             self.fadvance()?;
             if self.quiet.stationary {

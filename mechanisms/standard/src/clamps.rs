@@ -74,6 +74,65 @@ pub fn simeq<const N: usize, const M: usize>(coef: &mut [[f64; M]; N]) -> Option
     Some(soln)
 }
 
+/// [`simeq`] for 3 equations, with the rows in registers instead of behind a
+/// permutation vector: the same pivot choices (first strictly larger magnitude
+/// in the same scan order), the same operations on the same values in the same
+/// order — zeros included, so signed zeros come out alike — hence bit-identical
+/// results (a property test checks it against `simeq`).
+#[inline]
+pub fn simeq3(c: [[f64; 4]; 3]) -> Option<[f64; 3]> {
+    let [mut r0, mut r1, mut r2] = c;
+    // Column 0: scan positions 1, 2 for a strictly larger pivot.
+    let mut isave = 0;
+    let mut piv = r0[0].abs();
+    if piv < r1[0].abs() {
+        piv = r1[0].abs();
+        isave = 1;
+    }
+    if piv < r2[0].abs() {
+        isave = 2;
+    }
+    match isave {
+        1 => std::mem::swap(&mut r0, &mut r1),
+        2 => std::mem::swap(&mut r0, &mut r2),
+        _ => {}
+    }
+    if r0[0].abs() < 1e-20 {
+        return None;
+    }
+    r0[1] /= r0[0];
+    r0[2] /= r0[0];
+    r0[3] /= r0[0];
+    for r in [&mut r1, &mut r2] {
+        r[1] -= r0[1] * r[0];
+        r[2] -= r0[2] * r[0];
+        r[3] -= r0[3] * r[0];
+    }
+    // Column 1: positions 1, 2.
+    if r1[1].abs() < r2[1].abs() {
+        std::mem::swap(&mut r1, &mut r2);
+    }
+    if r1[1].abs() < 1e-20 {
+        return None;
+    }
+    r1[2] /= r1[1];
+    r1[3] /= r1[1];
+    r2[2] -= r1[2] * r2[1];
+    r2[3] -= r1[3] * r2[1];
+    // Column 2.
+    if r2[2].abs() < 1e-20 {
+        return None;
+    }
+    r2[3] /= r2[2];
+    let x2 = r2[3];
+    let mut x1 = r1[3];
+    x1 -= r1[2] * x2;
+    let mut x0 = r0[3];
+    x0 -= r0[1] * x1;
+    x0 -= r0[2] * x2;
+    Some([x0, x1, x2])
+}
+
 fn vstim(p: &mut Pack, k: usize) {
     let t = p.t();
     let mut tc = 0.0;
@@ -91,16 +150,14 @@ fn vstim(p: &mut Pack, k: usize) {
 }
 
 /// `icur(v)`: solves the LINEAR block (writing vi, vo, e) and returns the current.
-fn icur(p: &mut Pack, k: usize, v: f64) -> f64 {
+/// `t1`, `t2` are `tau1/dt`, `tau2/dt` (the same quotients at every call).
+fn icur(p: &mut Pack, k: usize, v: f64, t1: f64, t2: f64) -> f64 {
     let t = p.t();
     if t > p.get(TC, k) {
         p.set(E0, k, 0.0);
         p.set(VO0, k, 0.0);
         return 0.0;
     }
-    let dt = p.dt();
-    let t1 = p.get(TAU1, k) / dt;
-    let t2 = p.get(TAU2, k) / dt;
     let (fac, gain, stim) = (p.get(FAC, k), p.get(GAIN, k), p.get(STIM, k));
     let (vo0, vi0, e0) = (p.get(VO0, k), p.get(VI0, k), p.get(E0, k));
     // Columns vi, vo, e, rhs; coefficients accumulated in nocmodl's order.
@@ -121,7 +178,7 @@ fn icur(p: &mut Pack, k: usize, v: f64) -> f64 {
     c[2][2] += t1 * 1.0;
     c[2][3] -= t1 * (vi0 - e0);
     c[2][3] -= 0.0;
-    let x = simeq(&mut c).expect("VClamp: singular LINEAR block (simeq pivot < 1e-20)");
+    let x = simeq3(c).expect("VClamp: singular LINEAR block (simeq pivot < 1e-20)");
     p.set(VI, k, x[0]);
     p.set(VO, k, x[1]);
     p.set(E, k, x[2]);
@@ -190,21 +247,26 @@ impl Mechanism for VClamp {
     }
 
     fn current(p: &mut Pack) {
+        let dt = p.dt();
         for k in 0..p.n() {
             let v = p.v(k);
+            let (t1, t2) = (p.get(TAU1, k) / dt, p.get(TAU2, k) / dt);
+            // nocmodl calls vstim before each of the two icur evaluations; it
+            // depends only on t and the parameters, so once gives the same.
             vstim(p, k);
-            let hi = 0.0 + icur(p, k, v + DV);
-            vstim(p, k);
-            let i = icur(p, k, v);
+            let hi = 0.0 + icur(p, k, v + DV, t1, t2);
+            let i = icur(p, k, v, t1, t2);
             p.set(I, k, i);
             p.point_electrode_current(k, hi, 0.0 + i);
         }
     }
 
     fn state(p: &mut Pack) {
+        let dt = p.dt();
         for k in 0..p.n() {
             let v = p.v(k);
-            let i = icur(p, k, v);
+            let (t1, t2) = (p.get(TAU1, k) / dt, p.get(TAU2, k) / dt);
+            let i = icur(p, k, v, t1, t2);
             p.set(I, k, i);
             p.set(E0, k, p.get(E, k));
             p.set(VO0, k, p.get(VO, k));
