@@ -510,7 +510,10 @@ impl GapJunctionTuner {
         })
     }
 
-    fn run_model(&self, m: &mut GapModel, g: f64) -> Result<GapRun, TunerError> {
+    /// Run at `g`. With `cc_only` the run stops two steps after the end of
+    /// the current step: the coupling coefficient reads only samples before
+    /// then, and they do not depend on where the run stops.
+    fn run_model(&self, m: &mut GapModel, g: f64, cc_only: bool) -> Result<GapRun, TunerError> {
         check_g(g)?;
         for &p in &m.gaps {
             m.sim.set_point_param(p, "g", g)?;
@@ -518,12 +521,17 @@ impl GapJunctionTuner {
         if let Some(c) = m.coupling {
             m.sim.set_coupling(c, g)?;
         }
-        m.sim.run(m.tstop, self.settings.general.v_init)?;
         let gen = &self.settings.general;
+        let tstop = if cc_only {
+            m.tstop.min(gen.tstart + gen.tdur + 2.0 * gen.dt)
+        } else {
+            m.tstop
+        };
+        m.sim.run(tstop, gen.v_init)?;
         let (t, v1, v2) = (
-            m.sim.trace(m.probes[0]).to_vec(),
-            m.sim.trace(m.probes[1]).to_vec(),
-            m.sim.trace(m.probes[2]).to_vec(),
+            m.sim.take_trace(m.probes[0]),
+            m.sim.take_trace(m.probes[1]),
+            m.sim.take_trace(m.probes[2]),
         );
         let cc =
             stp_analysis::coupling_coefficient(&t, &v1, &v2, gen.tstart, gen.tstart + gen.tdur)?;
@@ -539,12 +547,13 @@ impl GapJunctionTuner {
     /// One run at conductance `g` (µS).
     pub fn run(&self, g: f64) -> Result<GapRun, TunerError> {
         let mut m = self.build(g)?;
-        self.run_model(&mut m, g)
+        self.run_model(&mut m, g, false)
     }
 
     /// The coupling coefficient at conductance `g` (µS).
     pub fn coupling_coefficient(&self, g: f64) -> Result<f64, TunerError> {
-        Ok(self.run(g)?.coupling_coefficient)
+        let mut m = self.build(g)?;
+        Ok(self.run_model(&mut m, g, true)?.coupling_coefficient)
     }
 
     /// Coupling coefficients for several conductances, in parallel.
@@ -580,7 +589,7 @@ impl GapJunctionTuner {
         let history = std::sync::Mutex::new(Vec::<GapEvaluation>::new());
         let eval = |g: f64| -> Result<f64, TunerError> {
             let mut m = model.lock().unwrap_or_else(|e| e.into_inner());
-            let cc = self.run_model(&mut m, g)?.coupling_coefficient;
+            let cc = self.run_model(&mut m, g, true)?.coupling_coefficient;
             history
                 .lock()
                 .unwrap_or_else(|e| e.into_inner())

@@ -566,7 +566,7 @@ impl SynapseTuner {
             spikes.extend_from_slice(bt.sim.spikes(s)?);
         }
         spikes.sort_by(f64::total_cmp);
-        let tr = |k: usize| bt.sim.trace(bt.probes[k]).to_vec();
+        let mut tr = |k: usize| bt.sim.take_trace(bt.probes[k]);
         let mut k = 2;
         let i_clamp = if bt.has_clamp {
             k += 1;
