@@ -146,9 +146,9 @@ pub fn generate(m: &Model) -> Result<Generated, Vec<Diagnostic>> {
         dt_halving: false,
     };
     g.analyze();
-    if g.errors.is_empty() {
-        g.emit();
-    }
+    // Generate even after errors: the walk reports every undeclared name and
+    // unsupported construct of the file at once.
+    g.emit();
     if g.errors.is_empty() {
         Ok(Generated {
             source: g.out,
@@ -605,7 +605,7 @@ impl<'m> Gen<'m> {
             m.name, m.file
         );
         self.out.push_str(
-            "#![allow(unused_mut, unused_variables, unused_parens, unused_assignments, unused_braces, non_snake_case, non_upper_case_globals, dead_code, clippy::all)]\n\
+            "#![allow(unused_mut, unused_variables, unused_parens, unused_assignments, unused_braces, non_snake_case, non_camel_case_types, non_upper_case_globals, dead_code, clippy::all)]\n\
              use crate::nmodl_rt as rt;\n\
              use mech_api::{MechInfo, Mechanism, Pack};\n\n",
         );
@@ -1268,7 +1268,9 @@ impl<'m> Gen<'m> {
                 }
                 Ctx::DerivImplicit => {
                     let info = &self.derivs[sc.block.as_ref().unwrap()];
-                    let i = info.eq_states.iter().position(|s| s == x).unwrap();
+                    let Some(i) = info.eq_states.iter().position(|s| s == x) else {
+                        return; // not a STATE: reported by the analysis
+                    };
                     let rhs = self.expr(e, sc);
                     self.line(&format!("d[{i}] = {rhs};"));
                 }
@@ -1358,11 +1360,7 @@ impl<'m> Gen<'m> {
                         _ => self.err(line, "VERBATIM `return;` is only supported in NET_RECEIVE, INITIAL, PROCEDURE and FUNCTION"),
                     }
                 } else {
-                    let first = t.lines().next().unwrap_or("").trim();
-                    self.err(
-                        line,
-                        format!("VERBATIM block with C code (`{first}` …) cannot be translated; synaptune translates NMODL only (a VERBATIM block may contain just `return;`)"),
-                    );
+                    self.err(line, crate::verbatim_message(t));
                 }
             }
             StmtKind::Reaction { lhs, rhs, kf, kb } => {
@@ -1379,7 +1377,9 @@ impl<'m> Gen<'m> {
                 }
                 if *into {
                     let info = self.kinetics[sc.block.as_ref().unwrap()].clone();
-                    let vn = info.states.iter().position(|s| *s == term.name).unwrap();
+                    let Some(vn) = info.states.iter().position(|s| *s == term.name) else {
+                        return;
+                    };
                     let r = self.expr(rate, sc);
                     self.line("flux_f = 0.;");
                     self.line("flux_b = 0.;");
@@ -1415,7 +1415,9 @@ impl<'m> Gen<'m> {
                 let tot = self.expr(total, sc);
                 self.line(&format!("*so.rhs({eq}) = {tot};"));
                 for t in terms.iter().rev() {
-                    let vn = info.states.iter().position(|x| *x == t.name).unwrap();
+                    let Some(vn) = info.states.iter().position(|x| *x == t.name) else {
+                        continue;
+                    };
                     self.line(&format!("*so.mat({eq}, {vn}) = {};", lit(t.coef as f64)));
                     let v = self.name_ref(&t.name, line, sc);
                     if t.coef != 1 {
@@ -1475,7 +1477,7 @@ impl<'m> Gen<'m> {
                 if !self.is_state(&t.name) {
                     continue;
                 }
-                let vn = varnum(&t.name).unwrap();
+                let Some(vn) = varnum(&t.name) else { continue };
                 if vn < info.ncons {
                     continue;
                 }
@@ -1512,13 +1514,13 @@ impl<'m> Gen<'m> {
                 }
                 let v = self.expr(&e, sc);
                 self.line(&format!("term_ = {v};"));
-                let col = varnum(&t.name).unwrap();
+                let Some(col) = varnum(&t.name) else { continue };
                 for j1 in 0..2 {
                     for u in &sides[j1] {
                         if !self.is_state(&u.name) {
                             continue;
                         }
-                        let row = varnum(&u.name).unwrap();
+                        let Some(row) = varnum(&u.name) else { continue };
                         if row < info.ncons {
                             continue;
                         }

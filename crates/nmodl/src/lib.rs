@@ -54,6 +54,19 @@ pub use compile::{
     compile, translate, Error, FileReport, FileStatus, Options, Report, Translation,
 };
 
+/// The diagnostic of a VERBATIM block holding C code.
+pub(crate) fn verbatim_message(text: &str) -> String {
+    let first = text
+        .lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty())
+        .unwrap_or("");
+    let first: String = first.chars().take(40).collect();
+    format!(
+        "VERBATIM block with C code (`{first}` …) cannot be translated: synaptune nmodl translates NMODL, not C (a VERBATIM block may only hold `return;`)"
+    )
+}
+
 /// A message about a mod file, with its 1-based line.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{file}:{line}: {message}")]

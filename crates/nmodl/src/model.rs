@@ -172,11 +172,41 @@ pub fn build(module: Module, file: &str) -> Model {
         errors.push(Diagnostic::new(file, line, msg));
     };
     for (l, what) in &module.unsupported {
-        err(
-            &mut errors,
-            *l,
-            format!("{what} is not supported by synaptune nmodl"),
-        );
+        err(&mut errors, *l, what.clone());
+    }
+    // VERBATIM blocks anywhere: only `return;` is translated.
+    let mut blocks: Vec<&Block> = Vec::new();
+    blocks.extend(module.initial.iter().map(|(b, _)| b));
+    blocks.extend(module.breakpoint.iter().map(|(b, _)| b));
+    blocks.extend(module.derivatives.iter().map(|d| &d.body));
+    blocks.extend(module.kinetics.iter().map(|d| &d.body));
+    blocks.extend(module.funcs.iter().map(|f| &f.body));
+    blocks.extend(module.net_receive.iter().map(|n| &n.body));
+    fn walk(b: &Block, out: &mut Vec<(Line, String)>) {
+        for s in &b.stmts {
+            match &s.kind {
+                StmtKind::Verbatim(t) if !t.trim().is_empty() && t.trim() != "return;" => {
+                    out.push((s.line, crate::verbatim_message(t)))
+                }
+                StmtKind::If(_, a, b) => {
+                    walk(a, out);
+                    if let Some(b) = b {
+                        walk(b, out);
+                    }
+                }
+                StmtKind::While(_, b) | StmtKind::Block(b) | StmtKind::NetInitial(b) => {
+                    walk(b, out)
+                }
+                _ => {}
+            }
+        }
+    }
+    let mut vb = Vec::new();
+    for b in blocks {
+        walk(b, &mut vb);
+    }
+    for (l, m) in vb {
+        err(&mut errors, l, m);
     }
     let nb = match &module.neuron {
         Some(nb) => nb.clone(),

@@ -220,7 +220,9 @@ impl Parser {
 
     fn unsupported_block(&mut self, what: &str) -> R<()> {
         let l = self.line();
-        self.m.unsupported.push((l, what.to_string()));
+        self.m
+            .unsupported
+            .push((l, format!("{what} is not supported by synaptune nmodl")));
         // Skip to the block's opening brace, then over it.
         while !self.is_op("{") {
             if matches!(self.peek(), Tok::Eof) {
@@ -239,9 +241,7 @@ impl Parser {
                 Tok::Verbatim(text) => {
                     self.bump();
                     if !text.trim().is_empty() {
-                        self.m
-                            .unsupported
-                            .push((l, "VERBATIM block with C code at the top level".to_string()));
+                        self.m.unsupported.push((l, crate::verbatim_message(&text)));
                     }
                 }
                 Tok::Name(n) => match n.as_str() {
@@ -369,7 +369,10 @@ impl Parser {
                     }
                     "INCLUDE" => {
                         self.bump();
-                        self.m.unsupported.push((l, "INCLUDE".to_string()));
+                        self.m.unsupported.push((
+                            l,
+                            "INCLUDE is not supported by synaptune nmodl (copy the included text into the file)".to_string(),
+                        ));
                         if let Tok::Str(_) = self.peek() {
                             self.bump();
                         }
@@ -495,7 +498,9 @@ impl Parser {
                 }
                 "POINTER" | "BBCOREPOINTER" | "EXTERNAL" | "RANDOM" => {
                     self.name_list()?;
-                    self.m.unsupported.push((l, kw.clone()));
+                    self.m
+                        .unsupported
+                        .push((l, format!("{kw} is not supported by synaptune nmodl")));
                 }
                 _ => {
                     return Err(Diagnostic::new(

@@ -60,6 +60,8 @@ pub enum Command {
     GapSweep(GapSweepArgs),
     /// The interactive tuner in the browser: a local web page on 127.0.0.1.
     Serve(crate::commands::serve::ServeArgs),
+    /// Compile a folder of NMODL .mod files into a mechanism catalogue.
+    Nmodl(crate::commands::nmodl::NmodlArgs),
 }
 
 /// `synaptune optimize`.

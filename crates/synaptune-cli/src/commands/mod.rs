@@ -4,6 +4,7 @@ mod demo;
 mod fit;
 mod mechanisms;
 mod network;
+pub mod nmodl;
 mod scenario;
 pub mod serve;
 mod simulate;
@@ -32,6 +33,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::GapOptimize(a) => fit::gap_optimize(a),
         Command::GapSweep(a) => fit::gap_sweep(a),
         Command::Serve(a) => serve::run(a),
+        Command::Nmodl(a) => nmodl::run(a),
     }
 }
 
