@@ -22,11 +22,64 @@ use mech_api::Registry;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-/// The compiled `examples/nmodl/` library (built once per process): the cargo
-/// running the tests builds `nmodl`'s `compile_dir` example (the translator
-/// without the CLI) into `target/nmodl-tests/`, which runs `nmodl::compile` — the
-/// same call `synaptune nmodl` makes — and builds the generated crate with that
-/// cargo too.
+/// Compile a mod folder (once per process and folder): the cargo running the
+/// tests builds `nmodl`'s `compile_dir` example (the translator without the CLI)
+/// into `target/nmodl-tests/`, which runs `nmodl::compile` — the same call
+/// `synaptune nmodl` makes — and builds the generated crate with that cargo too.
+fn compile(moddir: &Path, out: &str) -> PathBuf {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let base = root.join("target/nmodl-tests");
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let t0 = std::time::Instant::now();
+    static TOOL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _guard = TOOL.lock().unwrap_or_else(|e| e.into_inner());
+    let st = std::process::Command::new(&cargo)
+        .current_dir(root)
+        .args([
+            "build",
+            "-q",
+            "-p",
+            "nmodl",
+            "--example",
+            "compile_dir",
+            "--target-dir",
+        ])
+        .arg(base.join("tool"))
+        .status()
+        .expect("run cargo");
+    assert!(st.success(), "building nmodl's compile_dir example failed");
+    let tool = base
+        .join("tool/debug/examples")
+        .join(format!("compile_dir{}", std::env::consts::EXE_SUFFIX));
+    let o = std::process::Command::new(&tool)
+        .arg(moddir)
+        .arg(base.join(out))
+        .arg("--json")
+        .output()
+        .expect("run compile_dir");
+    assert!(
+        o.status.success(),
+        "synaptune nmodl {} failed:\n{}",
+        moddir.display(),
+        String::from_utf8_lossy(&o.stderr)
+    );
+    println!(
+        "compiled {} in {:.1} s",
+        moddir.display(),
+        t0.elapsed().as_secs_f64()
+    );
+    let r: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    for f in r["files"].as_array().unwrap() {
+        assert_eq!(
+            f["status"], "ok",
+            "{} did not translate: {}",
+            f["file"], f["diagnostics"]
+        );
+    }
+    PathBuf::from(r["library"].as_str().expect("a library"))
+}
+
+/// The compiled `examples/nmodl/`.
 fn library() -> &'static Path {
     static LIB: OnceLock<PathBuf> = OnceLock::new();
     LIB.get_or_init(|| {
@@ -34,60 +87,21 @@ fn library() -> &'static Path {
         let moddir = std::env::var_os("SYNAPTUNE_NMODL_TEST_DIR")
             .map(PathBuf::from)
             .unwrap_or_else(|| root.join("examples/nmodl"));
-        let base = root.join("target/nmodl-tests");
-        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-        let t0 = std::time::Instant::now();
-        let st = std::process::Command::new(&cargo)
-            .current_dir(root)
-            .args([
-                "build",
-                "-q",
-                "-p",
-                "nmodl",
-                "--example",
-                "compile_dir",
-                "--target-dir",
-            ])
-            .arg(base.join("tool"))
-            .status()
-            .expect("run cargo");
-        assert!(st.success(), "building nmodl's compile_dir example failed");
-        let tool = base
-            .join("tool/debug/examples")
-            .join(format!("compile_dir{}", std::env::consts::EXE_SUFFIX));
-        let out = std::process::Command::new(&tool)
-            .arg(&moddir)
-            .arg(base.join("lib"))
-            .arg("--json")
-            .output()
-            .expect("run compile_dir");
-        assert!(
-            out.status.success(),
-            "synaptune nmodl {} failed:\n{}",
-            moddir.display(),
-            String::from_utf8_lossy(&out.stderr)
-        );
-        println!(
-            "compiled {} in {:.1} s",
-            moddir.display(),
-            t0.elapsed().as_secs_f64()
-        );
-        let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-        for f in r["files"].as_array().unwrap() {
-            assert_eq!(
-                f["status"], "ok",
-                "{} did not translate: {}",
-                f["file"], f["diagnostics"]
-            );
-        }
-        PathBuf::from(r["library"].as_str().expect("a library"))
+        compile(&moddir, "lib")
     })
+}
+
+/// The compiled test mechanisms of `tests/fixtures/nmodl/mods/`.
+fn test_mechanisms() -> &'static Path {
+    static LIB: OnceLock<PathBuf> = OnceLock::new();
+    LIB.get_or_init(|| compile(&fixture("nmodl/mods"), "lib-mods"))
 }
 
 /// The standard catalogue with the compiled mechanisms replacing their hand-written
 /// namesakes; returns the registry and the replaced names.
 fn compiled_registry() -> (Registry, Vec<String>) {
-    let cats = mech_api::load_path(library()).expect("load the compiled catalogue");
+    let mut cats = mech_api::load_path(library()).expect("load the compiled catalogue");
+    cats.extend(mech_api::load_path(test_mechanisms()).expect("load the test mechanisms"));
     let mut reg = standard_mechanisms::registry();
     let mut replaced = Vec::new();
     for c in &cats {
@@ -270,4 +284,9 @@ fn neuron_kinetic_sparse_and_derivimplicit() {
 #[test]
 fn neuron_artificial_cell_and_synapses() {
     neuron_fixture("events");
+}
+
+#[test]
+fn neuron_point_ion_current_self_events_tables_and_cnexp_cases() {
+    neuron_fixture("features");
 }

@@ -1,7 +1,8 @@
 """Generate the NEURON 9.0.2 fixtures of `synaptune nmodl`.
 
-Compiles the mod files of examples/nmodl/ with NEURON's `nrnivmodl` (in a
-temporary folder), then runs every scenario of tests/fixtures/nmodl/scenarios/
+Compiles the mod files of examples/nmodl/ and tests/fixtures/nmodl/mods/ (test
+mechanisms for constructs the examples do not use) with NEURON's `nrnivmodl`
+(together, in a temporary folder), then runs every scenario of tests/fixtures/nmodl/scenarios/
 (the `cable_core::scenario` format, built in NEURON exactly as
 gen_scenario_fixtures.py builds the parity scenarios) with each of its
 `secondorder` values and writes
@@ -9,8 +10,8 @@ gen_scenario_fixtures.py builds the parity scenarios) with each of its
     tests/fixtures/neuron/nmodl_<scenario>_so<N>.csv          t + every record
     tests/fixtures/neuron/nmodl_<scenario>_so<N>_spikes.json  NetCon.record times
 
-The Rust test `tests/nmodl.rs` compiles the same mod files with
-`synaptune nmodl` and compares.
+The Rust test `tests/nmodl.rs` compiles the same mod files with synaptune's
+translator and compares.
 
     /work/nrn9/bin/python tools/neuron-ref/gen_nmodl_fixtures.py [--nrnivmodl PATH] [SCENARIO ...]
 
@@ -29,15 +30,16 @@ import tempfile
 import synaptune_nrn as sn
 
 ROOT = sn.here("..", "..")
-MODS = os.path.join(ROOT, "examples", "nmodl")
+MODS = [os.path.join(ROOT, "examples", "nmodl"), os.path.join(ROOT, "tests", "fixtures", "nmodl", "mods")]
 SCEN = os.path.join(ROOT, "tests", "fixtures", "nmodl", "scenarios")
 OUT = os.path.join(ROOT, "tests", "fixtures", "neuron")
 
 
 def compile_mods(nrnivmodl):
     work = tempfile.mkdtemp(prefix="synaptune-nmodl-")
-    for f in sorted(glob.glob(os.path.join(MODS, "*.mod"))):
-        shutil.copy(f, work)
+    for d in MODS:
+        for f in sorted(glob.glob(os.path.join(d, "*.mod"))):
+            shutil.copy(f, work)
     subprocess.run([nrnivmodl], cwd=work, check=True, stdout=subprocess.DEVNULL)
     lib = glob.glob(os.path.join(work, "*", "libnrnmech.so"))
     assert lib, "nrnivmodl produced no libnrnmech.so in %s" % work

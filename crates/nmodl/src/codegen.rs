@@ -365,6 +365,10 @@ impl<'m> Gen<'m> {
         let m = self.m;
         if let Some(d) = m.module.derivatives.iter().find(|d| d.name == name) {
             match method {
+                Some("cnexp") if self.solves.iter().any(|s| matches!(s, Solve::Cnexp(_))) => {
+                    self.err(line, "a second SOLVE … METHOD cnexp: nocmodl accepts one per file (use derivimplicit for the other)");
+                    None
+                }
                 Some("cnexp") => {
                     // cnexp is possible when every equation linearizes.
                     let mut all = Vec::new();
