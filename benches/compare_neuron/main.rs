@@ -1,0 +1,174 @@
+//! synaptune's side of `benches/compare_neuron/compare.py`: runs the FSI
+//! example's jobs in process, each several times, and prints one JSON object
+//! with the wall times (seconds) and the number of simulations per job.
+//!
+//! ```text
+//! cargo bench --bench compare_neuron -- [--reps N] [--only a,b] [--threads N]
+//! ```
+//!
+//! The jobs are bmtool's, with bmtool's protocol (`Convention::Bmtool`, the
+//! notebook's settings: voltage clamp on), so both programs compute the same
+//! numbers: the single event, the 50 Hz train with its metrics, the frequency
+//! response over bmtool's 16 frequencies, the Dep2FSI STP fit, the gap
+//! conductance fit (target cc 0.37) and a gap sweep of 20 conductances.
+//! Every repetition starts from the settings files (parsing and model building
+//! included); the first repetition is not discarded.
+
+use serde_json::{json, Value};
+use std::path::PathBuf;
+use std::time::Instant;
+use tuner_opt::{
+    Bound, Convention, GapCoupling, GapJunctionTuner, GapSettings, Init, Method, OptimizeOptions,
+    SynapseOptimizer, SynapseTuner, TunerSettings, BMTOOL_FREQUENCIES,
+};
+
+const JOBS: [&str; 6] = [
+    "single_event",
+    "train",
+    "freq_response",
+    "stp_fit",
+    "gap_fit",
+    "gap_sweep",
+];
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn tuner() -> SynapseTuner {
+    let s = TunerSettings::from_file(root().join("examples/fsi/settings.json")).unwrap();
+    SynapseTuner::new(
+        standard_mechanisms::registry(),
+        s,
+        Some("Dep2FSI"),
+        Convention::Bmtool,
+    )
+    .unwrap()
+}
+
+fn gap_tuner() -> GapJunctionTuner {
+    let g = GapSettings::from_file(root().join("examples/fsi/gap.json")).unwrap();
+    GapJunctionTuner::new(standard_mechanisms::registry(), g, None, GapCoupling::Neuron).unwrap()
+}
+
+/// Run one job; returns (number of simulations, a result to print).
+fn job(name: &str) -> (usize, Value) {
+    match name {
+        "single_event" => {
+            let r = tuner().single_event().unwrap();
+            (1, json!({ "amp_nA": r.kinetics.amp }))
+        }
+        "train" => {
+            let r = tuner().train(50.0, 250.0).unwrap();
+            (1, json!({ "ppr": r.metrics.ppr, "induction": r.metrics.induction }))
+        }
+        "freq_response" => {
+            let r = tuner()
+                .freq_response(&BMTOOL_FREQUENCIES, 250.0, &|| {})
+                .unwrap();
+            (BMTOOL_FREQUENCIES.len(), json!({ "n": r.ppr.len() }))
+        }
+        "stp_fit" => {
+            let t = tuner();
+            let b = |name: &str, lo: f64, hi: f64| Bound {
+                name: name.into(),
+                lo,
+                hi,
+            };
+            let opts = OptimizeOptions {
+                targets: vec![("induction".into(), -0.6), ("ppr".into(), 0.8)],
+                weights: vec![("ppr".into(), 3.0)],
+                bounds: vec![b("Dep", 0.0, 800.0), b("Fac", 0.0, 100.0), b("Use", 0.1, 1.0)],
+                method: Method::Lm,
+                init: Init::Middle,
+                ..OptimizeOptions::default()
+            };
+            let r = SynapseOptimizer::new(&t, opts).unwrap().run().unwrap();
+            (
+                r.n_evaluations,
+                json!({ "error": r.error, "params": r.optimal_params }),
+            )
+        }
+        "gap_fit" => {
+            let r = gap_tuner().optimize(0.37, 1e-4, 1e-2, &|| {}).unwrap();
+            (
+                r.n_simulations,
+                json!({ "g": r.optimal_g, "cc": r.achieved_cc }),
+            )
+        }
+        "gap_sweep" => {
+            let gs: Vec<f64> = (0..20)
+                .map(|k| 10f64.powf(-4.0 + 2.0 * k as f64 / 19.0))
+                .collect();
+            let cc = gap_tuner().sweep(&gs, &|| {}).unwrap();
+            (gs.len(), json!({ "cc_first": cc[0], "cc_last": cc[19] }))
+        }
+        other => panic!("unknown job {other}; jobs: {}", JOBS.join(", ")),
+    }
+}
+
+fn main() {
+    let mut reps = 5usize;
+    let mut only: Vec<String> = JOBS.iter().map(|s| s.to_string()).collect();
+    let mut args = std::env::args().skip(1);
+    while let Some(a) = args.next() {
+        match a.as_str() {
+            "--reps" => reps = args.next().and_then(|v| v.parse().ok()).expect("--reps N"),
+            "--only" => {
+                only = args
+                    .next()
+                    .expect("--only a,b")
+                    .split(',')
+                    .map(|s| s.to_string())
+                    .collect()
+            }
+            "--threads" => {
+                let n: usize = args.next().and_then(|v| v.parse().ok()).expect("--threads N");
+                rayon::ThreadPoolBuilder::new()
+                    .num_threads(n)
+                    .build_global()
+                    .expect("thread pool");
+            }
+            // `cargo bench` passes `--bench`; anything else is ignored too.
+            _ => {}
+        }
+    }
+    let mut out = serde_json::Map::new();
+    for name in &only {
+        let mut times = Vec::new();
+        let mut sims = 0;
+        let mut result = Value::Null;
+        for _ in 0..reps {
+            let t0 = Instant::now();
+            let (n, r) = job(name);
+            times.push(t0.elapsed().as_secs_f64());
+            sims = n;
+            result = r;
+        }
+        eprintln!(
+            "{name:<14} min {:9.4} s  median {:9.4} s  ({sims} simulations)",
+            times.iter().cloned().fold(f64::INFINITY, f64::min),
+            median(&times)
+        );
+        out.insert(
+            name.clone(),
+            json!({ "times_s": times, "simulations": sims, "result": result }),
+        );
+    }
+    out.insert(
+        "threads".into(),
+        json!(rayon::current_num_threads()),
+    );
+    println!("{}", Value::Object(out));
+}
+
+fn median(x: &[f64]) -> f64 {
+    let mut v = x.to_vec();
+    v.sort_by(f64::total_cmp);
+    let n = v.len();
+    if n % 2 == 1 {
+        v[n / 2]
+    } else {
+        (v[n / 2 - 1] + v[n / 2]) / 2.0
+    }
+}
