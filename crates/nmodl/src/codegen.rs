@@ -1874,6 +1874,52 @@ impl<'m> Gen<'m> {
         }
     }
 
+    /// Whether `current` and `state` are independent of `t` and keep no state
+    /// outside the fields (mech-api's `time_horizon` contract): no `t` outside
+    /// INITIAL and NET_RECEIVE, no per-type values that mod code changes.
+    fn time_independent(&self) -> bool {
+        let m = self.m;
+        if !m.scratch_vars.is_empty() || !self.assigned_globals.is_empty() {
+            return false;
+        }
+        let mut blocks: Vec<&Block> = Vec::new();
+        blocks.extend(m.module.breakpoint.iter().map(|(b, _)| b));
+        blocks.extend(m.module.derivatives.iter().map(|d| &d.body));
+        blocks.extend(m.module.kinetics.iter().map(|d| &d.body));
+        blocks.extend(m.module.funcs.iter().map(|f| &f.body));
+        let mut uses_t = false;
+        for b in blocks {
+            let mut all = Vec::new();
+            collect_stmts(b, &mut all);
+            for s in all {
+                let mut look = |e: &Expr| {
+                    e.walk(&mut |x| {
+                        if matches!(x, Expr::Name(n, _) if n == "t") {
+                            uses_t = true;
+                        }
+                    })
+                };
+                match &s.kind {
+                    StmtKind::Assign(_, e) | StmtKind::Deriv(_, e) | StmtKind::Call(e) => look(e),
+                    StmtKind::If(c, _, _) | StmtKind::While(c, _) => look(c),
+                    StmtKind::Table { from, to, .. } => {
+                        look(from);
+                        look(to);
+                    }
+                    StmtKind::Reaction { kf, kb, .. } => {
+                        look(kf);
+                        look(kb);
+                    }
+                    StmtKind::Flux { rate, .. } => look(rate),
+                    StmtKind::Conserve { total, .. } => look(total),
+                    StmtKind::Verbatim(_) | StmtKind::Unsupported(_) => uses_t = true,
+                    _ => {}
+                }
+            }
+        }
+        !uses_t
+    }
+
     // ---------------------------------------------------- Newton/sparse glue
 
     fn emit_systems(&mut self) {
@@ -2001,6 +2047,13 @@ impl<'m> Gen<'m> {
             "impl Mechanism for Mech {{\n    fn info() -> MechInfo {{\n{}    }}\n\n",
             info.trim_end().to_string() + "\n"
         );
+        if self.time_independent() {
+            // BREAKPOINT and the SOLVE blocks never read `t` and keep no state
+            // outside the fields: the host may skip bitwise-stationary steps.
+            self.out.push_str(
+                "    fn time_horizon(_p: &Pack) -> Option<f64> {\n        Some(f64::INFINITY)\n    }\n\n",
+            );
+        }
         // init
         let _ = write!(
             self.out,
