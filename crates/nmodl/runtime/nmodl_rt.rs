@@ -5,7 +5,7 @@
 //! operation by operation so the results are NEURON's bit for bit.
 //!
 //! This file is copied verbatim into every generated crate (`src/nmodl_rt.rs`).
-#![allow(dead_code)]
+#![allow(dead_code, clippy::needless_range_loop, clippy::question_mark)]
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -1100,9 +1100,9 @@ mod tests {
         assert_eq!(
             sprintf(
                 "%5.2f|%-4d|%e|%%",
-                &[Arg::Num(3.14159), Arg::Num(7.9), Arg::Num(1234.5)]
+                &[Arg::Num(3.25159), Arg::Num(7.9), Arg::Num(1234.5)]
             ),
-            " 3.14|7   |1.234500e+03|%"
+            " 3.25|7   |1.234500e+03|%"
         );
         assert_eq!(fmt_g(100000.0, 6), "100000");
         assert_eq!(fmt_g(1000000.0, 6), "1e+06");

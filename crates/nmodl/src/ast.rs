@@ -108,7 +108,7 @@ impl Expr {
     }
 
     /// `-e`.
-    pub fn neg(e: Expr) -> Expr {
+    pub fn negate(e: Expr) -> Expr {
         Expr::Unary(UnOp::Neg, Box::new(e))
     }
 

@@ -1476,8 +1476,8 @@ impl<'m> Gen<'m> {
             self.line(&format!("{target} = {v};"));
         }
         let varnum = |n: &str| info.states.iter().position(|s| s == n);
-        for j in 0..2 {
-            for t in &sides[j] {
+        for (j, side) in sides.iter().enumerate() {
+            for t in side {
                 if !self.is_state(&t.name) {
                     continue;
                 }
@@ -1497,12 +1497,12 @@ impl<'m> Gen<'m> {
             }
         }
         // genmatterms
-        for j in 0..2 {
+        for (j, side) in sides.iter().enumerate() {
             let rate = match &rates[j] {
                 Some(r) => r.clone(),
                 None => continue,
             };
-            for (ti, t) in sides[j].iter().enumerate() {
+            for (ti, t) in side.iter().enumerate() {
                 if !self.is_state(&t.name) {
                     continue;
                 }
@@ -1510,7 +1510,7 @@ impl<'m> Gen<'m> {
                 if t.coef != 1 {
                     e = e.append(BinOp::Mul, Expr::num(&format!("{}", t.coef)));
                 }
-                for (ui, u) in sides[j].iter().enumerate() {
+                for (ui, u) in side.iter().enumerate() {
                     let n = if ui == ti { u.coef - 1 } else { u.coef };
                     for _ in 0..n {
                         e = e.append(BinOp::Mul, name_expr(u));
@@ -1519,8 +1519,8 @@ impl<'m> Gen<'m> {
                 let v = self.expr(&e, sc);
                 self.line(&format!("term_ = {v};"));
                 let Some(col) = varnum(&t.name) else { continue };
-                for j1 in 0..2 {
-                    for u in &sides[j1] {
+                for (j1, side1) in sides.iter().enumerate() {
+                    for u in side1 {
                         if !self.is_state(&u.name) {
                             continue;
                         }

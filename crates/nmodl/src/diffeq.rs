@@ -99,9 +99,9 @@ impl Ctx<'_> {
                 let d = self.go(x);
                 D {
                     expr: e.clone(),
-                    de: d.de.map(Expr::neg),
-                    a: d.a.map(Expr::neg),
-                    b: d.b.map(Expr::neg),
+                    de: d.de.map(Expr::negate),
+                    a: d.a.map(Expr::negate),
+                    b: d.b.map(Expr::negate),
                 }
             }
             Expr::Binary(op @ (BinOp::Add | BinOp::Sub), l, r) => {
@@ -111,7 +111,7 @@ impl Ctx<'_> {
                         (Some(x), Some(y)) => Some(Expr::bin(*op, x, y)),
                         (Some(x), None) => Some(x),
                         (None, Some(y)) => Some(if *op == BinOp::Sub {
-                            p(Expr::neg(y))
+                            p(Expr::negate(y))
                         } else {
                             y
                         }),
@@ -235,7 +235,7 @@ pub fn cnexp_update(l: &Linearized, x: Expr, dt: Expr) -> Expr {
         // - ( b ) / ( a )
         Expr::bin(
             BinOp::Div,
-            Expr::neg(p(l.b.clone().unwrap_or_else(zero))),
+            Expr::negate(p(l.b.clone().unwrap_or_else(zero))),
             p(l.a.clone().unwrap_or_else(zero)),
         )
     };
@@ -248,7 +248,7 @@ pub fn cnexp_update(l: &Linearized, x: Expr, dt: Expr) -> Expr {
                 Expr::bin(
                     BinOp::Mul,
                     dt,
-                    p(Expr::neg(p(l.b.clone().unwrap_or_else(zero)))),
+                    p(Expr::negate(p(l.b.clone().unwrap_or_else(zero)))),
                 ),
             )
         }
@@ -264,7 +264,7 @@ pub fn cnexp_update(l: &Linearized, x: Expr, dt: Expr) -> Expr {
             ));
             let target = if l.eq_invalid {
                 // nocmodl prints an empty string for b: `( - x)`
-                p(Expr::neg(x.clone()))
+                p(Expr::negate(x.clone()))
             } else {
                 p(Expr::bin(BinOp::Sub, bterm(l), x.clone()))
             };
@@ -303,7 +303,7 @@ mod tests {
             l.de.unwrap(),
             Expr::bin(
                 BinOp::Div,
-                p(Expr::neg(one())),
+                p(Expr::negate(one())),
                 Expr::Name("tau1".into(), 1)
             )
         );

@@ -372,15 +372,11 @@ pub fn build(module: Module, file: &str) -> Model {
         .chain(&module.assigned)
         .chain(&module.states)
     {
-        if d.array.is_some() {
+        if let Some(n) = d.array {
             err(
                 &mut errors,
                 d.line,
-                format!(
-                    "array variable `{}[{}]` is not supported",
-                    d.name,
-                    d.array.unwrap()
-                ),
+                format!("array variable `{}[{n}]` is not supported", d.name),
             );
         }
     }
@@ -607,13 +603,14 @@ pub fn build(module: Module, file: &str) -> Model {
             "the mechanism does nothing (no INITIAL, BREAKPOINT or NET_RECEIVE)",
         ));
     }
-    if kind == MechKind::Density && module.net_receive.is_some() {
+    if let (MechKind::Density, Some(nr)) = (kind, &module.net_receive) {
         err(
             &mut errors,
-            module.net_receive.as_ref().unwrap().line,
+            nr.line,
             "a SUFFIX mechanism cannot have NET_RECEIVE".into(),
         );
     }
+
     Model {
         file: file.to_string(),
         name,
