@@ -1864,6 +1864,52 @@ impl<'m> Gen<'m> {
                 self.err(line, format!("`{f}` can only be used as a statement"));
                 "0.0".into()
             }
+            "net_move"
+            | "state_discontinuity"
+            | "erf"
+            | "normrand"
+            | "exprand"
+            | "poisrand"
+            | "scop_random"
+            | "set_seed"
+            | "setseed"
+            | "gauss"
+            | "nrn_random_play"
+            | "nrn_pointing"
+            | "threshold"
+            | "squarewave"
+            | "sawtooth"
+            | "revsawtooth"
+            | "ramp"
+            | "pulse"
+            | "perpulse"
+            | "step"
+            | "perstep"
+            | "stepforce"
+            | "schedule"
+            | "deflate"
+            | "expfit"
+            | "derivs"
+            | "spline"
+            | "romberg"
+            | "legendre"
+            | "invert"
+            | "boundary"
+            | "hyperbol"
+            | "revhyperbol"
+            | "sigmoid"
+            | "revsigmoid"
+            | "harmonic"
+            | "force"
+            | "factorial"
+            | "prterr"
+            | "error" => {
+                self.err(
+                    line,
+                    format!("the built-in `{f}` is not supported by synaptune nmodl"),
+                );
+                "0.0".into()
+            }
             _ => {
                 self.err(
                     line,

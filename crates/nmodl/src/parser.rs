@@ -130,6 +130,25 @@ impl Parser {
                 n.parse()
                     .or_else(|_| self.err(format!("integer `{n}` is too large")))
             }
+            Tok::Name(n)
+                if self
+                    .m
+                    .defines
+                    .iter()
+                    .any(|(d, v)| *d == n && is_number_text(v)) =>
+            {
+                self.bump();
+                let v = self
+                    .m
+                    .defines
+                    .iter()
+                    .find(|(d, _)| *d == n)
+                    .unwrap()
+                    .1
+                    .clone();
+                v.parse()
+                    .or_else(|_| self.err(format!("integer `{v}` is too large")))
+            }
             _ => self.err(format!("expected an integer, found {}", self.describe())),
         }
     }
