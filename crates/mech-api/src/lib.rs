@@ -43,6 +43,8 @@
 //! ```
 #![deny(missing_docs)]
 
+// The modules not behind `host` are the plugin side: `synaptune nmodl` embeds their
+// sources (crates/nmodl/src/compile.rs) to build generated catalogues offline.
 pub mod abi;
 #[cfg(feature = "host")]
 mod catalogue;

@@ -398,3 +398,38 @@ pub fn compile(moddir: &Path, outdir: &Path, opts: &Options) -> Result<Report, E
         files,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every plugin-side module of mech-api (not behind the `host` feature) must
+    /// be embedded, or generated crates stop building.
+    #[test]
+    fn every_plugin_side_module_of_mech_api_is_embedded() {
+        let lib = MECH_API_FILES[0].1;
+        let mut host = false;
+        for line in lib.lines().map(str::trim) {
+            if line == "#[cfg(feature = \"host\")]" {
+                host = true;
+                continue;
+            }
+            let m = line
+                .strip_prefix("pub mod ")
+                .or_else(|| line.strip_prefix("mod "))
+                .and_then(|r| r.strip_suffix(';'));
+            if let Some(m) = m {
+                if !host {
+                    let file = format!("src/{m}.rs");
+                    assert!(
+                        MECH_API_FILES.iter().any(|(f, _)| *f == file),
+                        "mech-api's plugin-side module `{m}` is not embedded (compile.rs MECH_API_FILES)"
+                    );
+                }
+            }
+            if !line.starts_with("#[") {
+                host = false;
+            }
+        }
+    }
+}
