@@ -38,12 +38,16 @@ pub struct SimOptions {
     pub secondorder: i32,
     /// The linear solver; `None` is Hines elimination.
     pub solver: Option<SolverFactory>,
-    /// Skip steps that provably change nothing (on by default; the results are
+    /// Skip work that provably changes nothing (on by default; the results are
     /// bit-identical either way). When a step leaves every voltage, mechanism
     /// field and ion variable bitwise unchanged and delivers no event, the next
     /// steps would repeat it exactly until an event is due or a mechanism's
     /// behaviour in `t` changes (its time horizon, ABI 1.1); `continuerun`
-    /// then advances `t` and fills the records without computing them.
+    /// then advances `t` and fills the records without computing them. And
+    /// when only some mechanism types are settled (a cell at rest while a
+    /// synapse still decays), those types are not called: their recorded
+    /// contributions to the matrix are added instead, until a voltage at one
+    /// of their nodes moves, an event reaches them or their horizon comes.
     pub skip_stationary: bool,
 }
 
@@ -290,6 +294,52 @@ struct Quiet {
     skipped: u64,
 }
 
+/// Mechanism types whose calls are replaced by their recorded effect (see
+/// [`SimOptions::skip_stationary`]): a type whose fields did not change over a
+/// step in which its nodes' voltages did not move either computes the same
+/// contributions in the next step, so they are added without calling it, and
+/// its state update (which would rewrite the same values) is skipped — until
+/// a voltage at one of its nodes moves, an event reaches it, a transferred
+/// value changes or its time horizon comes.
+#[derive(Default)]
+struct Freeze {
+    /// Per stepped type: may be frozen at all (it has a time horizon, it does
+    /// not read the summed ionic current, no mechanism writes the
+    /// concentrations of its ions, and point processes sit on distinct nodes).
+    eligible: Vec<bool>,
+    frozen: Vec<bool>,
+    horizon: Vec<f64>,
+    /// Fields at the end of the last step, as bits, when `snap_ok`.
+    snap: Vec<Vec<u64>>,
+    snap_ok: Vec<bool>,
+    contrib: Vec<Contrib>,
+    /// Stepped index of each type (`usize::MAX` if not stepped).
+    k_of: Vec<usize>,
+    /// Per type: received an event during this step.
+    hit: Vec<bool>,
+    /// Per node: its voltage changed during this step.
+    moved: Vec<bool>,
+    any_frozen: bool,
+    /// Per stepped type: the step count before which no snapshot is taken
+    /// (after a failed comparison the next attempt waits, doubling `backoff`,
+    /// so a type whose fields change every step costs little).
+    next_try: Vec<u64>,
+    backoff: Vec<u64>,
+    /// Mechanism calls replaced since the last initialisation.
+    replayed: u64,
+}
+
+/// What one call of a type's `current` adds, per instance (one term per array
+/// at the instance's node, as the mechanism ABI requires).
+#[derive(Default, Clone)]
+struct Contrib {
+    rhs: Vec<f64>,
+    d: Vec<f64>,
+    /// Per ion slot, per instance.
+    ion_i: Vec<Vec<f64>>,
+    ion_didv: Vec<Vec<f64>>,
+}
+
 /// What a recorded trace samples.
 #[derive(Debug, Clone, Copy)]
 enum ProbeTarget {
@@ -351,6 +401,7 @@ pub struct Simulation {
     packs: Vec<PPack>,
     /// The packs must be rebuilt (a pointer, `dt` or `celsius` changed).
     packs_stale: bool,
+    freeze: Freeze,
 }
 
 // SAFETY: every raw pointer inside a Simulation (field pointers, ion pointers,
@@ -434,6 +485,7 @@ impl Simulation {
             stepped: Vec::new(),
             packs: Vec::new(),
             packs_stale: true,
+            freeze: Freeze::default(),
         };
         sim.refresh_couplings();
         sim
@@ -490,6 +542,13 @@ impl Simulation {
     /// How many of [`Simulation::steps`] were skipped as stationary.
     pub fn skipped_steps(&self) -> u64 {
         self.quiet.skipped
+    }
+
+    /// How many mechanism calls (`current` or `state` of one type in one
+    /// step) were replaced by their recorded effect since the last
+    /// initialisation (see [`SimOptions::skip_stationary`]).
+    pub fn replayed_calls(&self) -> u64 {
+        self.freeze.replayed
     }
 
     /// Node voltages (mV).
@@ -597,6 +656,7 @@ impl Simulation {
         let n = ts.n;
         ts.data0[f * n + inst as usize] = value;
         ts.data[f * n + inst as usize] = value;
+        self.thaw_all();
         Ok(())
     }
 
@@ -679,6 +739,7 @@ impl Simulation {
                     .join(", "),
             })?;
         self.types[ti].globals[k] = value;
+        self.thaw_all();
         Ok(())
     }
 
@@ -974,11 +1035,220 @@ impl Simulation {
             .map(|k| self.ppack(self.stepped[k], self.t))
             .collect();
         self.packs_stale = false;
+        self.setup_freeze();
+    }
+
+    /// Which stepped types may be frozen; nothing frozen yet.
+    fn setup_freeze(&mut self) {
+        use mech_api::abi::{ION_READ_I, ION_WRITE_CI, ION_WRITE_CO, ION_WRITE_E};
+        let nk = self.stepped.len();
+        let mut written = vec![false; self.ions.len()];
+        for &ti in &self.stepped {
+            let ts = &self.types[ti];
+            for (slot, iu) in ts.ty.info.ions.iter().enumerate() {
+                if iu.flags & (ION_WRITE_CI | ION_WRITE_CO | ION_WRITE_E) != 0 {
+                    written[ts.ion_slots[slot]] = true;
+                }
+            }
+        }
+        let eligible =
+            self.stepped
+                .iter()
+                .map(|&ti| {
+                    let ts = &self.types[ti];
+                    let info = &ts.ty.info;
+                    let ions_ok = info.ions.iter().enumerate().all(|(slot, iu)| {
+                        iu.flags & ION_READ_I == 0 && !written[ts.ion_slots[slot]]
+                    });
+                    let mut nodes = ts.nodes.clone();
+                    nodes.sort_unstable();
+                    nodes.dedup();
+                    ts.ty.has_time_horizon() && ions_ok && nodes.len() == ts.nodes.len()
+                })
+                .collect();
+        let mut k_of = vec![usize::MAX; self.types.len()];
+        for (k, &ti) in self.stepped.iter().enumerate() {
+            k_of[ti] = k;
+        }
+        self.freeze = Freeze {
+            eligible,
+            frozen: vec![false; nk],
+            horizon: vec![f64::INFINITY; nk],
+            snap: vec![Vec::new(); nk],
+            snap_ok: vec![false; nk],
+            contrib: vec![Contrib::default(); nk],
+            k_of,
+            hit: vec![false; self.types.len()],
+            moved: vec![true; self.v.len()],
+            any_frozen: false,
+            next_try: vec![0; nk],
+            backoff: vec![1; nk],
+            replayed: self.freeze.replayed,
+        };
+    }
+
+    /// Call every frozen type for real again.
+    fn thaw_all(&mut self) {
+        self.freeze.frozen.iter_mut().for_each(|f| *f = false);
+        self.freeze.snap_ok.iter_mut().for_each(|f| *f = false);
+        self.freeze.next_try.iter_mut().for_each(|f| *f = 0);
+        self.freeze.backoff.iter_mut().for_each(|f| *f = 1);
+        self.freeze.any_frozen = false;
+    }
+
+    fn thaw(&mut self, k: usize) {
+        self.freeze.frozen[k] = false;
+        self.freeze.snap_ok[k] = false;
+    }
+
+    /// Whether a voltage moved at one of stepped type `k`'s nodes this step.
+    fn nodes_moved(&self, k: usize) -> bool {
+        let ts = &self.types[self.stepped[k]];
+        ts.nodes.iter().any(|&nd| self.freeze.moved[nd as usize])
+    }
+
+    /// Add a frozen type's recorded contributions, in the order its `current`
+    /// would have added them.
+    fn replay_current(&mut self, k: usize) {
+        let ts = &self.types[self.stepped[k]];
+        let c = &self.freeze.contrib[k];
+        for (inst, &nd) in ts.nodes.iter().enumerate() {
+            let nd = nd as usize;
+            self.rhs[nd] += c.rhs[inst];
+            self.d[nd] += c.d[inst];
+        }
+        for (slot, &ion) in ts.ion_slots.iter().enumerate() {
+            let ion = &mut self.ions[ion];
+            for (inst, &nd) in ts.nodes.iter().enumerate() {
+                let nd = nd as usize;
+                ion.i[nd] += c.ion_i[slot][inst];
+                ion.didv[nd] += c.ion_didv[slot][inst];
+            }
+        }
+    }
+
+    /// Record what stepped type `k`'s `current` adds, by calling it once on
+    /// zeroed matrix and ion-current arrays (it also rewrites its own assigned
+    /// fields with the values they hold). Starting from zero, `0 − x` and
+    /// `0 + x` give back each term exactly, and adding them later rounds as the
+    /// original subtraction or addition did (the sums never hold −0).
+    fn capture(&mut self, k: usize, t: f64) -> Result<(), SimError> {
+        let ti = self.stepped[k];
+        let nn = self.v.len();
+        let mut rhs = vec![0.0; nn];
+        let mut d = vec![0.0; nn];
+        let nslots = self.types[ti].ion_states.len();
+        let mut ion_i = vec![vec![0.0; nn]; nslots];
+        let mut ion_didv = vec![vec![0.0; nn]; nslots];
+        let states: Vec<IonState> = self.types[ti]
+            .ion_states
+            .iter()
+            .enumerate()
+            .map(|(slot, s)| IonState {
+                i: ion_i[slot].as_mut_ptr(),
+                didv: ion_didv[slot].as_mut_ptr(),
+                ..*s
+            })
+            .collect();
+        let mut pp = self.ppack(ti, t);
+        pp.rhs = rhs.as_mut_ptr();
+        pp.d = d.as_mut_ptr();
+        pp.ions = states.as_ptr();
+        // SAFETY: pp describes storage owned by self, except rhs, d and the
+        // ionic currents, which point to the local arrays of n_nodes doubles.
+        let st = unsafe { self.types[ti].ty.call_current(&mut pp) };
+        if st != STATUS_OK {
+            return self.status(ti, st, "BREAKPOINT");
+        }
+        let nodes: Vec<usize> = self.types[ti].nodes.iter().map(|&n| n as usize).collect();
+        self.freeze.contrib[k] = Contrib {
+            rhs: nodes.iter().map(|&n| rhs[n]).collect(),
+            d: nodes.iter().map(|&n| d[n]).collect(),
+            ion_i: ion_i
+                .iter()
+                .map(|a| nodes.iter().map(|&n| a[n]).collect())
+                .collect(),
+            ion_didv: ion_didv
+                .iter()
+                .map(|a| nodes.iter().map(|&n| a[n]).collect())
+                .collect(),
+        };
+        Ok(())
+    }
+
+    /// After a step: freeze the eligible types that reproduced their fields
+    /// over a step in which their nodes did not move and no event reached them.
+    /// Returns whether every type that can be frozen is now frozen.
+    fn detect_frozen(&mut self, midpoint: f64) -> Result<bool, SimError> {
+        let dt = self.opts.dt;
+        let mut next_end = self.t;
+        next_end += 0.5 * dt;
+        next_end += 0.5 * dt;
+        let mut all = true;
+        for k in 0..self.stepped.len() {
+            if self.freeze.frozen[k] || !self.freeze.eligible[k] {
+                continue;
+            }
+            all = false;
+            let ti = self.stepped[k];
+            if self.freeze.hit[ti] || self.nodes_moved(k) {
+                self.freeze.snap_ok[k] = false;
+                self.freeze.next_try[k] = 0;
+                self.freeze.backoff[k] = 1;
+                continue;
+            }
+            if !self.freeze.snap_ok[k] && self.steps < self.freeze.next_try[k] {
+                continue;
+            }
+            let data = &self.types[ti].data;
+            let same = self.freeze.snap_ok[k]
+                && self.freeze.snap[k].len() == data.len()
+                && self.freeze.snap[k]
+                    .iter()
+                    .zip(data)
+                    .all(|(a, b)| *a == b.to_bits());
+            if !same {
+                if self.freeze.snap_ok[k] {
+                    // Changed since the last step: try again later.
+                    self.freeze.snap_ok[k] = false;
+                    self.freeze.next_try[k] = self.steps + self.freeze.backoff[k];
+                    self.freeze.backoff[k] = (self.freeze.backoff[k] * 2).min(64);
+                } else {
+                    let snap = &mut self.freeze.snap[k];
+                    snap.clear();
+                    snap.extend(data.iter().map(|x| x.to_bits()));
+                    self.freeze.snap_ok[k] = true;
+                }
+                continue;
+            }
+            let mut pp = self.ppack(ti, midpoint);
+            // SAFETY: pp describes storage owned by self.
+            let h = match unsafe { self.types[ti].ty.call_time_horizon(&mut pp) } {
+                Ok(h) => h,
+                Err(st) => return self.status(ti, st, "time horizon").map(|_| false),
+            };
+            match h {
+                None => self.freeze.eligible[k] = false,
+                Some(h) if next_end < h => {
+                    self.capture(k, midpoint)?;
+                    self.freeze.horizon[k] = h;
+                    self.freeze.frozen[k] = true;
+                    self.freeze.any_frozen = true;
+                }
+                Some(_) => {}
+            }
+        }
+        Ok(all)
     }
 
     /// Call `current` (BREAKPOINT) of every stepped type at time `t`.
     fn call_currents(&mut self, t: f64) -> Result<(), SimError> {
         for k in 0..self.stepped.len() {
+            if self.freeze.any_frozen && self.freeze.frozen[k] {
+                self.replay_current(k);
+                self.freeze.replayed += 1;
+                continue;
+            }
             let pp = &mut self.packs[k];
             pp.t = t;
             // SAFETY: the pack describes storage owned by self (rebuilt whenever
@@ -994,6 +1264,10 @@ impl Simulation {
     /// Call `state` of every stepped type at time `t`.
     fn call_states(&mut self, t: f64) -> Result<(), SimError> {
         for k in 0..self.stepped.len() {
+            if self.freeze.any_frozen && self.freeze.frozen[k] {
+                self.freeze.replayed += 1;
+                continue;
+            }
             let pp = &mut self.packs[k];
             pp.t = t;
             // SAFETY: as in call_currents.
@@ -1129,6 +1403,13 @@ impl Simulation {
                 w
             };
             self.quiet.delivered += 1;
+            if let Some(h) = self.freeze.hit.get_mut(ti) {
+                *h = true;
+                let k = self.freeze.k_of[ti];
+                if k != usize::MAX && self.freeze.frozen[k] {
+                    self.thaw(k);
+                }
+            }
             let st = unsafe { self.types[ti].ty.call_net_receive(&mut pp, inst, w, flag) };
             self.status(ti, st, "NET_RECEIVE")?;
             self.drain_outbox(ti)?;
@@ -1137,8 +1418,16 @@ impl Simulation {
     }
 
     fn transfer(&mut self) {
-        for tr in &self.transfers {
+        for j in 0..self.transfers.len() {
+            let tr = self.transfers[j];
             let v = self.v[tr.source_node];
+            if self.types[tr.ti].get(tr.field, tr.inst as usize).to_bits() != v.to_bits() {
+                if let Some(&k) = self.freeze.k_of.get(tr.ti) {
+                    if k != usize::MAX && self.freeze.frozen[k] {
+                        self.thaw(k);
+                    }
+                }
+            }
             self.types[tr.ti].set(tr.field, tr.inst as usize, v);
         }
     }
@@ -1212,6 +1501,8 @@ impl Simulation {
         self.quiet.valid = false;
         self.quiet.stationary = false;
         self.quiet.skipped = 0;
+        self.thaw_all();
+        self.freeze.replayed = 0;
         self.queue.clear();
         let celsius = self.opts.celsius;
         for ion in self.ions.iter_mut() {
@@ -1292,8 +1583,24 @@ impl Simulation {
         }
         let dt = self.opts.dt;
         self.quiet.delivered = 0;
+        let freezing = self.opts.skip_stationary;
+        if freezing {
+            self.refresh_packs();
+            self.freeze.hit.iter_mut().for_each(|h| *h = false);
+        }
         self.check_thresholds();
         self.deliver(self.t + 0.5 * dt)?;
+        if self.freeze.any_frozen {
+            // A frozen type's behaviour in t is promised only up to its horizon.
+            let mut end = self.t;
+            end += 0.5 * dt;
+            end += 0.5 * dt;
+            for k in 0..self.stepped.len() {
+                if self.freeze.frozen[k] && end >= self.freeze.horizon[k] {
+                    self.thaw(k);
+                }
+            }
+        }
         self.t += 0.5 * dt;
         let midpoint = self.t;
         self.setup_tree_matrix()?;
@@ -1305,30 +1612,53 @@ impl Simulation {
                 }
             }
         }
-        // Whether any voltage changed, bitwise (-0 to +0 counts).
+        // Whether any voltage changed, bitwise (-0 to +0 counts), per node.
         let mut moved = 0u64;
-        if self.opts.secondorder > 0 {
-            for (v, dv) in self.v.iter_mut().zip(&self.rhs) {
-                let old = *v;
+        let factor = if self.opts.secondorder > 0 { 2.0 } else { 1.0 };
+        let track = freezing && self.freeze.moved.len() == self.v.len();
+        for (i, (v, dv)) in self.v.iter_mut().zip(&self.rhs).enumerate() {
+            let old = *v;
+            if factor == 2.0 {
                 *v += 2.0 * dv;
-                moved |= old.to_bits() ^ v.to_bits();
-            }
-        } else {
-            for (v, dv) in self.v.iter_mut().zip(&self.rhs) {
-                let old = *v;
+            } else {
                 *v += dv;
-                moved |= old.to_bits() ^ v.to_bits();
+            }
+            let m = old.to_bits() ^ v.to_bits();
+            moved |= m;
+            if track {
+                self.freeze.moved[i] = m != 0;
             }
         }
         self.t += 0.5 * dt;
         self.transfer();
         self.refresh_packs();
+        if self.freeze.any_frozen {
+            let mut any = false;
+            for k in 0..self.stepped.len() {
+                if self.freeze.frozen[k] {
+                    if self.nodes_moved(k) {
+                        self.thaw(k);
+                    } else {
+                        any = true;
+                    }
+                }
+            }
+            self.freeze.any_frozen = any;
+        }
         self.call_states(self.t)?;
         self.steps += 1;
         self.record_all();
         self.deliver(self.t)?;
-        if self.opts.skip_stationary {
-            self.check_stationary(moved == 0, midpoint);
+        if freezing {
+            // Whole steps can repeat only once every type has settled; until
+            // then the (costly) comparison of the whole state is not tried.
+            let settled = !track || self.detect_frozen(midpoint)?;
+            if settled || moved != 0 {
+                self.check_stationary(moved == 0, midpoint);
+            } else {
+                self.quiet.stationary = false;
+                self.quiet.valid = false;
+            }
         }
         Ok(())
     }

@@ -226,8 +226,13 @@ pub struct RawMech {
     /// and globals, the same results as at `pp.t` (they read `t` only through
     /// comparisons that do not flip on that interval; `+inf` if they never read
     /// it); (2) they keep no state outside the per-instance fields and ions
-    /// (nothing in `scratch` but caches, nothing random). `None`, or a horizon
-    /// that is NaN or not after `pp.t`, means "unknown": the host then never skips.
+    /// (nothing in `scratch` but caches, nothing random); (3) `current` adds at
+    /// most one term per instance to each of `rhs`, `d` and each ion's `i` and
+    /// `didv`, at the instance's own node (as `Pack`'s `density_current`,
+    /// `point_current` and `add_ion_current` do) — so the host may also replay
+    /// the recorded terms of a settled type instead of calling it. `None`, or a
+    /// horizon that is NaN or not after `pp.t`, means "unknown": the host then
+    /// never skips steps and always calls the type.
     pub time_horizon: Option<HorizonFn>,
 }
 

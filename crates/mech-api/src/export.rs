@@ -27,7 +27,8 @@ pub trait Mechanism: 'static {
     /// stay independent of `t` from `p.t()` on, for every instance: `Some(h)`
     /// promises that for any time in `[p.t(), h)` they compute, from the same
     /// fields, voltages and ions, what they compute at `p.t()`, and that they keep
-    /// no state outside the fields (see
+    /// no state outside the fields, and that `current` contributes through
+    /// `Pack`'s current helpers, once per instance (see
     /// [`RawMech::time_horizon`](crate::abi::RawMech::time_horizon)).
     /// Mechanisms that never read `t` there return `Some(f64::INFINITY)`.
     /// The default, `None`, is always safe: it stops the host from skipping
