@@ -36,6 +36,8 @@
 #![deny(missing_docs)]
 
 pub mod cell;
+#[cfg(feature = "nalgebra")]
+mod cholesky;
 mod error;
 mod events;
 pub mod geometry;
@@ -48,6 +50,8 @@ mod sim;
 pub mod solver;
 
 pub use cell::{CellSpec, Geometry, SectionSpec};
+#[cfg(feature = "nalgebra")]
+pub use cholesky::SparseCholesky;
 pub use error::{CellError, CellErrorKind, SimError};
 pub use ions::{ion_defaults, IonVar};
 pub use lu::SparseLu;
