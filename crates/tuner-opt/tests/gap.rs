@@ -170,3 +170,17 @@ fn bad_gap_settings_are_named() {
         TunerError::BadValue { .. }
     ));
 }
+
+#[test]
+fn optimizer_falls_back_to_brent_and_clamps_to_the_bounds() {
+    let t = fsi(GapCoupling::Neuron);
+    // From g = 0 (cc = 0) the cc/(1 − cc) model does not apply: Brent does it.
+    let o = t.optimize(0.37, 0.0, 1e-2, &|| {}).unwrap();
+    assert!((o.achieved_cc - 0.37).abs() < 1e-6, "cc {}", o.achieved_cc);
+    assert!(o.n_simulations > 6, "{} simulations", o.n_simulations);
+    // A target beyond cc(hi): the upper bound, after two simulations.
+    let o = t.optimize(0.95, 1e-4, 1e-2, &|| {}).unwrap();
+    assert_eq!(o.optimal_g, 1e-2);
+    assert_eq!(o.n_simulations, 2);
+    assert!(o.achieved_cc < 0.95);
+}
