@@ -1,16 +1,42 @@
 //! Per-step cost of the fixed-step loop (criterion). Figures go to
 //! `benches/README.md`. Run: `cargo bench --bench step`.
+//!
+//! * `fadvance/hh_cable_compartments/N`: one `fadvance` of an hh soma plus an
+//!   hh + pas cable, N compartments, IClamp on (default options);
+//! * `fsi/*`: the FSI example cell (2 compartments, 5 nodes) with the Dep2FSI
+//!   synapse (GABA_A_STP at soma[0](0.5)), a VClamp holding −55 mV there and a
+//!   NetStim every 20 ms from t = 100 ms, celsius 20, with
+//!   `skip_stationary: false` so every step is computed: `fsi/fadvance` is one
+//!   step in the periodic regime, `fsi/run_600ms` a whole `finitialize` +
+//!   `continuerun(600)` (24 000 steps).
 
-use cable_core::{CellSpec, Loc, ModelBuilder, SimOptions, Simulation};
+use cable_core::{CellSpec, Loc, ModelBuilder, SimOptions, Simulation, Target};
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use std::time::Duration;
 
+/// An hh soma and an hh + pas cable of `nseg` 10 µm segments. NEURON allows at
+/// most 32 767 segments per section: longer cables are chained sections of at
+/// most 10 000 segments each.
 fn cable(nseg: usize) -> CellSpec {
+    let pieces = nseg.div_ceil(10_000);
+    let mut sections =
+        vec![r#"{"name": "soma", "L": 20, "diam": 20, "mechanisms": {"hh": {}}}"#.to_string()];
+    for k in 0..pieces {
+        let n = nseg / pieces + usize::from(k < nseg % pieces);
+        let parent = if k == 0 {
+            "soma".to_string()
+        } else {
+            format!("cable{}", k - 1)
+        };
+        sections.push(format!(
+            r#"{{"name": "cable{k}", "parent": {{"section": "{parent}", "x": 1}}, "L": {l}, "diam": 1,
+              "nseg": {n}, "Ra": 100, "mechanisms": {{"hh": {{}}, "pas": {{"g": 1e-5}}}}}}"#,
+            l = n as f64 * 10.0
+        ));
+    }
     let text = format!(
-        r#"{{"format": "synaptune-cell/1", "sections": [
-        {{"name": "soma", "L": 20, "diam": 20, "mechanisms": {{"hh": {{}}}}}},
-        {{"name": "cable", "parent": {{"section": "soma", "x": 1}}, "L": {l}, "diam": 1, "nseg": {nseg},
-          "Ra": 100, "mechanisms": {{"hh": {{}}, "pas": {{"g": 1e-5}}}}}}]}}"#,
-        l = nseg as f64 * 10.0
+        r#"{{"format": "synaptune-cell/1", "sections": [{}]}}"#,
+        sections.join(",\n")
     );
     CellSpec::from_json_str(&text, "<bench>").unwrap()
 }
@@ -37,7 +63,10 @@ fn sim(cell: &CellSpec) -> Simulation {
 
 fn steps(c: &mut Criterion) {
     let mut g = c.benchmark_group("fadvance");
-    for nseg in [1usize, 10, 100, 1000, 10000] {
+    for nseg in [1usize, 10, 100, 1000, 10_000, 100_000] {
+        if nseg >= 10_000 {
+            g.sample_size(20).measurement_time(Duration::from_secs(8));
+        }
         let cell = cable(nseg);
         let mut s = sim(&cell);
         g.throughput(Throughput::Elements((nseg + 1) as u64));
@@ -50,5 +79,83 @@ fn steps(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, steps);
+fn fsi_sim() -> Simulation {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/examples/fsi/cells/FSI_Cell.json"
+    );
+    let cell = CellSpec::from_file(path).unwrap();
+    let reg = standard_mechanisms::registry();
+    let mut b = ModelBuilder::new(&reg);
+    let c = b.add_cell(&cell).unwrap();
+    let syn = b
+        .add_point(
+            "GABA_A_STP",
+            Loc::new(c, "soma[0]", 0.5),
+            &[
+                ("initW", 20.0),
+                ("tau_r_GABAA", 0.9),
+                ("tau_d_GABAA", 15.0),
+                ("Use", 0.4),
+                ("Dep", 190.0),
+                ("Fac", 0.0),
+            ],
+        )
+        .unwrap();
+    b.add_point(
+        "VClamp",
+        Loc::new(c, "soma[0]", 0.5),
+        &[
+            ("dur[0]", 500.0),
+            ("dur[1]", 600.0),
+            ("dur[2]", 1e9),
+            ("amp[0]", -55.0),
+            ("amp[1]", -55.0),
+            ("amp[2]", -55.0),
+        ],
+    )
+    .unwrap();
+    let ns = b
+        .add_artificial(
+            "NetStim",
+            &[
+                ("start", 100.0),
+                ("interval", 20.0),
+                ("number", 1e9),
+                ("noise", 0.0),
+            ],
+        )
+        .unwrap();
+    let src = b.artificial_source(ns).unwrap();
+    b.connect(src, Target::Point(syn), 1.3, &[1.0]).unwrap();
+    b.build(SimOptions {
+        celsius: 20.0,
+        skip_stationary: false,
+        ..SimOptions::default()
+    })
+    .unwrap()
+}
+
+fn fsi(c: &mut Criterion) {
+    let mut g = c.benchmark_group("fsi");
+    let mut s = fsi_sim();
+    assert_eq!(s.discretization().area.len(), 5, "5 nodes");
+    // Into the periodic regime (the synapse has received events).
+    s.run(200.0, -65.0).unwrap();
+    assert_eq!(s.skipped_steps(), 0);
+    g.throughput(Throughput::Elements(1));
+    g.bench_function("fadvance", |b| b.iter(|| s.fadvance().unwrap()));
+    let mut s = fsi_sim();
+    g.sample_size(30).measurement_time(Duration::from_secs(6));
+    g.throughput(Throughput::Elements(24_000));
+    g.bench_function("run_600ms", |b| {
+        b.iter(|| {
+            s.run(600.0, -65.0).unwrap();
+            debug_assert_eq!(s.skipped_steps(), 0);
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(benches, steps, fsi);
 criterion_main!(benches);
