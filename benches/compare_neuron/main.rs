@@ -48,7 +48,13 @@ fn tuner() -> SynapseTuner {
 
 fn gap_tuner() -> GapJunctionTuner {
     let g = GapSettings::from_file(root().join("examples/fsi/gap.json")).unwrap();
-    GapJunctionTuner::new(standard_mechanisms::registry(), g, None, GapCoupling::Neuron).unwrap()
+    GapJunctionTuner::new(
+        standard_mechanisms::registry(),
+        g,
+        None,
+        GapCoupling::Neuron,
+    )
+    .unwrap()
 }
 
 /// Run one job; returns (number of simulations, a result to print).
@@ -60,7 +66,10 @@ fn job(name: &str) -> (usize, Value) {
         }
         "train" => {
             let r = tuner().train(50.0, 250.0).unwrap();
-            (1, json!({ "ppr": r.metrics.ppr, "induction": r.metrics.induction }))
+            (
+                1,
+                json!({ "ppr": r.metrics.ppr, "induction": r.metrics.induction }),
+            )
         }
         "freq_response" => {
             let r = tuner()
@@ -78,7 +87,11 @@ fn job(name: &str) -> (usize, Value) {
             let opts = OptimizeOptions {
                 targets: vec![("induction".into(), -0.6), ("ppr".into(), 0.8)],
                 weights: vec![("ppr".into(), 3.0)],
-                bounds: vec![b("Dep", 0.0, 800.0), b("Fac", 0.0, 100.0), b("Use", 0.1, 1.0)],
+                bounds: vec![
+                    b("Dep", 0.0, 800.0),
+                    b("Fac", 0.0, 100.0),
+                    b("Use", 0.1, 1.0),
+                ],
                 method: Method::Lm,
                 init: Init::Middle,
                 ..OptimizeOptions::default()
@@ -123,7 +136,10 @@ fn main() {
                     .collect()
             }
             "--threads" => {
-                let n: usize = args.next().and_then(|v| v.parse().ok()).expect("--threads N");
+                let n: usize = args
+                    .next()
+                    .and_then(|v| v.parse().ok())
+                    .expect("--threads N");
                 rayon::ThreadPoolBuilder::new()
                     .num_threads(n)
                     .build_global()
@@ -155,10 +171,7 @@ fn main() {
             json!({ "times_s": times, "simulations": sims, "result": result }),
         );
     }
-    out.insert(
-        "threads".into(),
-        json!(rayon::current_num_threads()),
-    );
+    out.insert("threads".into(), json!(rayon::current_num_threads()));
     println!("{}", Value::Object(out));
 }
 
