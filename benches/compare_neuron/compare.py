@@ -27,6 +27,8 @@ reproduces bmtool's numbers):
                  induction -0.97 and ppr -0.1 (bmtool 0.8's meanings), sum of
                  squared errors, Dep 0–800, Fac 0–100, Use 0.1–1, middle start
                  (bmtool: SLSQP; synaptune: its default bounded LM)
+Both sides build their tuner once, untimed; synaptune's jobs still build a
+model per simulation.
   gap_fit        GapJunctionOptimizer.optimize_resistance(0.37, (1e-4, 1e-2))
   gap_sweep      GapJunctionOptimizer.parameter_sweep(np.logspace(-4, -2, 20))
 
