@@ -37,43 +37,46 @@ fn root() -> PathBuf {
 }
 
 fn tuner() -> SynapseTuner {
-    let s = TunerSettings::from_file(root().join("examples/fsi/settings.json")).unwrap();
+    let s =
+        TunerSettings::from_file(root().join("examples/fsi/settings.json")).unwrap_or_else(fail);
     SynapseTuner::new(
         standard_mechanisms::registry(),
         s,
         Some("Dep2FSI"),
         Convention::Bmtool,
     )
-    .unwrap()
+    .unwrap_or_else(fail)
 }
 
 fn gap_tuner() -> GapJunctionTuner {
-    let g = GapSettings::from_file(root().join("examples/fsi/gap.json")).unwrap();
+    let g = GapSettings::from_file(root().join("examples/fsi/gap.json")).unwrap_or_else(fail);
     GapJunctionTuner::new(
         standard_mechanisms::registry(),
         g,
         None,
         GapCoupling::Neuron,
     )
-    .unwrap()
+    .unwrap_or_else(fail)
 }
 
 /// Run one job; returns (number of simulations, a result to print).
 fn job(name: &str, t: &SynapseTuner, gt: &GapJunctionTuner) -> (usize, Value) {
     match name {
         "single_event" => {
-            let r = t.single_event().unwrap();
+            let r = t.single_event().unwrap_or_else(fail);
             (1, json!({ "amp_nA": r.kinetics.amp }))
         }
         "train" => {
-            let r = t.train(50.0, 250.0).unwrap();
+            let r = t.train(50.0, 250.0).unwrap_or_else(fail);
             (
                 1,
                 json!({ "ppr": r.metrics.ppr, "induction": r.metrics.induction }),
             )
         }
         "freq_response" => {
-            let r = t.freq_response(&BMTOOL_FREQUENCIES, 250.0, &|| {}).unwrap();
+            let r = t
+                .freq_response(&BMTOOL_FREQUENCIES, 250.0, &|| {})
+                .unwrap_or_else(fail);
             (BMTOOL_FREQUENCIES.len(), json!({ "n": r.ppr.len() }))
         }
         "stp_fit" => {
@@ -94,14 +97,17 @@ fn job(name: &str, t: &SynapseTuner, gt: &GapJunctionTuner) -> (usize, Value) {
                 init: Init::Middle,
                 ..OptimizeOptions::default()
             };
-            let r = SynapseOptimizer::new(t, opts).unwrap().run().unwrap();
+            let r = SynapseOptimizer::new(t, opts)
+                .unwrap_or_else(fail)
+                .run()
+                .unwrap_or_else(fail);
             (
                 r.n_evaluations,
                 json!({ "error": r.error, "params": r.optimal_params }),
             )
         }
         "gap_fit" => {
-            let r = gt.optimize(0.37, 1e-4, 1e-2, &|| {}).unwrap();
+            let r = gt.optimize(0.37, 1e-4, 1e-2, &|| {}).unwrap_or_else(fail);
             (
                 r.n_simulations,
                 json!({ "g": r.optimal_g, "cc": r.achieved_cc }),
@@ -111,10 +117,10 @@ fn job(name: &str, t: &SynapseTuner, gt: &GapJunctionTuner) -> (usize, Value) {
             let gs: Vec<f64> = (0..20)
                 .map(|k| 10f64.powf(-4.0 + 2.0 * k as f64 / 19.0))
                 .collect();
-            let cc = gt.sweep(&gs, &|| {}).unwrap();
+            let cc = gt.sweep(&gs, &|| {}).unwrap_or_else(fail);
             (gs.len(), json!({ "cc_first": cc[0], "cc_last": cc[19] }))
         }
-        other => panic!("unknown job {other}; jobs: {}", JOBS.join(", ")),
+        _ => unreachable!("jobs are checked in main"),
     }
 }
 
@@ -124,11 +130,16 @@ fn main() {
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         match a.as_str() {
-            "--reps" => reps = args.next().and_then(|v| v.parse().ok()).expect("--reps N"),
+            "--reps" => {
+                reps = args
+                    .next()
+                    .and_then(|v| v.parse().ok())
+                    .unwrap_or_else(|| usage())
+            }
             "--only" => {
                 only = args
                     .next()
-                    .expect("--only a,b")
+                    .unwrap_or_else(|| usage())
                     .split(',')
                     .map(|s| s.to_string())
                     .collect()
@@ -137,15 +148,25 @@ fn main() {
                 let n: usize = args
                     .next()
                     .and_then(|v| v.parse().ok())
-                    .expect("--threads N");
-                rayon::ThreadPoolBuilder::new()
+                    .unwrap_or_else(|| usage());
+                if let Err(e) = rayon::ThreadPoolBuilder::new()
                     .num_threads(n)
                     .build_global()
-                    .expect("thread pool");
+                {
+                    eprintln!("compare_neuron: thread pool: {e}");
+                    std::process::exit(2);
+                }
             }
             // `cargo bench` passes `--bench`; anything else is ignored too.
             _ => {}
         }
+    }
+    if let Some(bad) = only.iter().find(|j| !JOBS.contains(&j.as_str())) {
+        eprintln!(
+            "compare_neuron: unknown job `{bad}`; jobs: {}",
+            JOBS.join(", ")
+        );
+        std::process::exit(2);
     }
     let mut out = serde_json::Map::new();
     for name in &only {
@@ -175,6 +196,17 @@ fn main() {
     }
     out.insert("threads".into(), json!(rayon::current_num_threads()));
     println!("{}", Value::Object(out));
+}
+
+/// Report a typed error from the tuners and stop (exit 1, no panic).
+fn fail<T>(e: impl std::fmt::Display) -> T {
+    eprintln!("compare_neuron: {e}");
+    std::process::exit(1)
+}
+
+fn usage() -> ! {
+    eprintln!("usage: compare_neuron [--reps N] [--only a,b] [--threads N]");
+    std::process::exit(2)
 }
 
 fn median(x: &[f64]) -> f64 {

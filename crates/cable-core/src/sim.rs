@@ -380,7 +380,7 @@ pub struct Simulation {
     queue: Queue,
     presyns: Vec<PreSyn>,
     /// Source index per (type, instance) of emitting mechanisms.
-    mech_source: HashMap<(usize, u32), usize>,
+    mech_source: Vec<Vec<Option<usize>>>,
     conns: Vec<Conn>,
     transfers: Vec<Transfer>,
     point_loc: Vec<(usize, u32)>,
@@ -446,10 +446,11 @@ impl Simulation {
             .map(|t| t.ty.info.weights.len())
             .max()
             .unwrap_or(1);
-        let mut mech_source = HashMap::new();
+        let mut mech_source: Vec<Vec<Option<usize>>> =
+            types.iter().map(|t| vec![None; t.n]).collect();
         for (k, p) in presyns.iter().enumerate() {
             if let SourceKind::Mech { ti, inst } = p.kind {
-                mech_source.insert((ti, inst), k);
+                mech_source[ti][inst as usize] = Some(k);
             }
         }
         let mut sim = Simulation {
@@ -1221,13 +1222,7 @@ impl Simulation {
                 }
                 continue;
             }
-            let mut pp = self.ppack(ti, midpoint);
-            // SAFETY: pp describes storage owned by self.
-            let h = match unsafe { self.types[ti].ty.call_time_horizon(&mut pp) } {
-                Ok(h) => h,
-                Err(st) => return self.status(ti, st, "time horizon").map(|_| false),
-            };
-            match h {
+            match self.type_horizon(ti, midpoint)? {
                 None => self.freeze.eligible[k] = false,
                 Some(h) if next_end < h => {
                     self.capture(k, midpoint)?;
@@ -1243,37 +1238,43 @@ impl Simulation {
 
     /// Call `current` (BREAKPOINT) of every stepped type at time `t`.
     fn call_currents(&mut self, t: f64) -> Result<(), SimError> {
-        for k in 0..self.stepped.len() {
-            if self.freeze.any_frozen && self.freeze.frozen[k] {
-                self.replay_current(k);
-                self.freeze.replayed += 1;
-                continue;
-            }
-            let pp = &mut self.packs[k];
-            pp.t = t;
-            // SAFETY: the pack describes storage owned by self (rebuilt whenever
-            // a pointer in it may have changed).
-            let st = unsafe { self.types[self.stepped[k]].ty.call_current(pp) };
-            if st != STATUS_OK {
-                return self.status(self.stepped[k], st, "BREAKPOINT");
-            }
-        }
-        Ok(())
+        self.call_stepped(t, true)
     }
 
-    /// Call `state` of every stepped type at time `t`.
+    /// Call `state` of every stepped type at time `t` (frozen ones are skipped:
+    /// they would rewrite the values they hold).
     fn call_states(&mut self, t: f64) -> Result<(), SimError> {
+        self.call_stepped(t, false)
+    }
+
+    fn call_stepped(&mut self, t: f64, current: bool) -> Result<(), SimError> {
         for k in 0..self.stepped.len() {
             if self.freeze.any_frozen && self.freeze.frozen[k] {
+                if current {
+                    self.replay_current(k);
+                }
                 self.freeze.replayed += 1;
                 continue;
             }
             let pp = &mut self.packs[k];
             pp.t = t;
-            // SAFETY: as in call_currents.
-            let st = unsafe { self.types[self.stepped[k]].ty.call_state(pp) };
+            let ty = &self.types[self.stepped[k]].ty;
+            // SAFETY: the pack describes storage owned by self (rebuilt whenever
+            // a pointer in it may have changed).
+            let st = unsafe {
+                if current {
+                    ty.call_current(pp)
+                } else {
+                    ty.call_state(pp)
+                }
+            };
             if st != STATUS_OK {
-                return self.status(self.stepped[k], st, "state update");
+                let what = if current {
+                    "BREAKPOINT"
+                } else {
+                    "state update"
+                };
+                return self.status(self.stepped[k], st, what);
             }
         }
         Ok(())
@@ -1323,7 +1324,7 @@ impl Simulation {
         self.host.outbox.sends = sends;
         let spikes = std::mem::take(&mut self.host.outbox.spikes);
         for (inst, ts) in &spikes {
-            if let Some(&ps) = self.mech_source.get(&(ti, *inst)) {
+            if let Some(ps) = self.mech_source[ti].get(*inst as usize).copied().flatten() {
                 self.presyn_send(ps, *ts);
             }
         }
@@ -1700,23 +1701,24 @@ impl Simulation {
         self.quiet.valid = true;
     }
 
+    /// Type `ti`'s time horizon from `from` (`None`: it cannot tell).
+    fn type_horizon(&mut self, ti: usize, from: f64) -> Result<Option<f64>, SimError> {
+        let mut pp = self.ppack(ti, from);
+        // SAFETY: pp describes storage owned by self.
+        match unsafe { self.types[ti].ty.call_time_horizon(&mut pp) } {
+            Ok(h) => Ok(h),
+            Err(st) => self.status(ti, st, "time horizon").map(|_| None),
+        }
+    }
+
     /// The earliest time a mechanism's `current` or `state` may start to behave
     /// differently in `t` than at `from` (`None` if some type cannot tell).
     fn time_horizon(&mut self, from: f64) -> Result<Option<f64>, SimError> {
         let mut h = f64::INFINITY;
-        for ti in 0..self.types.len() {
-            if self.types[ti].n == 0 || self.types[ti].ty.info.kind == Kind::Artificial {
-                continue;
-            }
-            let mut pp = self.ppack(ti, from);
-            // SAFETY: pp describes storage owned by self.
-            match unsafe { self.types[ti].ty.call_time_horizon(&mut pp) } {
-                Ok(Some(x)) => h = h.min(x),
-                Ok(None) => return Ok(None),
-                Err(st) => {
-                    self.status(ti, st, "time horizon")?;
-                    return Ok(None);
-                }
+        for k in 0..self.stepped.len() {
+            match self.type_horizon(self.stepped[k], from)? {
+                Some(x) => h = h.min(x),
+                None => return Ok(None),
             }
         }
         Ok(Some(h))

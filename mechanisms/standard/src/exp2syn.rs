@@ -1,6 +1,6 @@
 //! `Exp2Syn` (NEURON's `exp2syn.mod`) and `ExpSyn` (`expsyn.mod`).
 
-use crate::cnexp::{decay, exp2_peak_denominator};
+use crate::cnexp::{decay, exp2_current, exp2_peak_denominator, exp2_state, exp2_tau1, Exp2Fields};
 use mech_api::{MechInfo, Mechanism, Pack, DV};
 
 /// Two-state synapse: g = B − A, rise `tau1`, decay `tau2`, peak g = weight (µS).
@@ -14,6 +14,13 @@ const G: usize = 4;
 const FACTOR: usize = 5;
 const A: usize = 6;
 const B: usize = 7;
+const FIELDS: Exp2Fields = Exp2Fields {
+    a: A,
+    b: B,
+    e: E,
+    g: G,
+    i: I,
+};
 
 impl Mechanism for Exp2Syn {
     fn info() -> MechInfo {
@@ -40,14 +47,8 @@ impl Mechanism for Exp2Syn {
 
     fn init(p: &mut Pack) {
         for k in 0..p.n() {
-            let mut tau1 = p.get(TAU1, k);
             let tau2 = p.get(TAU2, k);
-            if tau1 / tau2 > 0.9999 {
-                tau1 = 0.9999 * tau2;
-            }
-            if tau1 / tau2 < 1e-9 {
-                tau1 = tau2 * 1e-9;
-            }
+            let tau1 = exp2_tau1(p.get(TAU1, k), tau2);
             p.set(TAU1, k, tau1);
             p.set(A, k, 0.0);
             p.set(B, k, 0.0);
@@ -57,25 +58,11 @@ impl Mechanism for Exp2Syn {
     }
 
     fn current(p: &mut Pack) {
-        for k in 0..p.n() {
-            let (a, b, e, v) = (p.get(A, k), p.get(B, k), p.get(E, k), p.v(k));
-            let g = b - a;
-            let hi = 0.0 + g * ((v + DV) - e);
-            let i = g * (v - e);
-            p.set(G, k, g);
-            p.set(I, k, i);
-            p.point_current(k, hi, 0.0 + i);
-        }
+        exp2_current(p, &FIELDS, None);
     }
 
     fn state(p: &mut Pack) {
-        let dt = p.dt();
-        for k in 0..p.n() {
-            let a = decay(p.get(A, k), dt, p.get(TAU1, k));
-            let b = decay(p.get(B, k), dt, p.get(TAU2, k));
-            p.set(A, k, a);
-            p.set(B, k, b);
-        }
+        exp2_state(p, &FIELDS, TAU1, TAU2);
     }
 
     fn net_receive(p: &mut Pack, k: usize, w: &mut [f64], _flag: f64) {

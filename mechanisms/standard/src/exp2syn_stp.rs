@@ -3,8 +3,8 @@
 //! `u`, `Pr`) lives in the synapse (RANGE variables), so every connection into one
 //! synapse shares it, as in the mod file.
 
-use crate::cnexp::{decay, exp2_peak_denominator};
-use mech_api::{MechInfo, Mechanism, Pack, DV};
+use crate::cnexp::{exp2_current, exp2_peak_denominator, exp2_state, exp2_tau1, Exp2Fields};
+use mech_api::{MechInfo, Mechanism, Pack};
 
 /// Exp2Syn with short-term plasticity kept per synapse.
 pub struct Exp2SynStp;
@@ -27,6 +27,13 @@ const U: usize = 14;
 const PR: usize = 15;
 const A: usize = 16;
 const B: usize = 17;
+const FIELDS: Exp2Fields = Exp2Fields {
+    a: A,
+    b: B,
+    e: E,
+    g: G,
+    i: I,
+};
 
 impl Mechanism for Exp2SynStp {
     fn info() -> MechInfo {
@@ -63,14 +70,8 @@ impl Mechanism for Exp2SynStp {
 
     fn init(p: &mut Pack) {
         for k in 0..p.n() {
-            let mut tau1 = p.get(TAU1, k);
             let tau2 = p.get(TAU2, k);
-            if tau1 / tau2 > 0.9999 {
-                tau1 = 0.9999 * tau2;
-            }
-            if tau1 / tau2 < 1e-9 {
-                tau1 = tau2 * 1e-9;
-            }
+            let tau1 = exp2_tau1(p.get(TAU1, k), tau2);
             p.set(TAU1, k, tau1);
             p.set(A, k, 0.0);
             p.set(B, k, 0.0);
@@ -83,25 +84,11 @@ impl Mechanism for Exp2SynStp {
     }
 
     fn current(p: &mut Pack) {
-        for k in 0..p.n() {
-            let (a, b, e, v) = (p.get(A, k), p.get(B, k), p.get(E, k), p.v(k));
-            let g = b - a;
-            let hi = 0.0 + g * ((v + DV) - e);
-            let i = g * (v - e);
-            p.set(G, k, g);
-            p.set(I, k, i);
-            p.point_current(k, hi, 0.0 + i);
-        }
+        exp2_current(p, &FIELDS, None);
     }
 
     fn state(p: &mut Pack) {
-        let dt = p.dt();
-        for k in 0..p.n() {
-            let a = decay(p.get(A, k), dt, p.get(TAU1, k));
-            let b = decay(p.get(B, k), dt, p.get(TAU2, k));
-            p.set(A, k, a);
-            p.set(B, k, b);
-        }
+        exp2_state(p, &FIELDS, TAU1, TAU2);
     }
 
     fn net_init(p: &mut Pack, k: usize, _w: &mut [f64]) {

@@ -3,8 +3,8 @@
 //! kept **per connection** in the NET_RECEIVE arguments `(weight, R, u, tsyn)`.
 //! `record_use` and `record_Pr` hold the values of the last event.
 
-use crate::cnexp::{decay, exp2_peak_denominator};
-use mech_api::{MechInfo, Mechanism, Pack, DV};
+use crate::cnexp::{exp2_current, exp2_peak_denominator, exp2_state, Exp2Fields};
+use mech_api::{MechInfo, Mechanism, Pack};
 
 /// GABA_A synapse with per-connection STP.
 pub struct GabaAStp;
@@ -29,6 +29,13 @@ const RECORD_USE: usize = 16;
 const RECORD_PR: usize = 17;
 const A: usize = 18;
 const B: usize = 19;
+const FIELDS: Exp2Fields = Exp2Fields {
+    a: A,
+    b: B,
+    e: E,
+    g: G,
+    i: I,
+};
 
 impl Mechanism for GabaAStp {
     fn info() -> MechInfo {
@@ -77,25 +84,11 @@ impl Mechanism for GabaAStp {
     }
 
     fn current(p: &mut Pack) {
-        for k in 0..p.n() {
-            let (a, b, e, v) = (p.get(A, k), p.get(B, k), p.get(E, k), p.v(k));
-            let g = p.get(GMAX_GABAA, k) * (b - a);
-            let hi = 0.0 + g * ((v + DV) - e);
-            let i = g * (v - e);
-            p.set(G, k, g);
-            p.set(I, k, i);
-            p.point_current(k, hi, 0.0 + i);
-        }
+        exp2_current(p, &FIELDS, Some(GMAX_GABAA));
     }
 
     fn state(p: &mut Pack) {
-        let dt = p.dt();
-        for k in 0..p.n() {
-            let a = decay(p.get(A, k), dt, p.get(TAU_R, k));
-            let b = decay(p.get(B, k), dt, p.get(TAU_D, k));
-            p.set(A, k, a);
-            p.set(B, k, b);
-        }
+        exp2_state(p, &FIELDS, TAU_R, TAU_D);
     }
 
     fn net_init(p: &mut Pack, k: usize, w: &mut [f64]) {

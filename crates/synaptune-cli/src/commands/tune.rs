@@ -319,30 +319,30 @@ fn metrics_text(m: &tuner_opt::StpMetrics) -> String {
     )
 }
 
+/// Write the traces of a pulse protocol and plot them with numbered pulses
+/// (the marks are computed only when a plot is asked for).
+fn output_pulse_run(t: &SynapseTuner, out: &OutputArgs, tr: &Traces, title: &str) -> Result<()> {
+    write_traces(out, tr)?;
+    if out.plot.is_none() {
+        return Ok(());
+    }
+    let g = &t.settings().general;
+    let marks = pulse_marks(tr, g.delay, g.dt);
+    plot_traces(t, out, tr, title, g.tstart - 10.0, marks)
+}
+
 pub fn train(a: TrainArgs) -> Result<()> {
     let t = tuner(&a.model, &a.common)?;
     let start = Instant::now();
     let r = t.train(a.freq, a.delay)?;
     let elapsed = start.elapsed();
-    write_traces(&a.out, &r.traces)?;
-    let marks = pulse_marks(
-        &r.traces,
-        t.settings().general.delay,
-        t.settings().general.dt,
+    let title = format!(
+        "{}: {} Hz train, {} ms recovery",
+        t.connection().name,
+        a.freq,
+        a.delay
     );
-    plot_traces(
-        &t,
-        &a.out,
-        &r.traces,
-        &format!(
-            "{}: {} Hz train, {} ms recovery",
-            t.connection().name,
-            a.freq,
-            a.delay
-        ),
-        t.settings().general.tstart - 10.0,
-        marks,
-    )?;
+    output_pulse_run(&t, &a.out, &r.traces, &title)?;
     if a.common.json {
         print_json(&train_json(&t, &r))?;
     } else {
@@ -363,25 +363,13 @@ pub fn train(a: TrainArgs) -> Result<()> {
 pub fn continuous(a: ContinuousArgs) -> Result<()> {
     let t = tuner(&a.model, &a.common)?;
     let r = t.continuous(a.freq, a.duration)?;
-    write_traces(&a.out, &r.traces)?;
-    let marks = pulse_marks(
-        &r.traces,
-        t.settings().general.delay,
-        t.settings().general.dt,
+    let title = format!(
+        "{}: {} Hz for {} ms",
+        t.connection().name,
+        a.freq,
+        a.duration
     );
-    plot_traces(
-        &t,
-        &a.out,
-        &r.traces,
-        &format!(
-            "{}: {} Hz for {} ms",
-            t.connection().name,
-            a.freq,
-            a.duration
-        ),
-        t.settings().general.tstart - 10.0,
-        marks,
-    )?;
+    output_pulse_run(&t, &a.out, &r.traces, &title)?;
     if a.common.json {
         let mut m = header(&t);
         m.insert("freq".into(), json!(r.freq));

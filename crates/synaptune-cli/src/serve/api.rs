@@ -229,12 +229,14 @@ pub async fn single_event(State(s): Shr, b: B) -> Response {
             let mut m = header_json(&p);
             m.insert("protocol".into(), json!("single-event"));
             m.insert("kinetics".into(), json!(r.kinetics));
-            m.insert(
-                "traces".into(),
-                traces_json(&r.traces, g.tstart - 5.0, g.tstart + g.tdur, json!([])),
+            add_traces(
+                &mut m,
+                &r.traces,
+                g.tstart - 5.0,
+                g.tstart + g.tdur,
+                json!([]),
+                ms,
             );
-            m.insert("record".into(), json!(names(&r.traces)));
-            m.insert("elapsed_ms".into(), json!(ms));
             Ok(Value::Object(m))
         })
         .await
@@ -245,6 +247,14 @@ pub async fn single_event(State(s): Shr, b: B) -> Response {
 
 fn names(tr: &Traces) -> Vec<&str> {
     tr.extras.iter().map(|(n, _)| n.as_str()).collect()
+}
+
+/// The part every protocol's answer ends with: the trace panels over
+/// `[x0, x1]`, the recorded variables and the simulation time.
+fn add_traces(m: &mut Map<String, Value>, tr: &Traces, x0: f64, x1: f64, marks: Value, ms: f64) {
+    m.insert("traces".into(), traces_json(tr, x0, x1, marks));
+    m.insert("record".into(), json!(names(tr)));
+    m.insert("elapsed_ms".into(), json!(ms));
 }
 
 pub async fn train(State(s): Shr, b: B) -> Response {
@@ -270,17 +280,8 @@ pub async fn train(State(s): Shr, b: B) -> Response {
             m.insert("metrics".into(), json!(r.metrics));
             m.insert("terms".into(), terms(&r.amplitudes_pa, &r.metrics));
             let marks = marks_json(&p, &r.traces);
-            m.insert(
-                "traces".into(),
-                traces_json(
-                    &r.traces,
-                    g.tstart - 1000.0 / freq / 3.0,
-                    r.traces.tstop,
-                    marks,
-                ),
-            );
-            m.insert("record".into(), json!(names(&r.traces)));
-            m.insert("elapsed_ms".into(), json!(ms));
+            let x0 = g.tstart - 1000.0 / freq / 3.0;
+            add_traces(&mut m, &r.traces, x0, r.traces.tstop, marks, ms);
             Ok(Value::Object(m))
         })
         .await
@@ -321,17 +322,8 @@ pub async fn continuous(State(s): Shr, b: B) -> Response {
                 }
             }
             let marks = marks_json(&p, &r.traces);
-            m.insert(
-                "traces".into(),
-                traces_json(
-                    &r.traces,
-                    g.tstart - 1000.0 / freq / 3.0,
-                    r.traces.tstop,
-                    marks,
-                ),
-            );
-            m.insert("record".into(), json!(names(&r.traces)));
-            m.insert("elapsed_ms".into(), json!(ms));
+            let x0 = g.tstart - 1000.0 / freq / 3.0;
+            add_traces(&mut m, &r.traces, x0, r.traces.tstop, marks, ms);
             Ok(Value::Object(m))
         })
         .await
