@@ -54,6 +54,7 @@ pub mod export;
 mod info;
 #[cfg(feature = "host")]
 mod loader;
+pub mod math;
 mod pack;
 
 #[cfg(feature = "host")]

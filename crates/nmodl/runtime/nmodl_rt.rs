@@ -26,9 +26,9 @@ pub fn exp(x: f64) -> f64 {
         if n == MAXERRCOUNT {
             eprintln!("No more errno warnings during this execution");
         }
-        700.0f64.exp()
+        mech_api::math::exp(700.0)
     } else {
-        x.exp()
+        mech_api::math::exp(x)
     }
 }
 
@@ -64,7 +64,7 @@ pub fn ghk(v: f64, ci: f64, co: f64, z: f64, celsius: f64) -> f64 {
         if x.abs() < 1e-4 {
             1. - x / 2.
         } else {
-            x / (x.exp() - 1.)
+            x / (mech_api::math::exp(x) - 1.)
         }
     };
     let temp = z * v / ktf;

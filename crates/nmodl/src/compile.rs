@@ -15,6 +15,11 @@ const MECH_API_FILES: &[(&str, &str)] = &[
     ),
     ("src/info.rs", include_str!("../../mech-api/src/info.rs")),
     ("src/pack.rs", include_str!("../../mech-api/src/pack.rs")),
+    ("src/math.rs", include_str!("../../mech-api/src/math.rs")),
+    (
+        "src/exp_table.rs",
+        include_str!("../../mech-api/src/exp_table.rs"),
+    ),
 ];
 
 /// The runtime module copied into every generated crate.

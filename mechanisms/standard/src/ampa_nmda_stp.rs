@@ -6,6 +6,7 @@
 //! scaled by `initW`.
 
 use crate::cnexp::{decay, exp2_peak_denominator};
+use mech_api::math::exp;
 use mech_api::{MechInfo, Mechanism, Pack, DV};
 
 /// AMPA + NMDA synapse with per-connection STP.
@@ -56,7 +57,7 @@ struct Cur {
 }
 
 fn breakpoint(p: &Pack, k: usize, v: f64) -> Cur {
-    let mggate = 1.0 / (1.0 + (0.062 * -(v)).exp() * (p.get(MG, k) / 3.57));
+    let mggate = 1.0 / (1.0 + exp(0.062 * -(v)) * (p.get(MG, k) / 3.57));
     let g_ampa = p.get(GMAX_AMPA, k) * (p.get(B_AMPA, k) - p.get(A_AMPA, k));
     let g_nmda = p.get(GMAX_NMDA, k) * (p.get(B_NMDA, k) - p.get(A_NMDA, k)) * mggate;
     let g = g_ampa + g_nmda;
@@ -193,13 +194,13 @@ impl Mechanism for AmpaNmdaStp {
         }
         let (fac, dep, use_) = (p.get(FAC, k), p.get(DEP, k), p.get(USE, k));
         if fac > 0.0 {
-            w[5] *= (-(t - w[6]) / fac).exp();
+            w[5] *= exp(-(t - w[6]) / fac);
             w[5] += use_ * (1.0 - w[5]);
         } else {
             w[5] = use_;
         }
         if dep > 0.0 {
-            w[3] = 1.0 - (1.0 - w[3]) * (-(t - w[6]) / dep).exp();
+            w[3] = 1.0 - (1.0 - w[3]) * exp(-(t - w[6]) / dep);
             w[4] = w[5] * w[3];
             w[3] -= w[5] * w[3];
         } else {

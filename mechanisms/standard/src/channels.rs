@@ -2,6 +2,7 @@
 //! `leak` (`leak.mod`), `nainter` (`nainter.mod`) and `kdrinter` (`kdrinter.mod`).
 
 use crate::cnexp::relax;
+use mech_api::math::exp;
 use mech_api::{abi, MechInfo, Mechanism, Pack, DV};
 
 /// Passive leak, il = glbar (v − el).
@@ -57,10 +58,10 @@ const N_H: usize = 11;
 fn na_rate(p: &mut Pack, k: usize, v: f64) {
     let (mtau_inv, htau_inv) = (p.get(N_MTAU_INV, k), p.get(N_HTAU_INV, k));
     let (mv05, hv05) = (p.get(N_MV05, k), p.get(N_HV05, k));
-    let ma = mtau_inv * ((v - mv05) / 11.75).exp();
-    let mb = mtau_inv * (-(v - mv05) / 27.0).exp();
-    let ha = htau_inv * (-(v - hv05) / 33.0).exp();
-    let hb = htau_inv * ((v - hv05) / 12.2).exp();
+    let ma = mtau_inv * exp((v - mv05) / 11.75);
+    let mb = mtau_inv * exp(-(v - mv05) / 27.0);
+    let ha = htau_inv * exp(-(v - hv05) / 33.0);
+    let hb = htau_inv * exp((v - hv05) / 12.2);
     let msum = ma + mb;
     p.set(N_MINF, k, ma / msum);
     p.set(N_MTAU, k, 1.0 / msum);
@@ -143,8 +144,8 @@ const K_N: usize = 6;
 
 fn k_rate(p: &mut Pack, k: usize, v: f64) {
     let (tau_inv, v05) = (p.get(K_TAU_INV, k), p.get(K_V05, k));
-    let nalf = tau_inv * ((v - v05) / 10.67).exp();
-    let nbet = tau_inv * (-(v - v05) / 42.68).exp();
+    let nalf = tau_inv * exp((v - v05) / 10.67);
+    let nbet = tau_inv * exp(-(v - v05) / 42.68);
     let sum = nalf + nbet;
     p.set(K_INF, k, nalf / sum);
     p.set(K_TAU, k, 1.0 / sum);

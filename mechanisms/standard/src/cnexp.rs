@@ -2,18 +2,19 @@
 //! rounding is NEURON's (do not simplify them), and the pieces the two-exponential
 //! synapses (`Exp2Syn`, `Exp2Syn_STP`, `GABA_A_STP`) share.
 
+use mech_api::math::exp;
 use mech_api::{Pack, DV};
 
 /// `x' = -x/tau`: `x + (1 - exp(dt*((-1)/tau))) * (-(0)/((-1)/tau) - x)`.
 #[inline]
 pub fn decay(x: f64, dt: f64, tau: f64) -> f64 {
-    x + (1.0 - (dt * ((-1.0) / tau)).exp()) * (-(0.0) / ((-1.0) / tau) - x)
+    x + (1.0 - exp(dt * ((-1.0) / tau))) * (-(0.0) / ((-1.0) / tau) - x)
 }
 
 /// `x' = (inf - x)/tau`: `x + (1 - exp(dt*((-1)/tau))) * (-(inf/tau)/((-1)/tau) - x)`.
 #[inline]
 pub fn relax(x: f64, dt: f64, inf: f64, tau: f64) -> f64 {
-    x + (1.0 - (dt * ((-1.0) / tau)).exp()) * (-(inf / tau) / ((-1.0) / tau) - x)
+    x + (1.0 - exp(dt * ((-1.0) / tau))) * (-(inf / tau) / ((-1.0) / tau) - x)
 }
 
 /// The Exp2Syn normalisation: `1 / (-exp(-tp/tau1) + exp(-tp/tau2))` with the
@@ -22,7 +23,7 @@ pub fn relax(x: f64, dt: f64, inf: f64, tau: f64) -> f64 {
 #[inline]
 pub fn exp2_peak_denominator(tau1: f64, tau2: f64) -> f64 {
     let tp = (tau1 * tau2) / (tau2 - tau1) * (tau2 / tau1).ln();
-    -(-tp / tau1).exp() + (-tp / tau2).exp()
+    -exp(-tp / tau1) + exp(-tp / tau2)
 }
 
 /// Exp2Syn's INITIAL guard on `tau1`: at most `0.9999 tau2`, at least `1e-9 tau2`.

@@ -4,6 +4,7 @@
 //! synapse shares it, as in the mod file.
 
 use crate::cnexp::{exp2_current, exp2_peak_denominator, exp2_state, exp2_tau1, Exp2Fields};
+use mech_api::math::exp;
 use mech_api::{MechInfo, Mechanism, Pack};
 
 /// Exp2Syn with short-term plasticity kept per synapse.
@@ -104,14 +105,14 @@ impl Mechanism for Exp2SynStp {
         let tsyn = p.get(TSYN, k);
         let mut u = p.get(U, k);
         if fac > 0.0 {
-            u *= (-(t - tsyn) / fac).exp();
+            u *= exp(-(t - tsyn) / fac);
             u += use_ * (1.0 - u);
         } else {
             u = use_;
         }
         let pr;
         if dep > 0.0 {
-            let mut r = 1.0 - (1.0 - p.get(R, k)) * (-(t - tsyn) / dep).exp();
+            let mut r = 1.0 - (1.0 - p.get(R, k)) * exp(-(t - tsyn) / dep);
             pr = u * r;
             r -= u * r;
             p.set(R, k, r);

@@ -4,6 +4,7 @@
 //! `record_use` and `record_Pr` hold the values of the last event.
 
 use crate::cnexp::{exp2_current, exp2_peak_denominator, exp2_state, Exp2Fields};
+use mech_api::math::exp;
 use mech_api::{MechInfo, Mechanism, Pack};
 
 /// GABA_A synapse with per-connection STP.
@@ -104,14 +105,14 @@ impl Mechanism for GabaAStp {
         }
         let (fac, dep, use_) = (p.get(FAC, k), p.get(DEP, k), p.get(USE, k));
         if fac > 0.0 {
-            w[2] *= (-(t - w[3]) / fac).exp();
+            w[2] *= exp(-(t - w[3]) / fac);
             w[2] += use_ * (1.0 - w[2]);
         } else {
             w[2] = use_;
         }
         let pr;
         if dep > 0.0 {
-            w[1] = 1.0 - (1.0 - w[1]) * (-(t - w[3]) / dep).exp();
+            w[1] = 1.0 - (1.0 - w[1]) * exp(-(t - w[3]) / dep);
             pr = w[2] * w[1];
             w[1] -= w[2] * w[1];
         } else {

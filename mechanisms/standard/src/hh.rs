@@ -5,6 +5,7 @@
 //! clamped outside, rebuilt when celsius changes. `usetable` = 0 evaluates them
 //! directly (what NEURON 8.2's CoreNEURON-enabled wheels do, having no TABLE).
 
+use mech_api::math::exp;
 use mech_api::{abi, MechInfo, Mechanism, Pack, DV};
 
 /// Hodgkin–Huxley sodium, potassium and leak currents.
@@ -42,7 +43,7 @@ fn vtrap(x: f64, y: f64) -> f64 {
     if (x / y).abs() < 1e-6 {
         y * (1.0 - x / y / 2.0)
     } else {
-        x / ((x / y).exp() - 1.0)
+        x / (exp(x / y) - 1.0)
     }
 }
 
@@ -50,17 +51,17 @@ fn vtrap(x: f64, y: f64) -> f64 {
 fn f_rates(v: f64, celsius: f64) -> [f64; 6] {
     let q10 = 3.0f64.powf((celsius - 6.3) / 10.0);
     let alpha = 0.1 * vtrap(-(v + 40.0), 10.0);
-    let beta = 4.0 * (-(v + 65.0) / 18.0).exp();
+    let beta = 4.0 * exp(-(v + 65.0) / 18.0);
     let sum = alpha + beta;
     let mtau = 1.0 / (q10 * sum);
     let minf = alpha / sum;
-    let alpha = 0.07 * (-(v + 65.0) / 20.0).exp();
-    let beta = 1.0 / ((-(v + 35.0) / 10.0).exp() + 1.0);
+    let alpha = 0.07 * exp(-(v + 65.0) / 20.0);
+    let beta = 1.0 / (exp(-(v + 35.0) / 10.0) + 1.0);
     let sum = alpha + beta;
     let htau = 1.0 / (q10 * sum);
     let hinf = alpha / sum;
     let alpha = 0.01 * vtrap(-(v + 55.0), 10.0);
-    let beta = 0.125 * (-(v + 65.0) / 80.0).exp();
+    let beta = 0.125 * exp(-(v + 65.0) / 80.0);
     let sum = alpha + beta;
     let ntau = 1.0 / (q10 * sum);
     let ninf = alpha / sum;
@@ -226,17 +227,17 @@ impl Mechanism for Hh {
             p.set(
                 M,
                 k,
-                m + (1.0 - (dt * ((-1.0) / mtau)).exp()) * (-(minf / mtau) / ((-1.0) / mtau) - m),
+                m + (1.0 - exp(dt * ((-1.0) / mtau))) * (-(minf / mtau) / ((-1.0) / mtau) - m),
             );
             p.set(
                 H,
                 k,
-                h + (1.0 - (dt * ((-1.0) / htau)).exp()) * (-(hinf / htau) / ((-1.0) / htau) - h),
+                h + (1.0 - exp(dt * ((-1.0) / htau))) * (-(hinf / htau) / ((-1.0) / htau) - h),
             );
             p.set(
                 N,
                 k,
-                n + (1.0 - (dt * ((-1.0) / ntau)).exp()) * (-(ninf / ntau) / ((-1.0) / ntau) - n),
+                n + (1.0 - exp(dt * ((-1.0) / ntau))) * (-(ninf / ntau) / ((-1.0) / ntau) - n),
             );
         }
     }
