@@ -102,7 +102,7 @@ fn job(name: &str, t: &SynapseTuner, gt: &GapJunctionTuner) -> (usize, Value) {
                 .run()
                 .unwrap_or_else(fail);
             (
-                r.n_evaluations,
+                r.n_simulations,
                 json!({ "error": r.error, "params": r.optimal_params }),
             )
         }

@@ -174,8 +174,11 @@ pub struct OptimizationResult {
     pub target_metrics: Vec<(String, f64)>,
     /// The cost there.
     pub error: f64,
-    /// Simulated evaluations.
+    /// Simulated evaluations the search used (the length of `history`).
     pub n_evaluations: usize,
+    /// Simulations run, including those run ahead (in a parallel round that
+    /// would otherwise leave a thread idle) that the search did not use.
+    pub n_simulations: usize,
     /// The method used.
     pub method: String,
     /// Every simulated evaluation, in order.
@@ -204,6 +207,9 @@ pub const EVENT_METRICS: &[&str] = &[
     "current_integral",
 ];
 
+/// A simulation run ahead: its parameters and outcome.
+type Ahead = (Vec<f64>, Result<Metrics, TunerError>);
+
 /// Fits synaptic parameters of a tuner's current connection.
 pub struct SynapseOptimizer<'a> {
     tuner: &'a SynapseTuner,
@@ -212,6 +218,10 @@ pub struct SynapseOptimizer<'a> {
     scales: Vec<f64>,
     history: Mutex<Vec<Evaluation>>,
     cache: Mutex<HashMap<Vec<u64>, (Metrics, f64)>>,
+    /// Outcomes simulated ahead and not yet asked for (not in the history).
+    ahead: Mutex<HashMap<Vec<u64>, Ahead>>,
+    /// Simulations run so far.
+    simulated: std::sync::atomic::AtomicUsize,
     failure: Mutex<Option<TunerError>>,
     progress: Option<&'a (dyn Fn(usize) + Sync)>,
 }
@@ -290,6 +300,8 @@ impl<'a> SynapseOptimizer<'a> {
             scales,
             history: Mutex::new(Vec::new()),
             cache: Mutex::new(HashMap::new()),
+            ahead: Mutex::new(HashMap::new()),
+            simulated: std::sync::atomic::AtomicUsize::new(0),
             failure: Mutex::new(None),
             progress: None,
         })
@@ -472,14 +484,37 @@ impl<'a> SynapseOptimizer<'a> {
         if let Some(r) = self.cached(&key) {
             return r;
         }
+        let ahead = self
+            .ahead
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(&key);
+        if let Some((p, outcome)) = ahead {
+            return self.record(key, p, outcome);
+        }
         let p = self.denorm(x);
-        let outcome = self.metrics(&p);
+        let outcome = self.simulate(&p);
         self.record(key, p, outcome)
     }
 
-    /// Evaluate several points: the new ones are simulated in parallel, then
-    /// recorded in input order (deterministic history).
-    fn eval_many(&self, xs: &[Vec<f64>]) -> Vec<(Metrics, f64)> {
+    fn simulate(&self, p: &[f64]) -> Result<Metrics, TunerError> {
+        self.simulated
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        self.metrics(p)
+    }
+
+    fn known(&self, key: &[u64]) -> bool {
+        self.cached(key).is_some()
+            || self
+                .ahead
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .contains_key(key)
+    }
+
+    /// Simulate the new points among `xs` in parallel without recording them:
+    /// [`Self::eval`] records one when the search asks for it.
+    fn run_ahead(&self, xs: &[Vec<f64>]) {
         let mut seen = std::collections::HashSet::new();
         let fresh: Vec<(Vec<u64>, Vec<f64>)> = xs
             .iter()
@@ -489,13 +524,20 @@ impl<'a> SynapseOptimizer<'a> {
                     self.denorm(x),
                 )
             })
-            .filter(|(k, _)| self.cached(k).is_none() && seen.insert(k.clone()))
+            .filter(|(k, _)| !self.known(k) && seen.insert(k.clone()))
             .collect();
         let outcomes: Vec<Result<Metrics, TunerError>> =
-            fresh.par_iter().map(|(_, p)| self.metrics(p)).collect();
+            fresh.par_iter().map(|(_, p)| self.simulate(p)).collect();
+        let mut ahead = self.ahead.lock().unwrap_or_else(|e| e.into_inner());
         for ((key, p), outcome) in fresh.into_iter().zip(outcomes) {
-            self.record(key, p, outcome);
+            ahead.insert(key, (p, outcome));
         }
+    }
+
+    /// Evaluate several points: the new ones are simulated in parallel, then
+    /// recorded in input order (deterministic history).
+    fn eval_many(&self, xs: &[Vec<f64>]) -> Vec<(Metrics, f64)> {
+        self.run_ahead(xs);
         xs.iter().map(|x| self.eval(x)).collect()
     }
 
@@ -535,10 +577,26 @@ impl<'a> SynapseOptimizer<'a> {
         self.run_lm_from(self.start());
     }
 
+    /// Evaluate `y`, and in the same parallel round as many of the next
+    /// Jacobian's forward-difference points as would otherwise leave threads
+    /// idle: if `y` is accepted they are ready; if not, they cost no extra
+    /// round. Points run ahead enter the history only when the search asks
+    /// for them, so the path, the history and the result do not depend on the
+    /// number of threads.
+    fn eval_speculating(&self, y: &[f64]) -> (Metrics, f64) {
+        let spare = rayon::current_num_threads().saturating_sub(1);
+        let mut batch = vec![y.to_vec()];
+        batch.extend(self.fd_points(y).into_iter().take(spare).map(|(p, _)| p));
+        if batch.len() > 1 {
+            self.run_ahead(&batch);
+        }
+        self.eval(y)
+    }
+
     fn run_lm_from(&self, x0: Vec<f64>) {
         let n = self.opts.bounds.len();
         let mut x = x0;
-        let (mut m, mut c) = self.eval(&x);
+        let (mut m, mut c) = self.eval_speculating(&x);
         let mut lambda = 1e-3;
         while self.evaluations() < self.opts.max_evaluations
             && c > self.opts.cost_tolerance
@@ -579,7 +637,7 @@ impl<'a> SynapseOptimizer<'a> {
                 if y == x {
                     break;
                 }
-                let (my, cy) = self.eval(&y);
+                let (my, cy) = self.eval_speculating(&y);
                 if cy < c {
                     x = y;
                     m = my;
@@ -808,6 +866,7 @@ impl<'a> SynapseOptimizer<'a> {
             target_metrics: self.opts.targets.clone(),
             error: best.error,
             n_evaluations: history.len(),
+            n_simulations: self.simulated.load(std::sync::atomic::Ordering::Relaxed),
             method: if self.opts.method == Method::Lm && self.cost.is_some() {
                 Method::Gradient.as_str().to_string()
             } else {

@@ -276,3 +276,34 @@ fn bad_requests_are_refused() {
     })
     .contains("nothing to simulate"));
 }
+
+/// Levenberg–Marquardt runs the next Jacobian's first points ahead of need on
+/// idle threads; those enter the history only when the search asks for them,
+/// so one thread and three give the same history, bit for bit.
+#[test]
+fn running_ahead_does_not_change_the_search() {
+    let run = |threads: usize| {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap()
+            .install(|| dep2fsi_fit(Method::Lm))
+    };
+    let (one, three) = (run(1), run(3));
+    assert_eq!(
+        one.n_evaluations, one.n_simulations,
+        "one thread runs nothing ahead"
+    );
+    assert!(
+        three.n_simulations > three.n_evaluations,
+        "three threads run points ahead"
+    );
+    assert_eq!(one.n_evaluations, three.n_evaluations);
+    assert_eq!(one.history.len(), three.history.len());
+    for (a, b) in one.history.iter().zip(&three.history) {
+        assert_eq!(a.params, b.params);
+        assert_eq!(a.error.to_bits(), b.error.to_bits());
+        assert_eq!(a.metrics, b.metrics);
+    }
+    assert_eq!(one.optimal_params, three.optimal_params);
+}

@@ -195,15 +195,17 @@ pub fn optimize(a: OptimizeArgs) -> Result<()> {
             "target_metrics": obj(&r.target_metrics),
             "error": r.error,
             "n_evaluations": r.n_evaluations,
+            "n_simulations": r.n_simulations,
             "wall_time_s": elapsed.as_secs_f64(),
             "history": history,
         }))?;
     } else {
         let mut s = format!(
-            "{} fitted with {} in {} simulations ({:.2} s): cost {:.3e}\n",
+            "{} fitted with {} in {} evaluations ({} simulations, {:.2} s): cost {:.3e}\n",
             t.connection().name,
             r.method,
             r.n_evaluations,
+            r.n_simulations,
             elapsed.as_secs_f64(),
             r.error
         );
