@@ -685,14 +685,29 @@ impl SynapseTuner {
         for &f in freqs {
             check_freq(f)?;
         }
-        let results: Vec<Result<StpMetrics, TunerError>> = freqs
-            .par_iter()
-            .map(|&f| {
-                let r = self.train(f, delay).map(|r| r.metrics);
-                progress();
-                r
-            })
-            .collect();
+        // Longest trains first, each taken by the next free thread (greedy
+        // list scheduling): the 1 Hz train alone is a third of the work, and
+        // rayon's halving of the list would pair it with the next longest.
+        let g = &self.settings.general;
+        let mut order: Vec<usize> = (0..freqs.len()).collect();
+        let length = |f: f64| train_times(g.tstart, f, delay).1;
+        order.sort_by(|&a, &b| length(freqs[b]).total_cmp(&length(freqs[a])));
+        let next = std::sync::atomic::AtomicUsize::new(0);
+        let done = std::sync::Mutex::new(Vec::with_capacity(freqs.len()));
+        let workers = rayon::current_num_threads().clamp(1, freqs.len());
+        rayon::scope(|s| {
+            for _ in 0..workers {
+                s.spawn(|_| loop {
+                    let k = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let Some(&i) = order.get(k) else { break };
+                    let r = self.train(freqs[i], delay).map(|r| r.metrics);
+                    progress();
+                    done.lock().unwrap_or_else(|e| e.into_inner()).push((i, r));
+                });
+            }
+        });
+        let mut results = done.into_inner().unwrap_or_else(|e| e.into_inner());
+        results.sort_by_key(|(i, _)| *i);
         let mut out = FreqResponse {
             frequencies: freqs.to_vec(),
             delay,
@@ -704,7 +719,7 @@ impl SynapseTuner {
             induction_p90: Vec::new(),
             recovery_p90: Vec::new(),
         };
-        for r in results {
+        for (_, r) in results {
             let m = r?;
             out.ppr.push(m.ppr);
             out.induction.push(m.induction);
