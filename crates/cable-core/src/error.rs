@@ -175,4 +175,7 @@ pub enum SimError {
     /// A handle from another simulation or out of range.
     #[error("invalid handle: {0}")]
     BadHandle(String),
+    /// A saved state restored into a simulation of another model.
+    #[error("cannot restore the saved state: {0}")]
+    StateMismatch(String),
 }

@@ -84,4 +84,24 @@ impl Queue {
     pub fn len(&self) -> usize {
         self.heap.len()
     }
+
+    /// The queued events, in no particular order.
+    pub fn events(&self) -> impl Iterator<Item = &Event> {
+        self.heap.iter()
+    }
+
+    /// The last insertion number given.
+    pub fn seq(&self) -> u64 {
+        self.seq
+    }
+
+    /// Queue an event with a given insertion number (restoring a saved queue).
+    pub fn push_with_seq(&mut self, t: f64, seq: u64, kind: EventKind) {
+        self.heap.push(Event { t, seq, kind });
+    }
+
+    /// Set the last insertion number given (restoring a saved queue).
+    pub fn set_seq(&mut self, seq: u64) {
+        self.seq = seq;
+    }
 }

@@ -56,5 +56,5 @@ pub use error::{CellError, CellErrorKind, SimError};
 pub use ions::{ion_defaults, IonVar};
 pub use lu::SparseLu;
 pub use model::{ArtId, CellId, ConnId, CouplingId, Loc, ModelBuilder, PointId, SourceId, Target};
-pub use sim::{ProbeId, SimOptions, Simulation, SolverFactory};
+pub use sim::{ProbeId, SimOptions, SimState, Simulation, SolverFactory};
 pub use solver::{Hines, Solver, TreeMatrix};

@@ -20,6 +20,9 @@ use crate::solver::{Solver, TreeMatrix};
 use mech_api::abi::{HostApi, IonState, PPack, STATUS_OK};
 use mech_api::{Kind, MechType};
 use std::collections::HashMap;
+
+mod state;
+pub use state::SimState;
 use std::ffi::c_void;
 use std::sync::Arc;
 
@@ -341,7 +344,7 @@ struct Contrib {
 }
 
 /// What a recorded trace samples.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 enum ProbeTarget {
     Time,
     Node(usize),

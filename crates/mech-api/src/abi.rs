@@ -1,4 +1,4 @@
-//! The C ABI shared by the host and plugin catalogues (version 1.1).
+//! The C ABI shared by the host and plugin catalogues (version 1.2).
 //!
 //! Everything here is `#[repr(C)]` and made of plain integers, doubles and raw
 //! pointers, so a catalogue may be written in any language that can produce a
@@ -18,7 +18,7 @@ pub const ABI_MAGIC: [u8; 8] = *b"SYNMECH\0";
 pub const ABI_VERSION_MAJOR: u32 = 1;
 /// Incremented on compatible additions; the host accepts catalogues whose minor
 /// is not newer than its own.
-pub const ABI_VERSION_MINOR: u32 = 1;
+pub const ABI_VERSION_MINOR: u32 = 2;
 /// Name of the exported `static AbiHeader` (data, not code: reading it runs nothing).
 pub const HEADER_SYMBOL: &str = "synaptune_mech_abi";
 /// Name of the exported `extern "C" fn() -> *const RawCatalogue`.
@@ -53,6 +53,12 @@ pub const FIELD_PARAMETER: u32 = 0;
 pub const FIELD_STATE: u32 = 1;
 /// Field kind: an assigned (computed) variable.
 pub const FIELD_ASSIGNED: u32 = 2;
+/// Flag OR-ed into a parameter's kind (ABI 1.2): only NET_RECEIVE reads it —
+/// not INITIAL, NET_RECEIVE's INITIAL, `current`, `state` nor the time
+/// horizon — so a run is the same, up to the first event the mechanism
+/// receives, whatever its value. A host may then start runs that differ only
+/// in such parameters from one saved state.
+pub const FIELD_EVENT_ONLY: u32 = 0x100;
 
 /// Ion use flag: reads the reversal potential `e<ion>`.
 pub const ION_READ_E: u32 = 1;

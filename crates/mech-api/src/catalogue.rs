@@ -182,9 +182,15 @@ unsafe fn read_fields(
             } else {
                 cstr(f.units, &format!("`{mech}.{name}` units"))?
             };
-            let kind = FieldKind::from_code(f.kind).ok_or_else(|| {
-                DescriptorError::new(format!("`{mech}.{name}` has unknown field kind {}", f.kind))
-            })?;
+            let event_only = f.kind & crate::abi::FIELD_EVENT_ONLY != 0;
+            let kind = FieldKind::from_code(f.kind & !crate::abi::FIELD_EVENT_ONLY)
+                .filter(|k| !event_only || *k == FieldKind::Parameter)
+                .ok_or_else(|| {
+                    DescriptorError::new(format!(
+                        "`{mech}.{name}` has unknown field kind {}",
+                        f.kind
+                    ))
+                })?;
             Ok(FieldInfo {
                 name,
                 units,
@@ -192,6 +198,7 @@ unsafe fn read_fields(
                 default: f.default,
                 lower: f.lower,
                 upper: f.upper,
+                event_only,
             })
         })
         .collect()

@@ -185,7 +185,12 @@ fn raw_fields(fields: &[FieldInfo]) -> (*const RawField, u32) {
         .map(|f| RawField {
             name: leak_str(&f.name),
             units: leak_str(&f.units),
-            kind: f.kind.code(),
+            kind: f.kind.code()
+                | if f.event_only {
+                    abi::FIELD_EVENT_ONLY
+                } else {
+                    0
+                },
             default: f.default,
             lower: f.lower,
             upper: f.upper,

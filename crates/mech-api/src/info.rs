@@ -91,6 +91,8 @@ pub struct FieldInfo {
     pub lower: f64,
     /// Upper limit (`+inf` when none).
     pub upper: f64,
+    /// Read only by NET_RECEIVE (see [`crate::abi::FIELD_EVENT_ONLY`]).
+    pub event_only: bool,
 }
 
 /// An ion used by a mechanism.
@@ -199,6 +201,7 @@ impl MechInfo {
             default,
             lower: f64::NEG_INFINITY,
             upper: f64::INFINITY,
+            event_only: false,
         });
         self
     }
@@ -227,6 +230,15 @@ impl MechInfo {
         self
     }
 
+    /// Declare that only NET_RECEIVE reads the parameter added last (see
+    /// [`crate::abi::FIELD_EVENT_ONLY`]); a promise the mechanism must keep.
+    pub fn event_only(mut self) -> Self {
+        if let Some(f) = self.fields.last_mut() {
+            f.event_only = f.kind == FieldKind::Parameter;
+        }
+        self
+    }
+
     /// Add a per-type global.
     pub fn global(mut self, name: &str, units: &str, default: f64) -> Self {
         self.globals.push(FieldInfo {
@@ -236,6 +248,7 @@ impl MechInfo {
             default,
             lower: f64::NEG_INFINITY,
             upper: f64::INFINITY,
+            event_only: false,
         });
         self
     }

@@ -144,6 +144,31 @@ fn malformed_descriptors_are_named() {
         .message
         .contains("unknown field kind 7"));
 
+    // FIELD_EVENT_ONLY marks parameters only (ABI 1.2).
+    let field = |kind: u32| RawField {
+        name: cstr("u"),
+        units: std::ptr::null(),
+        kind,
+        default: 0.0,
+        lower: 0.0,
+        upper: 1.0,
+    };
+    let mut m = mech(cstr("s"));
+    m.n_fields = 1;
+    m.fields = Box::leak(Box::new([field(abi::FIELD_STATE | abi::FIELD_EVENT_ONLY)])).as_ptr();
+    assert!(read(vec![m])
+        .unwrap_err()
+        .message
+        .contains("unknown field kind 257"));
+    let mut m = mech(cstr("p"));
+    m.n_fields = 1;
+    m.fields = Box::leak(Box::new([field(
+        abi::FIELD_PARAMETER | abi::FIELD_EVENT_ONLY,
+    )]))
+    .as_ptr();
+    let ok = read(vec![m]).unwrap();
+    assert!(ok.mechs[0].info.fields[0].event_only);
+
     let mut m = mech(cstr("w"));
     m.kind = abi::KIND_POINT;
     m.n_weights = 1;

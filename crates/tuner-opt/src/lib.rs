@@ -41,7 +41,7 @@ pub use settings::{
 };
 pub use synapse::{
     train_times, ContinuousResult, Convention, FreqResponse, Kinetics, SingleEventResult,
-    StpMetrics, SynapseTuner, TableRow, Traces, TrainResult, BMTOOL_FREQUENCIES,
+    StpMetrics, SynapseTuner, TableRow, Traces, TrainResult, TrainStart, BMTOOL_FREQUENCIES,
 };
 
 /// Errors of the tuners.

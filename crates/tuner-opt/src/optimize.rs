@@ -22,7 +22,7 @@
 //! `Init::Middle` starts from the middle of the box, `Init::Random` from a point
 //! drawn with the seed: the same seed gives the same result.
 
-use crate::{SynapseTuner, TunerError};
+use crate::{SynapseTuner, TrainStart, TunerError};
 use argmin::core::{CostFunction, Error as ArgminError, Executor};
 use argmin::solver::neldermead::NelderMead;
 use argmin::solver::particleswarm::ParticleSwarm;
@@ -224,6 +224,9 @@ pub struct SynapseOptimizer<'a> {
     simulated: std::sync::atomic::AtomicUsize,
     failure: Mutex<Option<TunerError>>,
     progress: Option<&'a (dyn Fn(usize) + Sync)>,
+    /// When every fitted parameter is event-only: the train saved before its
+    /// first event, from which every evaluation's train continues.
+    start: Option<TrainStart>,
 }
 
 impl<'a> SynapseOptimizer<'a> {
@@ -293,8 +296,17 @@ impl<'a> SynapseOptimizer<'a> {
             .iter()
             .map(|b| b.lo.abs().max(b.hi.abs()))
             .collect();
+        // Fitting only parameters that NET_RECEIVE alone reads (the STP
+        // synapses' Use, Dep, Fac), every train is the same up to its first
+        // event: simulate that part once. (If it fails, each evaluation
+        // simulates whole and reports the failure itself.)
+        let event_only = tuner.event_only_params();
+        let start = (opts.train && opts.bounds.iter().all(|b| event_only.contains(&b.name)))
+            .then(|| tuner.train_start(opts.freq, opts.delay).ok())
+            .flatten();
         Ok(SynapseOptimizer {
             tuner,
+            start,
             opts,
             cost: None,
             scales,
@@ -339,7 +351,10 @@ impl<'a> SynapseOptimizer<'a> {
         let mut out = Vec::new();
         let bmtool = t.convention() == crate::Convention::Bmtool;
         if self.opts.train {
-            let m = t.train(self.opts.freq, self.opts.delay)?.metrics;
+            let m = match &self.start {
+                Some(s) => t.train_from(s)?.metrics,
+                None => t.train(self.opts.freq, self.opts.delay)?.metrics,
+            };
             // Under bmtool's convention the names mean what bmtool 0.8 computes.
             let (ppr, ind, rec) = if bmtool {
                 (m.stp_initial_p90, m.induction_p90, m.recovery_p90)

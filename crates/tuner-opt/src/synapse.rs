@@ -18,7 +18,10 @@
 
 use crate::settings::{Connection, SettingsError, TunerSettings};
 use crate::TunerError;
-use cable_core::{CellSpec, Loc, ModelBuilder, ProbeId, SimOptions, Simulation, SourceId, Target};
+use cable_core::{
+    CellSpec, Loc, ModelBuilder, PointId, ProbeId, SimOptions, SimState, Simulation, SourceId,
+    Target,
+};
 use mech_api::{FieldKind, Kind, Registry};
 use rayon::prelude::*;
 use serde::Serialize;
@@ -182,9 +185,30 @@ pub struct SynapseTuner {
     warnings: Vec<String>,
 }
 
+/// A train simulated up to just before its first event and saved there (see
+/// [`SynapseTuner::train_start`]): trains that differ from it only in the
+/// synapse's event-only parameters (`Use`, `Dep`, `Fac` of the STP synapses)
+/// are identical up to that point, and continue from it.
+#[derive(Debug, Clone)]
+pub struct TrainStart {
+    freq: f64,
+    delay: f64,
+    state: SimState,
+    /// Everything the run depends on except the event-only parameters.
+    key: String,
+}
+
+impl TrainStart {
+    /// The time at which the state was saved (ms).
+    pub fn t(&self) -> f64 {
+        self.state.t()
+    }
+}
+
 /// Handles of one built run.
 struct Built {
     sim: Simulation,
+    syn: PointId,
     sources: Vec<SourceId>,
     probes: Vec<ProbeId>,
     has_clamp: bool,
@@ -551,6 +575,7 @@ impl SynapseTuner {
         }
         Ok(Built {
             sim,
+            syn,
             sources,
             probes,
             has_clamp,
@@ -561,6 +586,89 @@ impl SynapseTuner {
     fn run(&self, stim: Stim) -> Result<Traces, TunerError> {
         let mut bt = self.build(stim)?;
         bt.sim.run(bt.tstop, self.settings.general.v_init)?;
+        self.collect(bt)
+    }
+
+    /// The synapse's parameters that only NET_RECEIVE reads
+    /// (`mech_api::FieldInfo::event_only`).
+    pub fn event_only_params(&self) -> Vec<String> {
+        self.reg
+            .get(&self.connection().spec_settings.level_of_detail)
+            .map(|ty| {
+                ty.info
+                    .fields
+                    .iter()
+                    .filter(|f| f.event_only)
+                    .map(|f| f.name.clone())
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// What a run depends on apart from the event-only parameters.
+    fn start_key(&self) -> String {
+        let eo = self.event_only_params();
+        let params: Vec<(String, f64)> = self
+            .synapse_params()
+            .into_iter()
+            .filter(|(k, _)| !eo.contains(k))
+            .collect();
+        format!(
+            "{:?}|{:?}|{:?}|{:?}|{}|{:?}|{:?}",
+            self.connection().name,
+            self.settings.general,
+            self.connection().spec_settings,
+            self.convention,
+            self.vclamp,
+            self.extra,
+            params
+        )
+    }
+
+    /// Simulate the `freq` Hz train up to just before its first event and
+    /// save the state there, for [`SynapseTuner::train_from`].
+    pub fn train_start(&self, freq: f64, delay: f64) -> Result<TrainStart, TunerError> {
+        check_train(freq, delay)?;
+        let mut bt = self.build(Stim::Train { freq, delay })?;
+        let g = &self.settings.general;
+        bt.sim.finitialize(g.v_init)?;
+        // The last step boundary from which the next step delivers nothing.
+        let stop = bt
+            .sim
+            .next_event_time()
+            .map_or(bt.tstop, |te| te - g.dt)
+            .min(bt.tstop);
+        bt.sim.continuerun(stop)?;
+        Ok(TrainStart {
+            freq,
+            delay,
+            state: bt.sim.save_state()?,
+            key: self.start_key(),
+        })
+    }
+
+    /// The train of [`SynapseTuner::train`], continued from `start` when this
+    /// tuner differs from the one that saved it only in event-only parameters
+    /// (bit-identical to simulating it whole; otherwise it is simulated whole).
+    pub fn train_from(&self, start: &TrainStart) -> Result<TrainResult, TunerError> {
+        let (freq, delay) = (start.freq, start.delay);
+        if start.key != self.start_key() {
+            return self.train(freq, delay);
+        }
+        let mut bt = self.build(Stim::Train { freq, delay })?;
+        bt.sim.restore_state(&start.state)?;
+        let eo = self.event_only_params();
+        for (k, v) in self.synapse_params() {
+            if eo.contains(&k) {
+                bt.sim.set_point_param(bt.syn, &k, v)?;
+            }
+        }
+        bt.sim.continuerun(bt.tstop)?;
+        let traces = self.collect(bt)?;
+        self.train_result(freq, delay, traces)
+    }
+
+    fn collect(&self, mut bt: Built) -> Result<Traces, TunerError> {
         let mut spikes = Vec::new();
         for &s in &bt.sources {
             spikes.extend_from_slice(bt.sim.spikes(s)?);
@@ -630,14 +738,17 @@ impl SynapseTuner {
 
     /// The 8 + 4 train at `freq` Hz with `delay` ms between pulses 8 and 9.
     pub fn train(&self, freq: f64, delay: f64) -> Result<TrainResult, TunerError> {
-        check_freq(freq)?;
-        if !(delay >= 0.0 && delay.is_finite()) {
-            return Err(TunerError::BadValue {
-                what: "train delay (ms)".into(),
-                value: delay,
-            });
-        }
+        check_train(freq, delay)?;
         let traces = self.run(Stim::Train { freq, delay })?;
+        self.train_result(freq, delay, traces)
+    }
+
+    fn train_result(
+        &self,
+        freq: f64,
+        delay: f64,
+        traces: Traces,
+    ) -> Result<TrainResult, TunerError> {
         let amplitudes_pa = self.amplitudes(&traces)?;
         let metrics = stp_analysis::stp_metrics(&amplitudes_pa)?;
         Ok(TrainResult {
@@ -750,6 +861,17 @@ impl SynapseTuner {
             })
             .collect()
     }
+}
+
+fn check_train(freq: f64, delay: f64) -> Result<(), TunerError> {
+    check_freq(freq)?;
+    if !(delay >= 0.0 && delay.is_finite()) {
+        return Err(TunerError::BadValue {
+            what: "train delay (ms)".into(),
+            value: delay,
+        });
+    }
+    Ok(())
 }
 
 fn check_freq(freq: f64) -> Result<(), TunerError> {

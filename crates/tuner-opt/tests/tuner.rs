@@ -281,3 +281,62 @@ fn unknown_spec_syn_param_keys_are_warnings_as_in_bmtool() {
     assert!(t.warnings()[0].contains("not_a_param"));
     t.single_event().unwrap();
 }
+
+fn same_traces(a: &Traces, b: &Traces) -> bool {
+    let eq = |x: &[f64], y: &[f64]| {
+        x.len() == y.len() && x.iter().zip(y).all(|(p, q)| p.to_bits() == q.to_bits())
+    };
+    eq(&a.t, &b.t)
+        && eq(&a.soma_v, &b.soma_v)
+        && eq(&a.i_syn, &b.i_syn)
+        && match (&a.i_clamp, &b.i_clamp) {
+            (Some(x), Some(y)) => eq(x, y),
+            (None, None) => true,
+            _ => false,
+        }
+        && eq(&a.spikes, &b.spikes)
+}
+
+/// A train continued from the state saved before its first event equals the
+/// train simulated whole, bit for bit, whatever the event-only parameters
+/// (Use, Dep, Fac); a tuner that differs in anything else simulates whole.
+#[test]
+fn trains_continued_from_a_saved_start_equal_whole_trains() {
+    for (conn, conv) in [
+        ("Dep2FSI", Convention::Bmtool),
+        ("Fac2FSI", Convention::Default),
+    ] {
+        let t = tuner(conn, conv);
+        assert_eq!(t.event_only_params(), ["Use", "Dep", "Fac"]);
+        let start = t.train_start(20.0, 125.0).unwrap();
+        assert!(
+            start.t() < 500.0 && start.t() > 499.9,
+            "saved at {}",
+            start.t()
+        );
+        for (name, value) in [("Use", 0.9), ("Dep", 20.0), ("Fac", 333.0), ("Use", 0.13)] {
+            let mut u = t.clone();
+            u.set_param(name, value).unwrap();
+            let whole = u.train(20.0, 125.0).unwrap();
+            let continued = u.train_from(&start).unwrap();
+            assert!(
+                same_traces(&whole.traces, &continued.traces),
+                "{conn} {name}"
+            );
+            assert_eq!(whole.amplitudes_pa, continued.amplitudes_pa);
+            assert_eq!(whole.metrics, continued.metrics);
+        }
+        // Not event-only: the saved start does not apply, the train is whole.
+        let mut u = t.clone();
+        let tau = if conn == "Dep2FSI" {
+            "tau_d_GABAA"
+        } else {
+            "tau_d_AMPA"
+        };
+        u.set_param(tau, 3.0).unwrap();
+        let whole = u.train(20.0, 125.0).unwrap();
+        let continued = u.train_from(&start).unwrap();
+        assert!(same_traces(&whole.traces, &continued.traces));
+        assert_ne!(whole.metrics, t.train(20.0, 125.0).unwrap().metrics);
+    }
+}
