@@ -12,6 +12,9 @@
 //! * [`ModelBuilder`] / [`Simulation`] — mechanisms (through `mech-api`), point
 //!   processes, connections and events, gap-junction transfers, recording,
 //!   `finitialize`, `fadvance` (backward Euler or Crank–Nicolson), `continuerun`.
+//! * [`Simulation::save_state`] / [`Simulation::restore_state`] — a checkpoint:
+//!   continue a run in another simulation of the same model, bit for bit (the
+//!   tuner starts trains that differ only in event-only parameters from one).
 //!
 //! Mechanisms are known only through [`mech_api`]: this crate calls their entry
 //! points once per type per step over host-owned struct-of-arrays storage.
