@@ -55,7 +55,9 @@ const N_GNA: usize = 9;
 const N_M: usize = 10;
 const N_H: usize = 11;
 
-fn na_rate(p: &mut Pack, k: usize, v: f64) {
+/// `rates(v)` of instance `k`: writes and returns (minf, mtau, hinf, htau).
+#[inline(always)]
+fn na_rate(p: &mut Pack, k: usize, v: f64) -> [f64; 4] {
     let (mtau_inv, htau_inv) = (p.get(N_MTAU_INV, k), p.get(N_HTAU_INV, k));
     let (mv05, hv05) = (p.get(N_MV05, k), p.get(N_HV05, k));
     let ma = mtau_inv * exp((v - mv05) / 11.75);
@@ -63,11 +65,13 @@ fn na_rate(p: &mut Pack, k: usize, v: f64) {
     let ha = htau_inv * exp(-(v - hv05) / 33.0);
     let hb = htau_inv * exp((v - hv05) / 12.2);
     let msum = ma + mb;
-    p.set(N_MINF, k, ma / msum);
-    p.set(N_MTAU, k, 1.0 / msum);
     let hsum = ha + hb;
-    p.set(N_HINF, k, ha / hsum);
-    p.set(N_HTAU, k, 1.0 / hsum);
+    let r = [ma / msum, 1.0 / msum, ha / hsum, 1.0 / hsum];
+    p.set(N_MINF, k, r[0]);
+    p.set(N_MTAU, k, r[1]);
+    p.set(N_HINF, k, r[2]);
+    p.set(N_HTAU, k, r[3]);
+    r
 }
 
 impl Mechanism for NaInter {
@@ -122,9 +126,9 @@ impl Mechanism for NaInter {
         let dt = p.dt();
         for k in 0..p.n() {
             let v = p.v(k);
-            na_rate(p, k, v);
-            let m = relax(p.get(N_M, k), dt, p.get(N_MINF, k), p.get(N_MTAU, k));
-            let h = relax(p.get(N_H, k), dt, p.get(N_HINF, k), p.get(N_HTAU, k));
+            let [minf, mtau, hinf, htau] = na_rate(p, k, v);
+            let m = relax(p.get(N_M, k), dt, minf, mtau);
+            let h = relax(p.get(N_H, k), dt, hinf, htau);
             p.set(N_M, k, m);
             p.set(N_H, k, h);
         }
@@ -142,13 +146,17 @@ const K_TAU: usize = 4;
 const K_GKDR: usize = 5;
 const K_N: usize = 6;
 
-fn k_rate(p: &mut Pack, k: usize, v: f64) {
+/// `rate(v)` of instance `k`: writes and returns (inf, tau).
+#[inline(always)]
+fn k_rate(p: &mut Pack, k: usize, v: f64) -> [f64; 2] {
     let (tau_inv, v05) = (p.get(K_TAU_INV, k), p.get(K_V05, k));
     let nalf = tau_inv * exp((v - v05) / 10.67);
     let nbet = tau_inv * exp(-(v - v05) / 42.68);
     let sum = nalf + nbet;
-    p.set(K_INF, k, nalf / sum);
-    p.set(K_TAU, k, 1.0 / sum);
+    let r = [nalf / sum, 1.0 / sum];
+    p.set(K_INF, k, r[0]);
+    p.set(K_TAU, k, r[1]);
+    r
 }
 
 impl Mechanism for KdrInter {
@@ -197,8 +205,8 @@ impl Mechanism for KdrInter {
         let dt = p.dt();
         for k in 0..p.n() {
             let v = p.v(k);
-            k_rate(p, k, v);
-            let n = relax(p.get(K_N, k), dt, p.get(K_INF, k), p.get(K_TAU, k));
+            let [inf, tau] = k_rate(p, k, v);
+            let n = relax(p.get(K_N, k), dt, inf, tau);
             p.set(K_N, k, n);
         }
     }
