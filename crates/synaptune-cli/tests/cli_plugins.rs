@@ -33,6 +33,11 @@ fn the_custom_synapse_is_listed_and_runs() {
     assert_eq!(tm["ions"].as_array().unwrap().len(), 0);
     assert_eq!(v["hh"]["ions"], serde_json::json!(["na", "k"]));
     assert_eq!(v["hh"]["parameters"]["gnabar"], 0.12);
+    assert_eq!(
+        v["GABA_A_STP"]["event_only"],
+        serde_json::json!(["Use", "Dep", "Fac"])
+    );
+    assert_eq!(tm["event_only"], serde_json::json!([]));
 
     let scenario = build::workspace().join("examples/custom-synapse/scenario.json");
     let o = bin()

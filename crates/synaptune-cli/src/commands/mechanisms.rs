@@ -24,6 +24,12 @@ pub fn run(a: MechanismsArgs) -> Result<()> {
             .map(|f| f.name.as_str())
             .collect();
         let ions: Vec<&str> = i.ions.iter().map(|x| x.name.as_str()).collect();
+        let event_only: Vec<&str> = i
+            .fields
+            .iter()
+            .filter(|f| f.event_only)
+            .map(|f| f.name.as_str())
+            .collect();
         let mut globals = Map::new();
         for g in &i.globals {
             globals.insert(g.name.clone(), json!(g.default));
@@ -33,6 +39,7 @@ pub fn run(a: MechanismsArgs) -> Result<()> {
             json!({
                 "kind": i.kind.as_str(),
                 "parameters": Value::Object(params),
+                "event_only": event_only,
                 "variables": variables,
                 "ions": ions,
                 "globals": Value::Object(globals),
