@@ -629,8 +629,17 @@ impl SynapseTuner {
     /// save the state there, for [`SynapseTuner::train_from`].
     pub fn train_start(&self, freq: f64, delay: f64) -> Result<TrainStart, TunerError> {
         check_train(freq, delay)?;
-        let mut bt = self.build(Stim::Train { freq, delay })?;
         let g = &self.settings.general;
+        // The synapse's first event arrives at tstart + delay; at t = 0 it
+        // would be delivered by finitialize itself, before any save.
+        let first = g.tstart + g.delay;
+        if first.is_nan() || first <= 0.0 {
+            return Err(TunerError::BadValue {
+                what: "tstart + delay (ms) for a saved train start (need > 0)".into(),
+                value: first,
+            });
+        }
+        let mut bt = self.build(Stim::Train { freq, delay })?;
         bt.sim.finitialize(g.v_init)?;
         // The last step boundary from which the next step delivers nothing.
         let stop = bt
@@ -657,10 +666,19 @@ impl SynapseTuner {
         }
         let mut bt = self.build(Stim::Train { freq, delay })?;
         bt.sim.restore_state(&start.state)?;
-        let eo = self.event_only_params();
-        for (k, v) in self.synapse_params() {
-            if eo.contains(&k) {
-                bt.sim.set_point_param(bt.syn, &k, v)?;
+        // Every event-only parameter takes this tuner's value (its setting,
+        // else the mechanism's default), whatever the saved run had.
+        let params = self.synapse_params();
+        if let Some(ty) = self
+            .reg
+            .get(&self.connection().spec_settings.level_of_detail)
+        {
+            for f in ty.info.fields.iter().filter(|f| f.event_only) {
+                let v = params
+                    .iter()
+                    .find(|(k, _)| *k == f.name)
+                    .map_or(f.default, |(_, v)| *v);
+                bt.sim.set_point_param(bt.syn, &f.name, v)?;
             }
         }
         bt.sim.continuerun(bt.tstop)?;

@@ -339,4 +339,20 @@ fn trains_continued_from_a_saved_start_equal_whole_trains() {
         assert!(same_traces(&whole.traces, &continued.traces));
         assert_ne!(whole.metrics, t.train(20.0, 125.0).unwrap().metrics);
     }
+    // A first event at t = 0 would reach the synapse inside finitialize:
+    // no saved start then.
+    let mut s = settings();
+    s.general.tstart = 0.0;
+    s.general.delay = 0.0;
+    let t = SynapseTuner::new(
+        standard_mechanisms::registry(),
+        s,
+        Some("Dep2FSI"),
+        Convention::Bmtool,
+    )
+    .unwrap();
+    assert!(matches!(
+        t.train_start(20.0, 125.0),
+        Err(TunerError::BadValue { .. })
+    ));
 }
