@@ -14,6 +14,8 @@
 //!   of catalogues (linked in or loaded with `libloading`), and lookup by name.
 //!   They need the default feature `host`; a plugin catalogue depends on this crate
 //!   with `default-features = false` and then has no dependencies at all.
+//! * [`math`] — `exp` as the C library computes it, bit for bit, inline (NEURON's
+//!   mechanisms call libm; so must ours, in effect).
 //!
 //! This crate knows nothing of cells or solvers; `cable-core` drives it.
 //!

@@ -81,12 +81,7 @@ fn kernel_agrees() -> bool {
     // A fixed pseudo-random sample (xorshift64) over the kernel's range and
     // over the narrower range mechanisms mostly use, plus a few exact points.
     let mut s = 0x9e37_79b9_7f4a_7c15u64;
-    let mut next = || {
-        s ^= s << 13;
-        s ^= s >> 7;
-        s ^= s << 17;
-        (s >> 11) as f64 / (1u64 << 53) as f64
-    };
+    let mut next = || uniform(&mut s);
     let fixed = [
         0.0, -0.0, 1.0, -1.0, 0.5, 1e-10, -745.0, 700.0, 709.7, -0.025,
     ];
@@ -98,6 +93,15 @@ fn kernel_agrees() -> bool {
         })
         // SAFETY: FMA checked above.
         .all(|x| unsafe { exp_fma(x) }.to_bits() == x.exp().to_bits())
+}
+
+/// A uniform number in [0, 1) from an xorshift64 state.
+#[cfg(any(test, target_arch = "x86_64"))]
+fn uniform(s: &mut u64) -> f64 {
+    *s ^= *s << 13;
+    *s ^= *s >> 7;
+    *s ^= *s << 17;
+    (*s >> 11) as f64 / (1u64 << 53) as f64
 }
 
 #[cfg(not(target_arch = "x86_64"))]
@@ -180,12 +184,7 @@ mod tests {
     #[test]
     fn agrees_with_the_c_library_bit_for_bit() {
         let mut s = 0x2545_f491_4f6c_dd1du64;
-        let mut u = move || {
-            s ^= s << 13;
-            s ^= s >> 7;
-            s ^= s << 17;
-            (s >> 11) as f64 / (1u64 << 53) as f64
-        };
+        let mut u = move || uniform(&mut s);
         let mut xs: Vec<f64> = Vec::new();
         for _ in 0..1_000_000 {
             xs.push((u() - 0.5) * 1500.0);

@@ -16,25 +16,17 @@ struct Problem<'a> {
 
 impl Problem<'_> {
     fn eval(&self, x: f64) -> Result<f64, ArgminError> {
-        if let Some(&y) = self
-            .cache
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .get(&x.to_bits())
-        {
+        if let Some(&y) = crate::lock(&self.cache).get(&x.to_bits()) {
             return Ok(y);
         }
         match (self.f)(x) {
             Ok(y) => {
-                self.cache
-                    .lock()
-                    .unwrap_or_else(|e| e.into_inner())
-                    .insert(x.to_bits(), y);
+                crate::lock(&self.cache).insert(x.to_bits(), y);
                 Ok(y)
             }
             Err(e) => {
                 let msg = e.to_string();
-                let mut slot = self.failure.lock().unwrap_or_else(|e| e.into_inner());
+                let mut slot = crate::lock(&self.failure);
                 if slot.is_none() {
                     *slot = Some(e);
                 }
@@ -67,9 +59,7 @@ pub fn root(
         failure: Mutex::new(None),
     };
     let take = |p: &Problem, e: ArgminError| -> TunerError {
-        p.failure
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
+        crate::lock(&p.failure)
             .take()
             .unwrap_or(TunerError::Optimizer(e.to_string()))
     };

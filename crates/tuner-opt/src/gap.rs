@@ -604,7 +604,7 @@ impl GapJunctionTuner {
                     cc
                 })
                 .collect::<Result<Vec<f64>, TunerError>>()?;
-            let mut h = history.lock().unwrap_or_else(|e| e.into_inner());
+            let mut h = crate::lock(&history);
             for (&g, &cc) in gs.iter().zip(&ccs) {
                 h.push(GapEvaluation {
                     g,
@@ -680,7 +680,7 @@ impl GapJunctionTuner {
         }
         // The model did not converge: bracket with what was evaluated.
         let (mut a, mut b) = (lo, hi);
-        for e in history.lock().unwrap_or_else(|e| e.into_inner()).iter() {
+        for e in crate::lock(&history).iter() {
             if e.cc <= target && e.g > a && (c_lo <= target) {
                 a = e.g;
             }
@@ -705,21 +705,18 @@ impl GapJunctionTuner {
     ) -> Result<GapOptimization, TunerError> {
         let model = std::sync::Mutex::new(self.build(lo)?);
         let eval = |g: f64| -> Result<f64, TunerError> {
-            let mut m = model.lock().unwrap_or_else(|e| e.into_inner());
+            let mut m = crate::lock(&model);
             let cc = self.run_model(&mut m, g, true)?.coupling_coefficient;
-            history
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .push(GapEvaluation {
-                    g,
-                    cc,
-                    error: (cc - target).powi(2),
-                });
+            crate::lock(history).push(GapEvaluation {
+                g,
+                cc,
+                error: (cc - target).powi(2),
+            });
             progress();
             Ok(cc - target)
         };
         crate::brent::root(&eval, lo, hi, 1e-12 + 1e-9 * hi, 100)?;
-        let h = std::mem::take(&mut *history.lock().unwrap_or_else(|e| e.into_inner()));
+        let h = std::mem::take(&mut *crate::lock(history));
         Ok(done(std::sync::Mutex::new(h)))
     }
 }

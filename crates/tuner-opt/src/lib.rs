@@ -44,6 +44,12 @@ pub use synapse::{
     StpMetrics, SynapseTuner, TableRow, Traces, TrainResult, TrainStart, BMTOOL_FREQUENCIES,
 };
 
+/// Lock a mutex, taking the value even if another thread panicked while holding
+/// it (the tuners keep only histories and caches behind locks).
+pub(crate) fn lock<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 /// Errors of the tuners.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]

@@ -207,6 +207,11 @@ pub const EVENT_METRICS: &[&str] = &[
     "current_integral",
 ];
 
+/// The cache key of a normalised point: its bits.
+fn key(x: &[f64]) -> Vec<u64> {
+    x.iter().map(|v| v.to_bits()).collect()
+}
+
 /// A simulation run ahead: its parameters and outcome.
 type Ahead = (Vec<f64>, Result<Metrics, TunerError>);
 
@@ -453,19 +458,16 @@ impl<'a> SynapseOptimizer<'a> {
                 (m, if c.is_finite() { c } else { f64::INFINITY })
             }
             Err(e) => {
-                let mut f = self.failure.lock().unwrap_or_else(|e| e.into_inner());
+                let mut f = crate::lock(&self.failure);
                 if f.is_none() {
                     *f = Some(e);
                 }
                 (Vec::new(), f64::INFINITY)
             }
         };
-        self.cache
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert(key, r.clone());
+        crate::lock(&self.cache).insert(key, r.clone());
         let n = {
-            let mut h = self.history.lock().unwrap_or_else(|e| e.into_inner());
+            let mut h = crate::lock(&self.history);
             h.push(Evaluation {
                 params: self
                     .opts
@@ -486,24 +488,16 @@ impl<'a> SynapseOptimizer<'a> {
     }
 
     fn cached(&self, key: &[u64]) -> Option<(Metrics, f64)> {
-        self.cache
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .get(key)
-            .cloned()
+        crate::lock(&self.cache).get(key).cloned()
     }
 
     /// Evaluate at normalised `x` (cached). Errors are kept; the cost is then ∞.
     fn eval(&self, x: &[f64]) -> (Metrics, f64) {
-        let key: Vec<u64> = x.iter().map(|v| v.to_bits()).collect();
+        let key = key(x);
         if let Some(r) = self.cached(&key) {
             return r;
         }
-        let ahead = self
-            .ahead
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .remove(&key);
+        let ahead = crate::lock(&self.ahead).remove(&key);
         if let Some((p, outcome)) = ahead {
             return self.record(key, p, outcome);
         }
@@ -519,12 +513,7 @@ impl<'a> SynapseOptimizer<'a> {
     }
 
     fn known(&self, key: &[u64]) -> bool {
-        self.cached(key).is_some()
-            || self
-                .ahead
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .contains_key(key)
+        self.cached(key).is_some() || crate::lock(&self.ahead).contains_key(key)
     }
 
     /// Simulate the new points among `xs` in parallel without recording them:
@@ -533,17 +522,12 @@ impl<'a> SynapseOptimizer<'a> {
         let mut seen = std::collections::HashSet::new();
         let fresh: Vec<(Vec<u64>, Vec<f64>)> = xs
             .iter()
-            .map(|x| {
-                (
-                    x.iter().map(|v| v.to_bits()).collect::<Vec<u64>>(),
-                    self.denorm(x),
-                )
-            })
+            .map(|x| (key(x), self.denorm(x)))
             .filter(|(k, _)| !self.known(k) && seen.insert(k.clone()))
             .collect();
         let outcomes: Vec<Result<Metrics, TunerError>> =
             fresh.par_iter().map(|(_, p)| self.simulate(p)).collect();
-        let mut ahead = self.ahead.lock().unwrap_or_else(|e| e.into_inner());
+        let mut ahead = crate::lock(&self.ahead);
         for ((key, p), outcome) in fresh.into_iter().zip(outcomes) {
             ahead.insert(key, (p, outcome));
         }
@@ -557,7 +541,7 @@ impl<'a> SynapseOptimizer<'a> {
     }
 
     fn evaluations(&self) -> usize {
-        self.history.lock().unwrap_or_else(|e| e.into_inner()).len()
+        crate::lock(&self.history).len()
     }
 
     fn start(&self) -> Vec<f64> {
@@ -833,10 +817,7 @@ impl<'a> SynapseOptimizer<'a> {
         }
         // Polish the best point with Levenberg–Marquardt (built-in cost only).
         if self.cost.is_none() {
-            let best = self
-                .history
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
+            let best = crate::lock(&self.history)
                 .iter()
                 .filter(|e| e.error.is_finite())
                 .min_by(|a, b| a.error.total_cmp(&b.error))

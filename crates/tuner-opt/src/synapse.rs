@@ -377,10 +377,7 @@ impl SynapseTuner {
     /// Set a synaptic parameter of the current connection by name.
     pub fn set_param(&mut self, name: &str, value: f64) -> Result<(), TunerError> {
         let mech = self.connection().spec_settings.level_of_detail.clone();
-        let ty = self
-            .reg
-            .get(&mech)
-            .expect("checked when the connection was loaded");
+        let ty = self.synapse_type();
         let ok = ty
             .info
             .field_index(name)
@@ -412,10 +409,15 @@ impl SynapseTuner {
         {
             return Some(v);
         }
-        let ty = self
-            .reg
-            .get(&self.connection().spec_settings.level_of_detail)?;
+        let ty = self.synapse_type();
         ty.info.field_index(name).map(|f| ty.info.fields[f].default)
+    }
+
+    /// The current connection's synapse type (checked when it was loaded).
+    fn synapse_type(&self) -> &mech_api::MechType {
+        self.reg
+            .get(&self.connection().spec_settings.level_of_detail)
+            .expect("checked when the connection was loaded")
     }
 
     /// Record extra synapse variables (`record_Pr`, `record_use`, ...).
@@ -429,10 +431,7 @@ impl SynapseTuner {
     }
 
     fn synapse_params(&self) -> Vec<(String, f64)> {
-        let ty = self
-            .reg
-            .get(&self.connection().spec_settings.level_of_detail)
-            .expect("checked");
+        let ty = self.synapse_type();
         self.connection()
             .numeric_params()
             .into_iter()
@@ -592,17 +591,13 @@ impl SynapseTuner {
     /// The synapse's parameters that only NET_RECEIVE reads
     /// (`mech_api::FieldInfo::event_only`).
     pub fn event_only_params(&self) -> Vec<String> {
-        self.reg
-            .get(&self.connection().spec_settings.level_of_detail)
-            .map(|ty| {
-                ty.info
-                    .fields
-                    .iter()
-                    .filter(|f| f.event_only)
-                    .map(|f| f.name.clone())
-                    .collect()
-            })
-            .unwrap_or_default()
+        self.synapse_type()
+            .info
+            .fields
+            .iter()
+            .filter(|f| f.event_only)
+            .map(|f| f.name.clone())
+            .collect()
     }
 
     /// What a run depends on apart from the event-only parameters.
@@ -668,17 +663,9 @@ impl SynapseTuner {
         bt.sim.restore_state(&start.state)?;
         // Every event-only parameter takes this tuner's value (its setting,
         // else the mechanism's default), whatever the saved run had.
-        let params = self.synapse_params();
-        if let Some(ty) = self
-            .reg
-            .get(&self.connection().spec_settings.level_of_detail)
-        {
-            for f in ty.info.fields.iter().filter(|f| f.event_only) {
-                let v = params
-                    .iter()
-                    .find(|(k, _)| *k == f.name)
-                    .map_or(f.default, |(_, v)| *v);
-                bt.sim.set_point_param(bt.syn, &f.name, v)?;
+        for name in self.event_only_params() {
+            if let Some(v) = self.param(&name) {
+                bt.sim.set_point_param(bt.syn, &name, v)?;
             }
         }
         bt.sim.continuerun(bt.tstop)?;
@@ -831,7 +818,7 @@ impl SynapseTuner {
                     let Some(&i) = order.get(k) else { break };
                     let r = self.train(freqs[i], delay).map(|r| r.metrics);
                     progress();
-                    done.lock().unwrap_or_else(|e| e.into_inner()).push((i, r));
+                    crate::lock(&done).push((i, r));
                 });
             }
         });

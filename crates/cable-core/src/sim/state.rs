@@ -30,8 +30,15 @@ enum SavedKind {
     },
 }
 
-/// One mechanism type: name, instances, fields, globals, scratch.
-type SavedType = (String, usize, Vec<f64>, Vec<f64>, Vec<f64>);
+/// One mechanism type's saved storage.
+#[derive(Debug, Clone)]
+struct SavedType {
+    name: String,
+    n: usize,
+    data: Vec<f64>,
+    globals: Vec<f64>,
+    scratch: Vec<f64>,
+}
 
 /// Everything that changes while a simulation runs, at a step boundary:
 /// time and step count, voltages, every mechanism field, global and cache,
@@ -108,14 +115,12 @@ impl Simulation {
             types: self
                 .types
                 .iter()
-                .map(|ts| {
-                    (
-                        ts.ty.info.name.clone(),
-                        ts.n,
-                        ts.data.clone(),
-                        ts.globals.clone(),
-                        ts.scratch.clone(),
-                    )
+                .map(|ts| SavedType {
+                    name: ts.ty.info.name.clone(),
+                    n: ts.n,
+                    data: ts.data.clone(),
+                    globals: ts.globals.clone(),
+                    scratch: ts.scratch.clone(),
                 })
                 .collect(),
             ions: self
@@ -172,16 +177,13 @@ impl Simulation {
             )));
         }
         if s.types.len() != self.types.len()
-            || s.types
-                .iter()
-                .zip(&self.types)
-                .any(|((name, n, data, g, sc), ts)| {
-                    *name != ts.ty.info.name
-                        || *n != ts.n
-                        || data.len() != ts.data.len()
-                        || g.len() != ts.globals.len()
-                        || sc.len() != ts.scratch.len()
-                })
+            || s.types.iter().zip(&self.types).any(|(st, ts)| {
+                st.name != ts.ty.info.name
+                    || st.n != ts.n
+                    || st.data.len() != ts.data.len()
+                    || st.globals.len() != ts.globals.len()
+                    || st.scratch.len() != ts.scratch.len()
+            })
         {
             return Err(mismatch("the mechanism types or their instances differ"));
         }
@@ -222,10 +224,10 @@ impl Simulation {
         self.t = s.t;
         self.steps = s.steps;
         self.v.copy_from_slice(&s.v);
-        for (ts, (_, _, data, g, sc)) in self.types.iter_mut().zip(&s.types) {
-            ts.data.copy_from_slice(data);
-            ts.globals.copy_from_slice(g);
-            ts.scratch.copy_from_slice(sc);
+        for (ts, st) in self.types.iter_mut().zip(&s.types) {
+            ts.data.copy_from_slice(&st.data);
+            ts.globals.copy_from_slice(&st.globals);
+            ts.scratch.copy_from_slice(&st.scratch);
         }
         for (ion, a) in self.ions.iter_mut().zip(&s.ions) {
             ion.e.copy_from_slice(&a[0]);
