@@ -807,33 +807,20 @@ impl SparseObj {
         self.elms[d].c_left = NIL;
         self.elms[d].r_up = NIL;
         self.elms[d].r_down = NIL;
-        let mut el = dright;
+        self.reinsert_chain(dright, |e| e.c_right);
+        self.reinsert_chain(dleft, |e| e.c_left);
+        self.reinsert_chain(dup, |e| e.r_up);
+        self.reinsert_chain(ddown, |e| e.r_down);
+    }
+
+    /// Re-insert every element of the chain that starts at `el`, following
+    /// the link `next` (read before the element is moved).
+    fn reinsert_chain(&mut self, mut el: usize, next: fn(&Elm) -> usize) {
         while el != NIL {
-            let next = self.elms[el].c_right;
+            let after = next(&self.elms[el]);
             let (r, c) = (self.elms[el].row, self.elms[el].col);
             self.getelm(r, c, el);
-            el = next;
-        }
-        let mut el = dleft;
-        while el != NIL {
-            let next = self.elms[el].c_left;
-            let (r, c) = (self.elms[el].row, self.elms[el].col);
-            self.getelm(r, c, el);
-            el = next;
-        }
-        let mut el = dup;
-        while el != NIL {
-            let next = self.elms[el].r_up;
-            let (r, c) = (self.elms[el].row, self.elms[el].col);
-            self.getelm(r, c, el);
-            el = next;
-        }
-        let mut el = ddown;
-        while el != NIL {
-            let next = self.elms[el].r_down;
-            let (r, c) = (self.elms[el].row, self.elms[el].col);
-            self.getelm(r, c, el);
-            el = next;
+            el = after;
         }
     }
 

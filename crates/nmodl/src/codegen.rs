@@ -1025,25 +1025,7 @@ impl<'m> Gen<'m> {
                 self.block_body(&d.body, &mut sc);
                 self.indent -= 1;
                 self.line("}");
-                self.line(&format!("fn dst_{}(&self, i: usize) -> f64 {{", d.name));
-                self.line("    match i {");
-                for (i, s) in info.eq_states.iter().enumerate() {
-                    self.line(&format!("        {i} => self.f[F_{}],", ident(s)));
-                }
-                self.line("        _ => unreachable!(),");
-                self.line("    }");
-                self.line("}");
-                self.line(&format!(
-                    "fn set_dst_{}(&mut self, i: usize, x: f64) {{",
-                    d.name
-                ));
-                self.line("    match i {");
-                for (i, s) in info.eq_states.iter().enumerate() {
-                    self.line(&format!("        {i} => self.f[F_{}] = x,", ident(s)));
-                }
-                self.line("        _ => unreachable!(),");
-                self.line("    }");
-                self.line("}");
+                self.state_accessors("dst", &d.name, &info.eq_states);
                 self.line(&format!("fn dimplicit_{}(&mut self) {{", d.name));
                 self.indent += 1;
                 self.line(&format!("let mut save = [0.0f64; {n}];"));
@@ -1078,6 +1060,29 @@ impl<'m> Gen<'m> {
         }
     }
 
+    /// `{kind}_{block}(i)` and `set_{kind}_{block}(i, x)`: the block's states
+    /// by position, for the generated solvers.
+    fn state_accessors(&mut self, kind: &str, block: &str, states: &[String]) {
+        self.line(&format!("fn {kind}_{block}(&self, i: usize) -> f64 {{"));
+        self.line("    match i {");
+        for (i, s) in states.iter().enumerate() {
+            self.line(&format!("        {i} => self.f[F_{}],", ident(s)));
+        }
+        self.line("        _ => unreachable!(),");
+        self.line("    }");
+        self.line("}");
+        self.line(&format!(
+            "fn set_{kind}_{block}(&mut self, i: usize, x: f64) {{"
+        ));
+        self.line("    match i {");
+        for (i, s) in states.iter().enumerate() {
+            self.line(&format!("        {i} => self.f[F_{}] = x,", ident(s)));
+        }
+        self.line("        _ => unreachable!(),");
+        self.line("    }");
+        self.line("}");
+    }
+
     fn emit_kinetics(&mut self) {
         let m = self.m;
         for k in &m.module.kinetics {
@@ -1086,25 +1091,7 @@ impl<'m> Gen<'m> {
                 None => continue,
             };
             let n = info.states.len();
-            self.line(&format!("fn kst_{}(&self, i: usize) -> f64 {{", k.name));
-            self.line("    match i {");
-            for (i, s) in info.states.iter().enumerate() {
-                self.line(&format!("        {i} => self.f[F_{}],", ident(s)));
-            }
-            self.line("        _ => unreachable!(),");
-            self.line("    }");
-            self.line("}");
-            self.line(&format!(
-                "fn set_kst_{}(&mut self, i: usize, x: f64) {{",
-                k.name
-            ));
-            self.line("    match i {");
-            for (i, s) in info.states.iter().enumerate() {
-                self.line(&format!("        {i} => self.f[F_{}] = x,", ident(s)));
-            }
-            self.line("        _ => unreachable!(),");
-            self.line("    }");
-            self.line("}");
+            self.state_accessors("kst", &k.name, &info.states);
             let mut sc = Scope::new(Ctx::Kinetic);
             sc.block = Some(k.name.clone());
             self.line(&format!(
