@@ -2,11 +2,12 @@
 
 use anyhow::{Context, Result};
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-/// Write a file atomically: a temporary file beside it, renamed into place, so an
-/// error never leaves a partial output behind.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+/// The temporary file an atomic write of `path` goes through: hidden, in the
+/// same folder (so the final rename stays on one file system), ending in
+/// `suffix` (writers that pick the format from the extension need it).
+pub fn temp_beside(path: &Path, suffix: &str) -> Result<PathBuf> {
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -14,11 +15,17 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     let name = path
         .file_name()
         .with_context(|| format!("{}: not a file path", path.display()))?;
-    let tmp = dir.join(format!(
-        ".{}.tmp-{}",
+    Ok(dir.join(format!(
+        ".{}.tmp-{}{suffix}",
         name.to_string_lossy(),
         std::process::id()
-    ));
+    )))
+}
+
+/// Write a file atomically: a temporary file beside it, renamed into place, so an
+/// error never leaves a partial output behind.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    let tmp = temp_beside(path, "")?;
     let res = (|| -> std::io::Result<()> {
         let mut f = std::fs::File::create(&tmp)?;
         f.write_all(bytes)?;

@@ -221,18 +221,7 @@ pub fn write(path: &Path, title: &str, panels: &[Panel]) -> Result<()> {
         .map(|e| e.to_ascii_lowercase())
         .unwrap_or_default();
     let size = (1000u32, 320u32 * panels.len().max(1) as u32 + 40);
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .with_context(|| format!("{}: not a file path", path.display()))?;
-    let tmp = dir.join(format!(
-        ".{}.tmp-{}.{ext}",
-        name.to_string_lossy(),
-        std::process::id()
-    ));
+    let tmp = crate::output::temp_beside(path, &format!(".{ext}"))?;
     let res = match ext.as_str() {
         "svg" => {
             register_font()?;
