@@ -3,6 +3,7 @@
 
 use crate::error::AnalysisError;
 use crate::{check_finite, check_traces};
+use serde::Serialize;
 
 /// Coupling coefficient `ΔV₂ / ΔV₁ = (v2[k1] − v2[k0]) / (v1[k1] − v1[k0])`, where
 /// `k0` and `k1` are the last samples with `t < t_start` and `t < t_end`
@@ -29,6 +30,33 @@ pub fn coupling_coefficient(
     t_start: f64,
     t_end: f64,
 ) -> Result<f64, AnalysisError> {
+    Ok(coupling_terms(t, v1, v2, t_start, t_end)?.coupling_coefficient)
+}
+
+/// The terms of [`coupling_coefficient`]: which samples, the two voltage
+/// changes and their ratio. Serialized with these field names.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct CouplingTerms {
+    /// The last sample with `t < t_start`.
+    pub k0: usize,
+    /// The last sample with `t < t_end`.
+    pub k1: usize,
+    /// `v1[k1] − v1[k0]` (mV).
+    pub dv1: f64,
+    /// `v2[k1] − v2[k0]` (mV).
+    pub dv2: f64,
+    /// `dv2 / dv1`.
+    pub coupling_coefficient: f64,
+}
+
+/// [`CouplingTerms`] of two soma voltages; errors as [`coupling_coefficient`].
+pub fn coupling_terms(
+    t: &[f64],
+    v1: &[f64],
+    v2: &[f64],
+    t_start: f64,
+    t_end: f64,
+) -> Result<CouplingTerms, AnalysisError> {
     check_traces(t, &[("v1", v1), ("v2", v2)])?;
     check_finite("t_start", &[t_start])?;
     check_finite("t_end", &[t_end])?;
@@ -51,5 +79,12 @@ pub fn coupling_coefficient(
             metric: "the coupling coefficient",
         });
     }
-    Ok((v2[k1] - v2[k0]) / dv1)
+    let dv2 = v2[k1] - v2[k0];
+    Ok(CouplingTerms {
+        k0,
+        k1,
+        dv1,
+        dv2,
+        coupling_coefficient: dv2 / dv1,
+    })
 }

@@ -8,9 +8,13 @@
 //!   (exponential fit, [`fit_exp_decay`]), half width and [`current_integral`] of one
 //!   synaptic event ([`Kinetics`]);
 //! * [`pulse_amplitudes`] — the peak of each response of the 8 + 4 train;
+//!   [`pulse_peaks`] — the sample where each pulse peaks (for numbering pulses
+//!   on a plot);
 //! * [`stp_metrics`] — paired-pulse ratio, induction, recovery, the max amplitude
-//!   and bmtool's p90-normalised variants ([`StpMetrics`]);
-//! * [`coupling_coefficient`] — the gap-junction coupling ΔV₂/ΔV₁.
+//!   and bmtool's p90-normalised variants ([`StpMetrics`]), from the terms
+//!   [`stp_terms`] returns ([`StpTerms`]: a1, a2, the means, max, p90);
+//! * [`coupling_coefficient`] — the gap-junction coupling ΔV₂/ΔV₁, and its terms
+//!   ([`coupling_terms`]).
 //!
 //! ## Units and conventions
 //!
@@ -92,13 +96,15 @@ mod error;
 mod event;
 mod fit;
 mod numeric;
+mod peaks;
 mod train;
 
-pub use coupling::coupling_coefficient;
+pub use coupling::{coupling_coefficient, coupling_terms, CouplingTerms};
 pub use error::AnalysisError;
 pub use event::{current_integral, single_event, EventOptions, Kinetics};
 pub use fit::{fit_exp_decay, ExpFit};
-pub use train::{pulse_amplitudes, stp_metrics, StpMetrics, TrainOptions};
+pub use peaks::pulse_peaks;
+pub use train::{pulse_amplitudes, stp_metrics, stp_terms, StpMetrics, StpTerms, TrainOptions};
 
 /// Which definitions to use where bmtool 0.8.7's arithmetic is questionable.
 ///

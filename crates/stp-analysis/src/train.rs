@@ -175,19 +175,15 @@ pub struct StpMetrics {
 /// Errors: fewer than 12 amplitudes, a non-finite one, or a zero denominator
 /// (`a1`, the max amplitude, or `p90`).
 pub fn stp_metrics(amps: &[f64]) -> Result<StpMetrics, AnalysisError> {
-    if amps.len() < 12 {
-        return Err(AnalysisError::TooFewAmplitudes { got: amps.len() });
-    }
-    check_finite("amplitudes", amps)?;
-    let a1 = amps[0];
-    let a2 = amps[1];
-    let mean678 = mean(&amps[5..8]);
-    let late = mean(&amps[8..12]);
-    let early = mean(&amps[0..4]);
-    let p90 = percentile_linear(amps, 90.0);
-    let hi = amps.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-    let lo = amps.iter().copied().fold(f64::INFINITY, f64::min);
-    let max_amplitude = if lo.abs() > hi { lo } else { hi };
+    let StpTerms {
+        a1,
+        a2,
+        mean_a6_a8: mean678,
+        mean_a1_a4: early,
+        mean_a9_a12: late,
+        max: max_amplitude,
+        p90,
+    } = stp_terms(amps)?;
     if a1 == 0.0 {
         return Err(AnalysisError::ZeroDenominator {
             what: "a1",
@@ -216,5 +212,46 @@ pub fn stp_metrics(amps: &[f64]) -> Result<StpMetrics, AnalysisError> {
         stp_initial_p90: (a2 - a1) / p90,
         induction_p90: (mean678 - a1) / p90,
         recovery_p90: (late - early) / p90,
+    })
+}
+
+/// The inputs of the [`StpMetrics`] formulas, exactly as [`stp_metrics`] uses
+/// them (so a page can show the arithmetic with the very numbers). Serialized
+/// with these field names.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct StpTerms {
+    /// The first amplitude.
+    pub a1: f64,
+    /// The second amplitude.
+    pub a2: f64,
+    /// `mean(a6, a7, a8)` (numpy's summation).
+    pub mean_a6_a8: f64,
+    /// `mean(a1..a4)`.
+    pub mean_a1_a4: f64,
+    /// `mean(a9..a12)`.
+    pub mean_a9_a12: f64,
+    /// The amplitude of largest magnitude, signed (bmtool's `_find_max_amp`).
+    pub max: f64,
+    /// `np.percentile(a, 90)` over all amplitudes.
+    pub p90: f64,
+}
+
+/// The [`StpTerms`] of amplitudes `a1..a12` (more are accepted, as in
+/// [`stp_metrics`]). Errors: fewer than 12 amplitudes, a non-finite one.
+pub fn stp_terms(amps: &[f64]) -> Result<StpTerms, AnalysisError> {
+    if amps.len() < 12 {
+        return Err(AnalysisError::TooFewAmplitudes { got: amps.len() });
+    }
+    check_finite("amplitudes", amps)?;
+    let hi = amps.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let lo = amps.iter().copied().fold(f64::INFINITY, f64::min);
+    Ok(StpTerms {
+        a1: amps[0],
+        a2: amps[1],
+        mean_a6_a8: mean(&amps[5..8]),
+        mean_a1_a4: mean(&amps[0..4]),
+        mean_a9_a12: mean(&amps[8..12]),
+        max: if lo.abs() > hi { lo } else { hi },
+        p90: percentile_linear(amps, 90.0),
     })
 }
