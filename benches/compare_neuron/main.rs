@@ -107,7 +107,9 @@ fn job(name: &str, t: &SynapseTuner, gt: &GapJunctionTuner) -> (usize, Value) {
             )
         }
         "gap_fit" => {
-            let r = gt.optimize(0.37, 1e-4, 1e-2, &|| {}).unwrap_or_else(fail);
+            let r = tuner_opt::GapJunctionOptimizer::new(gt, 0.37, 1e-4, 1e-2)
+                .and_then(|o| o.run())
+                .unwrap_or_else(fail);
             (
                 r.n_simulations,
                 json!({ "g": r.optimal_g, "cc": r.achieved_cc }),

@@ -62,7 +62,9 @@ fn optimizer_finds_bmtools_conductance() {
     let r = reference();
     let want = r["optimize"]["optimal_g"].as_f64().unwrap();
     let t = fsi(GapCoupling::Neuron);
-    let o = t.optimize(0.37, 1e-4, 1e-2, &|| {}).unwrap();
+    let o = GapJunctionOptimizer::new(&t, 0.37, 1e-4, 1e-2)
+        .and_then(|o| o.run())
+        .unwrap();
     assert!(
         ((o.optimal_g - want) / want).abs() < 0.01,
         "g {} vs bmtool {want}",
@@ -166,7 +168,9 @@ fn bad_gap_settings_are_named() {
         TunerError::BadValue { .. }
     ));
     assert!(matches!(
-        t.optimize(0.3, 1e-2, 1e-4, &|| {}).unwrap_err(),
+        GapJunctionOptimizer::new(&t, 0.3, 1e-2, 1e-4)
+            .and_then(|o| o.run())
+            .unwrap_err(),
         TunerError::BadValue { .. }
     ));
 }
@@ -175,11 +179,15 @@ fn bad_gap_settings_are_named() {
 fn optimizer_falls_back_to_brent_and_clamps_to_the_bounds() {
     let t = fsi(GapCoupling::Neuron);
     // From g = 0 (cc = 0) the cc/(1 − cc) model does not apply: Brent does it.
-    let o = t.optimize(0.37, 0.0, 1e-2, &|| {}).unwrap();
+    let o = GapJunctionOptimizer::new(&t, 0.37, 0.0, 1e-2)
+        .and_then(|o| o.run())
+        .unwrap();
     assert!((o.achieved_cc - 0.37).abs() < 1e-6, "cc {}", o.achieved_cc);
     assert!(o.n_simulations > 6, "{} simulations", o.n_simulations);
     // A target beyond cc(hi): the upper bound, after two simulations.
-    let o = t.optimize(0.95, 1e-4, 1e-2, &|| {}).unwrap();
+    let o = GapJunctionOptimizer::new(&t, 0.95, 1e-4, 1e-2)
+        .and_then(|o| o.run())
+        .unwrap();
     assert_eq!(o.optimal_g, 1e-2);
     assert_eq!(o.n_simulations, 2);
     assert!(o.achieved_cc < 0.95);

@@ -1,0 +1,118 @@
+//! Tuner settings derived from a SONATA/BMTK config: bmtool's general
+//! defaults, the connection types `sonata-config` derives as bmtool does, and
+//! `<cells or templates_dir>/<post_cell>.json` for every post cell.
+
+use super::context::Ctx;
+use super::synapse::{check_params, validated_spec};
+use super::{Connection, GeneralSettings, SettingsError, TunerSettings};
+use crate::TunerError;
+use serde_json::{Map, Value};
+use std::path::{Path, PathBuf};
+
+/// What a connection whose `level_of_detail` is missing (pandas' NaN) names
+/// as its mechanism: it fails, naming the connection, only when it is used.
+const MISSING_MECHANISM: &str = "(missing level_of_detail)";
+
+impl TunerSettings {
+    /// Settings from a SONATA/BMTK simulation or circuit config: the connection
+    /// types of `network` (default: every network), cells found as
+    /// `<cells>/<post_cell>.json`, where `cells` defaults to the config's
+    /// `components.templates_dir`.
+    pub fn from_sonata(
+        config: &Path,
+        network: Option<&str>,
+        cells: Option<&Path>,
+    ) -> Result<TunerSettings, TunerError> {
+        let cfg = sonata_config::Config::load(config)?;
+        let types = sonata_config::connection_types(&cfg, network)?;
+        if types.is_empty() {
+            return Err(TunerError::NoConnections {
+                config: config.to_path_buf(),
+                network: network.map(str::to_string),
+            });
+        }
+        let connections = types
+            .iter()
+            .map(|(name, t)| Connection::from_conn_type(name, t, config))
+            .collect::<Result<Vec<_>, _>>()?;
+        let dir =
+            match cells {
+                Some(d) => d.to_path_buf(),
+                None => cfg.components().templates_dir.clone().ok_or_else(|| {
+                    TunerError::NoCellsDir {
+                        config: config.to_path_buf(),
+                    }
+                })?,
+            };
+        Ok(TunerSettings {
+            general: GeneralSettings::default(),
+            cells: cell_files(&connections, &dir),
+            connections,
+            mechanisms: Vec::new(),
+            source: config.to_path_buf(),
+        })
+    }
+}
+
+/// `<dir>/<post_cell>.json` for each post cell, in order of first use.
+fn cell_files(connections: &[Connection], dir: &Path) -> Vec<(String, PathBuf)> {
+    let mut cells: Vec<(String, PathBuf)> = Vec::new();
+    for c in connections {
+        let n = &c.spec_settings.post_cell;
+        if !cells.iter().any(|(k, _)| k == n) {
+            cells.push((n.clone(), dir.join(format!("{n}.json"))));
+        }
+    }
+    cells
+}
+
+impl Connection {
+    /// A connection from a type `sonata-config` derived from `config`, checked
+    /// as a settings file's connection is.
+    pub fn from_conn_type(
+        name: &str,
+        t: &sonata_config::ConnType,
+        config: &Path,
+    ) -> Result<Connection, SettingsError> {
+        let cx = Ctx::new(config);
+        let base = format!("conn_type_settings.{name}");
+        let s = &t.spec_settings;
+        let num = |field: &str, x: f64| -> Result<Option<f64>, SettingsError> {
+            let v = serde_json::Number::from_f64(x).map_or(Value::Null, Value::Number);
+            cx.num(&format!("{base}.spec_settings.{field}"), &v)
+                .map(Some)
+        };
+        let level_of_detail = match &s.level_of_detail {
+            sonata_config::Value::Str(m) => m.clone(),
+            _ => MISSING_MECHANISM.to_string(),
+        };
+        let mut extra = Map::new();
+        if let Some(f) = &s.dynamics_params_file {
+            extra.insert("dynamics_params_file".into(), Value::from(f.clone()));
+        }
+        let spec_settings = validated_spec(
+            &cx,
+            &base,
+            s.post_cell.clone(),
+            level_of_detail,
+            [
+                num("vclamp_amp", s.vclamp_amp)?,
+                num("sec_x", s.sec_x)?,
+                Some(s.sec_id as f64),
+            ],
+            extra,
+        )?;
+        let spec_syn_param: Vec<(String, Value)> = t
+            .spec_syn_param
+            .0
+            .iter()
+            .map(|(k, v)| (k.clone(), v.to_json()))
+            .collect();
+        check_params(&cx, &base, &spec_syn_param)?;
+        Ok(Connection {
+            name: name.to_string(),
+            spec_settings,
+            spec_syn_param,
+        })
+    }
+}

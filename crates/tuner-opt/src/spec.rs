@@ -1,0 +1,216 @@
+//! [`TunerSpec`]: the one way to build a [`SynapseTuner`] — from a settings
+//! file or from a SONATA/BMTK config, with the overrides a user gives (the
+//! arguments of bmtool's `SynapseTuner(...)`). The CLI, the web tuner and the
+//! Python package all build through it.
+
+use crate::settings::TunerSettings;
+use crate::{Convention, SynapseTuner, TunerError};
+use mech_api::Registry;
+use std::path::{Path, PathBuf};
+
+/// Where a tuner's connections come from.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ModelSource {
+    /// A settings file (bmtool's dictionaries plus the cell files).
+    Settings(PathBuf),
+    /// A SONATA/BMTK simulation or circuit config.
+    Sonata {
+        /// The config.
+        config: PathBuf,
+        /// The network (edge population); `None`: every network.
+        network: Option<String>,
+        /// The folder of `<post_cell>.json` cell files (default: the config's
+        /// `components.templates_dir`).
+        cells: Option<PathBuf>,
+    },
+}
+
+impl ModelSource {
+    /// The settings this source describes.
+    pub fn load(&self) -> Result<TunerSettings, TunerError> {
+        match self {
+            ModelSource::Settings(p) => Ok(TunerSettings::from_file(p)?),
+            ModelSource::Sonata {
+                config,
+                network,
+                cells,
+            } => TunerSettings::from_sonata(config, network.as_deref(), cells.as_deref()),
+        }
+    }
+
+    /// The networks a config has, as bmtool lists them (none for a settings file).
+    pub fn networks(&self) -> Result<Vec<String>, TunerError> {
+        match self {
+            ModelSource::Settings(_) => Ok(Vec::new()),
+            ModelSource::Sonata { config, .. } => {
+                let cfg = sonata_config::Config::load(config)?;
+                Ok(sonata_config::networks(&cfg))
+            }
+        }
+    }
+
+    /// The same source restricted to `network` (a settings file has none).
+    pub fn with_network(&self, network: &str) -> ModelSource {
+        match self {
+            ModelSource::Settings(p) => ModelSource::Settings(p.clone()),
+            ModelSource::Sonata { config, cells, .. } => ModelSource::Sonata {
+                config: config.clone(),
+                network: Some(network.to_string()),
+                cells: cells.clone(),
+            },
+        }
+    }
+
+    /// The file the model is read from.
+    pub fn path(&self) -> &Path {
+        match self {
+            ModelSource::Settings(p) => p,
+            ModelSource::Sonata { config, .. } => config,
+        }
+    }
+}
+
+/// How a [`Notice`] should be presented.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NoticeLevel {
+    /// Something done on the user's behalf (parameters read from a folder).
+    Info,
+    /// Something the user may not expect (a built-in mechanism replaced).
+    Notice,
+    /// Probably a mistake (a parameter the synapse does not have, ignored).
+    Warning,
+}
+
+/// A message for the user from building a tuner; the library prints nothing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Notice {
+    /// How to present it.
+    pub level: NoticeLevel,
+    /// What happened.
+    pub text: String,
+}
+
+impl Notice {
+    fn new(level: NoticeLevel, text: impl Into<String>) -> Notice {
+        Notice {
+            level,
+            text: text.into(),
+        }
+    }
+}
+
+/// A built tuner and what the user should be told about it.
+#[derive(Debug, Clone)]
+pub struct Built {
+    /// The tuner, on its connection with every override applied.
+    pub tuner: SynapseTuner,
+    /// Notices, in the order they arose.
+    pub notices: Vec<Notice>,
+}
+
+/// Everything that says which tuner to build.
+#[derive(Debug, Clone)]
+pub struct TunerSpec {
+    /// The model.
+    pub source: ModelSource,
+    /// The connection (default: the first).
+    pub connection: Option<String>,
+    /// Which definitions the metrics use.
+    pub convention: Convention,
+    /// Extra mechanism catalogues (shared libraries or folders of them), loaded
+    /// over the standard catalogue before the settings' own `mechanisms`.
+    pub mechanisms: Vec<PathBuf>,
+    /// A folder of `<connection>.json` parameter files (bmtool's `json_folder_path`).
+    pub json_folder: Option<PathBuf>,
+    /// Voltage-clamp mode (default: `general_settings.vclamp`).
+    pub vclamp: Option<bool>,
+    /// Synaptic parameters to set on the connection.
+    pub params: Vec<(String, f64)>,
+    /// Extra synapse variables to record (`record_Pr`, ...).
+    pub record: Vec<String>,
+}
+
+impl TunerSpec {
+    /// A spec of `source` with nothing overridden.
+    pub fn new(source: ModelSource) -> TunerSpec {
+        TunerSpec {
+            source,
+            connection: None,
+            convention: Convention::Default,
+            mechanisms: Vec::new(),
+            json_folder: None,
+            vclamp: None,
+            params: Vec::new(),
+            record: Vec::new(),
+        }
+    }
+
+    /// The standard catalogue plus `mechanisms` and the settings' own
+    /// catalogues, in that order; a replaced built-in is a notice.
+    fn registry(
+        &self,
+        settings: &TunerSettings,
+        notices: &mut Vec<Notice>,
+    ) -> Result<Registry, TunerError> {
+        let mut reg = standard_mechanisms::registry();
+        for p in &self.mechanisms {
+            let context = format!("loading mechanisms from {}", p.display());
+            load_into(&mut reg, p, context, notices)?;
+        }
+        for p in &settings.mechanisms {
+            let context = format!("loading mechanisms listed in {}", settings.source.display());
+            load_into(&mut reg, p, context, notices)?;
+        }
+        Ok(reg)
+    }
+
+    /// Build the tuner: load the model and the mechanisms, apply the
+    /// parameter folder, choose the connection, apply the overrides.
+    pub fn build(&self) -> Result<Built, TunerError> {
+        let mut notices = Vec::new();
+        let mut settings = self.source.load()?;
+        let reg = self.registry(&settings, &mut notices)?;
+        if let Some(dir) = &self.json_folder {
+            let done = settings.apply_json_folder(dir)?;
+            notices.push(Notice::new(
+                NoticeLevel::Info,
+                format!(
+                    "updated {} connection(s) from {}",
+                    done.len(),
+                    dir.display()
+                ),
+            ));
+        }
+        let mut t = SynapseTuner::new(reg, settings, self.connection.as_deref(), self.convention)?;
+        if let Some(v) = self.vclamp {
+            t.set_vclamp(v);
+        }
+        for (k, v) in &self.params {
+            t.set_param(k, *v)?;
+        }
+        t.set_extra_records(&self.record)?;
+        notices.extend(
+            t.warnings()
+                .iter()
+                .map(|w| Notice::new(NoticeLevel::Warning, w.clone())),
+        );
+        Ok(Built { tuner: t, notices })
+    }
+}
+
+/// Add the catalogues at `path` to `reg`; `context` heads the error.
+fn load_into(
+    reg: &mut Registry,
+    path: &Path,
+    context: String,
+    notices: &mut Vec<Notice>,
+) -> Result<(), TunerError> {
+    let cats =
+        mech_api::load_path(path).map_err(|source| TunerError::Mechanisms { context, source })?;
+    for cat in &cats {
+        for n in reg.add(cat) {
+            notices.push(Notice::new(NoticeLevel::Notice, n));
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,198 @@
+//! The protocols: single event, 8 + 4 train, continuous input, frequency
+//! response, the per-connection table.
+
+use super::stimulus::{train_times, Stim};
+use super::{
+    ContinuousResult, FreqResponse, SingleEventResult, SynapseTuner, TableRow, Traces, TrainResult,
+};
+use crate::TunerError;
+use rayon::prelude::*;
+
+impl SynapseTuner {
+    /// A single event at `tstart` (bmtool's `SingleEvent`).
+    pub fn single_event(&self) -> Result<SingleEventResult, TunerError> {
+        let traces = self.run(Stim::Single)?;
+        let g = &self.settings.general;
+        let event_time = *traces.spikes.first().ok_or(TunerError::NoEvent)?;
+        let opts = stp_analysis::EventOptions {
+            dt: g.dt,
+            event_time,
+            tstart: g.tstart,
+            tdur: g.tdur,
+            rise_interval: g.rise_interval,
+            convention: self.convention,
+        };
+        let kinetics =
+            stp_analysis::single_event(&traces.t, traces.measured(), &traces.i_syn, &opts)?;
+        Ok(SingleEventResult { kinetics, traces })
+    }
+
+    /// Per-pulse amplitudes (pA) of a pulse protocol's traces.
+    fn amplitudes(&self, traces: &Traces) -> Result<Vec<f64>, TunerError> {
+        let g = &self.settings.general;
+        let opts = stp_analysis::TrainOptions {
+            dt: g.dt,
+            delay: g.delay,
+            tstop: traces.tstop,
+            convention: self.convention,
+        };
+        Ok(stp_analysis::pulse_amplitudes(
+            &traces.t,
+            traces.measured(),
+            &traces.i_syn,
+            &traces.spikes,
+            &opts,
+        )?)
+    }
+
+    /// The 8 + 4 train at `freq` Hz with `delay` ms between pulses 8 and 9.
+    pub fn train(&self, freq: f64, delay: f64) -> Result<TrainResult, TunerError> {
+        check_train(freq, delay)?;
+        let traces = self.run(Stim::Train { freq, delay })?;
+        self.train_result(freq, delay, traces)
+    }
+
+    /// Amplitudes and STP metrics of a train's traces.
+    pub(super) fn train_result(
+        &self,
+        freq: f64,
+        delay: f64,
+        traces: Traces,
+    ) -> Result<TrainResult, TunerError> {
+        let amplitudes_pa = self.amplitudes(&traces)?;
+        let metrics = stp_analysis::stp_metrics(&amplitudes_pa)?;
+        Ok(TrainResult {
+            freq,
+            delay,
+            amplitudes_pa,
+            metrics,
+            traces,
+        })
+    }
+
+    /// Pulses at `freq` Hz for `duration` ms (bmtool's continuous input mode).
+    pub fn continuous(&self, freq: f64, duration: f64) -> Result<ContinuousResult, TunerError> {
+        check_freq(freq)?;
+        if !(duration > 0.0 && duration.is_finite()) {
+            return Err(TunerError::BadValue {
+                what: "duration (ms)".into(),
+                value: duration,
+            });
+        }
+        let traces = self.run(Stim::Continuous { freq, duration })?;
+        let amplitudes_pa = self.amplitudes(&traces)?;
+        Ok(ContinuousResult {
+            freq,
+            duration,
+            metrics: stp_analysis::stp_metrics(&amplitudes_pa),
+            amplitudes_pa,
+            traces,
+        })
+    }
+
+    /// The train metrics over a list of frequencies, run in parallel;
+    /// `progress` is called once per finished frequency.
+    pub fn freq_response(
+        &self,
+        freqs: &[f64],
+        delay: f64,
+        progress: &(dyn Fn() + Sync),
+    ) -> Result<FreqResponse, TunerError> {
+        if freqs.is_empty() {
+            return Err(TunerError::BadValue {
+                what: "number of frequencies".into(),
+                value: 0.0,
+            });
+        }
+        for &f in freqs {
+            check_freq(f)?;
+        }
+        // Longest trains first, each taken by the next free thread (greedy
+        // list scheduling): the 1 Hz train alone is a third of the work, and
+        // rayon's halving of the list would pair it with the next longest.
+        let g = &self.settings.general;
+        let mut order: Vec<usize> = (0..freqs.len()).collect();
+        let length = |f: f64| train_times(g.tstart, f, delay).1;
+        order.sort_by(|&a, &b| length(freqs[b]).total_cmp(&length(freqs[a])));
+        let next = std::sync::atomic::AtomicUsize::new(0);
+        let done = std::sync::Mutex::new(Vec::with_capacity(freqs.len()));
+        let workers = rayon::current_num_threads().clamp(1, freqs.len());
+        rayon::scope(|s| {
+            for _ in 0..workers {
+                s.spawn(|_| loop {
+                    let k = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let Some(&i) = order.get(k) else { break };
+                    let r = self.train(freqs[i], delay).map(|r| r.metrics);
+                    progress();
+                    crate::lock(&done).push((i, r));
+                });
+            }
+        });
+        let mut results = done.into_inner().unwrap_or_else(|e| e.into_inner());
+        results.sort_by_key(|(i, _)| *i);
+        let mut out = FreqResponse {
+            frequencies: freqs.to_vec(),
+            delay,
+            ppr: Vec::new(),
+            induction: Vec::new(),
+            recovery: Vec::new(),
+            simple_ppr: Vec::new(),
+            stp_initial_p90: Vec::new(),
+            induction_p90: Vec::new(),
+            recovery_p90: Vec::new(),
+        };
+        for (_, r) in results {
+            let m = r?;
+            out.ppr.push(m.ppr);
+            out.induction.push(m.induction);
+            out.recovery.push(m.recovery);
+            out.simple_ppr.push(m.simple_ppr);
+            out.stp_initial_p90.push(m.stp_initial_p90);
+            out.induction_p90.push(m.induction_p90);
+            out.recovery_p90.push(m.recovery_p90);
+        }
+        Ok(out)
+    }
+
+    /// One row per connection: kinetics of the single event and the train
+    /// metrics at `freq`/`delay` (bmtool's `generate_synaptic_table`).
+    pub fn table(&self, freq: f64, delay: f64) -> Vec<(String, TableRow)> {
+        let names = self.settings.connection_names();
+        names
+            .par_iter()
+            .map(|n| {
+                let row = (|| {
+                    let mut t = self.clone();
+                    t.switch_connection(n)?;
+                    let k = t.single_event()?.kinetics;
+                    let m = t.train(freq, delay)?.metrics;
+                    Ok((k, m))
+                })();
+                (n.clone(), row)
+            })
+            .collect()
+    }
+}
+
+/// A train's frequency and recovery delay are usable.
+pub(super) fn check_train(freq: f64, delay: f64) -> Result<(), TunerError> {
+    check_freq(freq)?;
+    if !(delay >= 0.0 && delay.is_finite()) {
+        return Err(TunerError::BadValue {
+            what: "train delay (ms)".into(),
+            value: delay,
+        });
+    }
+    Ok(())
+}
+
+/// A frequency is usable (0 < f ≤ 10 kHz).
+fn check_freq(freq: f64) -> Result<(), TunerError> {
+    if !(freq > 0.0 && freq.is_finite() && freq <= 10_000.0) {
+        return Err(TunerError::BadValue {
+            what: "frequency (Hz, 0 < f ≤ 10000)".into(),
+            value: freq,
+        });
+    }
+    Ok(())
+}
