@@ -59,9 +59,9 @@ pub enum Command {
     /// Coupling coefficients over a range of conductances (in parallel).
     GapSweep(GapSweepArgs),
     /// The interactive tuner in the browser: a local web page on 127.0.0.1.
-    Serve(crate::commands::serve::ServeArgs),
+    Serve(ServeArgs),
     /// Compile a folder of NMODL .mod files into a mechanism catalogue.
-    Nmodl(crate::commands::nmodl::NmodlArgs),
+    Nmodl(NmodlArgs),
 }
 
 /// `synaptune optimize`.
@@ -441,6 +441,38 @@ pub struct DemoArgs {
     /// Output folder.
     #[arg(long, default_value = "synaptune-demo")]
     pub out: PathBuf,
+    #[command(flatten)]
+    pub common: Common,
+}
+
+/// `synaptune nmodl`.
+#[derive(Debug, Args)]
+pub struct NmodlArgs {
+    /// Folder of .mod files (every *.mod in it is translated).
+    #[arg(value_name = "MODDIR")]
+    pub moddir: PathBuf,
+    /// Where the catalogue library is written (with the generated crate in
+    /// OUTDIR/build and cargo's output in OUTDIR/target, kept for fast rebuilds).
+    #[arg(long, value_name = "OUTDIR")]
+    pub out: PathBuf,
+    /// Print the result as JSON on stdout.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `synaptune serve`.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    pub model: ModelArgs,
+    /// Gap-junction settings for the page's gap-junction tab (default: `gap.json`
+    /// beside --settings when there is one, else the model's post cells coupled at
+    /// section 0 with bmtool's gap-tuner defaults).
+    #[arg(long, value_name = "FILE")]
+    pub gap: Option<PathBuf>,
+    /// Port on 127.0.0.1 (0: any free port). Nothing listens on other interfaces.
+    #[arg(long, default_value_t = 8765)]
+    pub port: u16,
     #[command(flatten)]
     pub common: Common,
 }

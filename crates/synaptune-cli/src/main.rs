@@ -7,9 +7,13 @@
 
 mod cli;
 mod commands;
+mod model;
 mod output;
+mod parse;
 mod plot;
-mod serve;
+mod plots;
+mod progress;
+mod report;
 
 use clap::Parser;
 use std::process::ExitCode;

@@ -67,6 +67,6 @@ impl std::fmt::Display for ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let body = serde_json::json!({"error": self.message, "status": self.status.as_u16()});
-        super::json_response(self.status, &body)
+        crate::server::json_response(self.status, &body)
     }
 }

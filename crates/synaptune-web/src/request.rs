@@ -2,8 +2,8 @@
 //! message that names the field (400 for a wrong type or an unknown field, 422
 //! for a value out of range).
 
-use super::error::ApiError;
-use super::state::{limits, RunSpec};
+use crate::error::ApiError;
+use crate::state::RunSpec;
 use serde_json::{Map, Value};
 
 /// A request body being read.
@@ -228,4 +228,20 @@ fn type_error(key: &str, expected: &str, v: &Value) -> ApiError {
         "field `{key}`: expected {expected}, found {}",
         kind(v)
     ))
+}
+
+/// Limits of the request values.
+pub mod limits {
+    /// Highest input frequency (Hz).
+    pub const FREQ_MAX: f64 = 1000.0;
+    /// Longest recovery delay (ms).
+    pub const DELAY_MAX: f64 = 20_000.0;
+    /// Longest continuous-input duration (ms).
+    pub const DURATION_MAX: f64 = 20_000.0;
+    /// Holding potentials (mV).
+    pub const VCLAMP_AMP: (f64, f64) = (-200.0, 200.0);
+    /// Largest gap conductance (µS).
+    pub const G_MAX: f64 = 100.0;
+    /// Most frequencies in one frequency response.
+    pub const FREQS_MAX: usize = 64;
 }

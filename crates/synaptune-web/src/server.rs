@@ -1,70 +1,25 @@
-//! `synaptune serve`: bmtool's `InteractiveTuner` as a local web page.
-//!
-//! The server binds `127.0.0.1:PORT` only (`--port 0` takes any free port) and
-//! prints `synaptune: serving on http://127.0.0.1:PORT/` on stderr. The page
-//! (`assets/`: `index.html`, `app.js`, `plot.js`, `style.css`) is compiled into
-//! the binary and needs nothing from the network. Requests whose `Host` is not
-//! 127.0.0.1, localhost or [::1] are refused (403: no DNS rebinding), and POST
-//! bodies must be `application/json` (415: no cross-site form posts).
-//!
-//! The server holds the tuner's state as bmtool's tuner object does: parameter
-//! values and holding potentials sent with a request persist (per network and
-//! connection) and are what the exports write.
-//!
-//! # JSON API
-//!
-//! Every error is `{"error": "one paragraph", "status": N}`: 400 for a body that is
-//! not a JSON object, a field of the wrong type or an unknown field; 404 for an
-//! unknown network, connection or route; 405 for a wrong method; 415 for a POST
-//! that is not JSON; 422 for a value out of range, an unknown parameter or
-//! variable, or a model the simulation or its analysis refuses; 500 only for a
-//! bug (a panic in a simulation is caught and the server keeps serving).
-//!
-//! | route | request | answer |
-//! |---|---|---|
-//! | `GET /api/model[?network=N]` | | source, convention, `networks`, `network`, `connections` (sorted by name as bmtool's dropdown: mechanism, post cell, `vclamp_amp`, `params` with `value`, `initial`, `units` and bmtool's slider `min`/`max`/`step`, `variables`, default `record`), `default_connection`, `vclamp`, `general`, `choices` (bmtool's frequencies, delays, durations and initial values), `limits`, `gap` (connections, bmtool's log slider) |
-//! | `POST /api/params` | model fields | applies them without simulating: `{connection, network, params, vclamp, vclamp_amp}` |
-//! | `POST /api/single-event` | model fields | `kinetics`, `traces` from tstart − 5 to tstart + tdur |
-//! | `POST /api/train` | model fields, `freq` (Hz, 0 < f ≤ 1000, default 50), `delay` (ms, 0 ≤ d ≤ 20000, default 250) | `amplitudes_pA`, `metrics` (`ppr`, `induction`, `recovery`, `simple_ppr`, `max_amplitude_pA`, the `*_p90` variants), `terms` (a1, a2, the means, max, p90), `traces` from tstart − interval/3 (bmtool's window) with numbered pulses (up to 24) |
-//! | `POST /api/continuous` | model fields, `freq`, `duration` (ms, 0 < d ≤ 20000, default 300) | `amplitudes_pA`, `metrics` when there are ≥ 12 pulses (bmtool computes them on continuous input too), `traces` |
-//! | `POST /api/freq-response` | model fields, `freqs` (default bmtool's 16, at most 64), `delay` | `frequencies`, `ppr`, `induction`, `recovery` and the bmtool 0.8 variants |
-//! | `POST /api/gap` | `connection`, `g` (µS, 0 ≤ g ≤ 100, default 1e-3), `implicit` (bool) | `coupling_coefficient`, `iclamp_amp`, traces of both somata from tstart − 100 to tstart + tdur + 100 |
-//! | `GET /api/export/dynamics?connection=C[&network=N]` | | the connection's current parameters as a BMTK dynamics_params file (`level_of_detail` + `spec_syn_param`; also a `--json-folder` file), as an attachment |
-//! | `GET /api/export/settings[?network=N]` | | the current model as a settings file (`--settings`; cell paths absolute) |
-//! | `GET /api/health` | | `{"ok": true}` |
-//!
-//! Model fields: `network`, `connection` (default: the network's first),
-//! `params` (`{name: number}`, a parameter of the synapse, finite, within the
-//! mechanism's limits and |value| ≤ 1e9), `vclamp` (bool), `vclamp_amp` (mV,
-//! −200…200), `record` (extra synapse variables; default `--record`, else the
-//! synapse's `record_*` variables). Every answer to a run also carries
-//! `connection`, `network`, `vclamp`, `vclamp_amp`, `params` (all current values),
-//! `record` and `elapsed_ms` (the simulation and analysis on the server).
-//!
-//! Traces are decimated ([`traces`]): at most 900 buckets, two values each.
+//! The HTTP side: routes, the page's assets, the loopback guard, the listener.
 
-mod api;
-pub mod error;
-pub mod request;
-pub mod state;
-pub mod traces;
-
+use crate::api;
+use crate::error::ApiError;
+use crate::state::App;
+use crate::LoadError;
 use axum::extract::Request;
 use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
-use error::ApiError;
-use state::Shared;
+use std::net::SocketAddr;
 use std::sync::Arc;
 
-const INDEX_HTML: &str = include_str!("../../assets/index.html");
-const APP_JS: &str = include_str!("../../assets/app.js");
-const PLOT_JS: &str = include_str!("../../assets/plot.js");
-const STYLE_CSS: &str = include_str!("../../assets/style.css");
+const INDEX_HTML: &str = include_str!("../assets/index.html");
+const APP_JS: &str = include_str!("../assets/app.js");
+const PLOT_JS: &str = include_str!("../assets/plot.js");
+const STYLE_CSS: &str = include_str!("../assets/style.css");
 
 /// A JSON response.
+/// A JSON answer that is never cached.
 pub fn json_response(status: StatusCode, v: &serde_json::Value) -> Response {
     let body = serde_json::to_string(v).unwrap_or_else(|_| "{}".into());
     (
@@ -90,7 +45,8 @@ fn asset(mime: &'static str, body: &'static str) -> Response {
 }
 
 /// The routes.
-pub fn router(shared: Arc<Shared>) -> Router {
+/// The routes of the page and its API over `app`.
+pub fn router(app: Arc<App>) -> Router {
     Router::new()
         .route(
             "/",
@@ -132,7 +88,7 @@ pub fn router(shared: Arc<Shared>) -> Router {
             }
         })
         .layer(axum::middleware::from_fn(guard))
-        .with_state(shared)
+        .with_state(app)
 }
 
 /// Refuse foreign Host headers (DNS rebinding) and non-JSON POST bodies.
@@ -171,20 +127,49 @@ async fn guard(req: Request, next: Next) -> Response {
 }
 
 /// Bind 127.0.0.1:`port`, print the URL on stderr, serve until stopped.
-pub fn serve(shared: Shared, port: u16) -> anyhow::Result<()> {
-    let listener = std::net::TcpListener::bind(("127.0.0.1", port))
-        .map_err(|e| anyhow::anyhow!("cannot listen on 127.0.0.1:{port}: {e}"))?;
-    listener.set_nonblocking(true)?;
-    let addr = listener.local_addr()?;
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()?;
-    let shared = Arc::new(shared);
-    rt.block_on(async move {
-        let listener = tokio::net::TcpListener::from_std(listener)?;
-        eprintln!("synaptune: serving on http://{addr}/");
-        axum::serve(listener, router(shared)).await?;
-        Ok(())
-    })
+/// A listener on `127.0.0.1:PORT` with the app it serves.
+pub struct Server {
+    listener: std::net::TcpListener,
+    addr: SocketAddr,
+    app: Arc<App>,
+}
+
+impl Server {
+    /// Bind `127.0.0.1:port` (0: any free port). Nothing listens elsewhere.
+    pub fn bind(app: App, port: u16) -> Result<Server, LoadError> {
+        let listen = |e: std::io::Error| LoadError::Listen { port, source: e };
+        let listener = std::net::TcpListener::bind(("127.0.0.1", port)).map_err(listen)?;
+        listener.set_nonblocking(true).map_err(listen)?;
+        let addr = listener.local_addr().map_err(listen)?;
+        Ok(Server {
+            listener,
+            addr,
+            app: Arc::new(app),
+        })
+    }
+
+    /// The page's address, `http://127.0.0.1:PORT/`.
+    pub fn url(&self) -> String {
+        format!("http://{}/", self.addr)
+    }
+
+    /// Serve until the process stops (two worker threads for the HTTP side;
+    /// simulations run on the blocking pool, one per core at most).
+    pub fn run(self) -> Result<(), LoadError> {
+        let io = |e: std::io::Error| LoadError::Listen {
+            port: self.addr.port(),
+            source: e,
+        };
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .map_err(io)?;
+        let app = self.app;
+        rt.block_on(async move {
+            let listener = tokio::net::TcpListener::from_std(self.listener)?;
+            axum::serve(listener, router(app)).await
+        })
+        .map_err(io)
+    }
 }

@@ -5,51 +5,16 @@
 //! Locks are held only to read or update values and to load a connection; no
 //! simulation runs under a lock (a request clones its tuner and lets go).
 
-use super::error::ApiError;
-use crate::cli::{Common, Compat, ModelArgs};
-use crate::commands::tune;
-use anyhow::Context;
+use crate::error::ApiError;
+use crate::LoadError;
 use mech_api::{FieldKind, MechType, Registry};
-use serde_json::{json, Value};
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::{Arc, Mutex, MutexGuard};
 use tuner_opt::{
-    Convention, GapCoupling, GapJunctionTuner, GapSettings, SynapseTuner, TunerSettings,
+    Convention, GapCoupling, GapJunctionTuner, GapSettings, ModelSource, Notice, NoticeLevel,
+    SynapseTuner, TunerSettings, TunerSpec,
 };
-
-/// bmtool's input-frequency choices (Hz), `InteractiveTuner` and `launch_tk_gui`.
-pub const FREQS: [f64; 16] = tuner_opt::BMTOOL_FREQUENCIES;
-/// bmtool's recovery-delay choices (ms).
-pub const DELAYS: [f64; 6] = [125.0, 250.0, 500.0, 1000.0, 2000.0, 4000.0];
-/// bmtool's continuous-input duration choices (ms).
-pub const DURATIONS: [f64; 7] = [100.0, 300.0, 500.0, 1000.0, 2000.0, 5000.0, 10000.0];
-/// bmtool's initial frequency, delay and duration.
-pub const FREQ0: f64 = 50.0;
-/// Initial recovery delay (ms).
-pub const DELAY0: f64 = 250.0;
-/// Initial duration (ms).
-pub const DURATION0: f64 = 300.0;
-/// bmtool's gap slider: `FloatLogSlider(value=1e-3, base=10, min=-6, max=0, step=0.1)`.
-pub const GAP_LOG10_MIN: f64 = -6.0;
-/// Upper end of the gap slider (log10 µS).
-pub const GAP_LOG10_MAX: f64 = 0.0;
-/// Step of the gap slider (decades).
-pub const GAP_LOG10_STEP: f64 = 0.1;
-/// Initial conductance (µS).
-pub const GAP_G0: f64 = 1e-3;
-
-/// Where the connections come from.
-#[derive(Debug, Clone)]
-pub enum Source {
-    /// A tuner settings file.
-    Settings(PathBuf),
-    /// A SONATA/BMTK config (one settings per network, derived on demand).
-    Config {
-        config: PathBuf,
-        cells: Option<PathBuf>,
-    },
-}
 
 /// One network's connections.
 pub struct Net {
@@ -62,6 +27,17 @@ pub struct Net {
     tuners: HashMap<String, SynapseTuner>,
 }
 
+impl Net {
+    fn new(settings: TunerSettings, tuners: HashMap<String, SynapseTuner>) -> Net {
+        Net {
+            default_connection: settings.connections[0].name.clone(),
+            original: settings.clone(),
+            settings,
+            tuners,
+        }
+    }
+}
+
 /// The gap-junction model.
 pub struct Gap {
     /// Its settings.
@@ -71,22 +47,32 @@ pub struct Gap {
     tuners: Mutex<HashMap<(String, bool), Arc<GapJunctionTuner>>>,
 }
 
-/// Everything the handlers share.
-pub struct Shared {
+impl Gap {
+    fn new(settings: GapSettings, origin: String) -> Gap {
+        Gap {
+            settings,
+            origin,
+            tuners: Mutex::new(HashMap::new()),
+        }
+    }
+}
+
+/// Everything the handlers share: the interactive tuner's state.
+pub struct App {
     /// Mechanisms (built-in, `--mechanisms`, the settings' `mechanisms`).
     pub reg: Registry,
     /// Which arithmetic.
     pub convention: Convention,
     /// Where the model comes from.
-    pub source: Source,
+    pub source: ModelSource,
     /// Networks of a config (empty for a settings file).
     pub networks: Vec<String>,
     /// The network opened first ("" for a settings file).
     pub default_network: String,
-    /// `--record`, when given.
+    /// The variables asked to be recorded, when given.
     pub record: Option<Vec<String>>,
-    /// `--json-folder`, applied to every network.
-    pub json_folder: Option<PathBuf>,
+    /// The parameter folder, applied to every network.
+    pub json_folder: Option<std::path::PathBuf>,
     /// The gap-junction tab's model.
     pub gap: Option<Gap>,
     nets: Mutex<HashMap<String, Net>>,
@@ -97,32 +83,6 @@ pub struct Shared {
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
-}
-
-/// A registry like the tuner's, built without repeating its notices.
-fn registry(common: &Common, settings: &TunerSettings) -> anyhow::Result<Registry> {
-    let mut reg = standard_mechanisms::registry();
-    for p in common.mechanisms.iter().chain(&settings.mechanisms) {
-        for cat in mech_api::load_path(p)
-            .with_context(|| format!("loading mechanisms from {}", p.display()))?
-        {
-            let _ = reg.add(&cat);
-        }
-    }
-    Ok(reg)
-}
-
-/// A slider as bmtool's `InteractiveTuner` makes it from the value the connection
-/// starts with: 0…20·v in steps of v/5, 0…1000 in steps of 1 when v is 0; for a
-/// negative v (ipywidgets refuses min > max) `launch_tk_gui`'s −20|v|…20|v|.
-pub fn slider(v: f64) -> (f64, f64, f64) {
-    if v == 0.0 {
-        (0.0, 1000.0, 1.0)
-    } else if v > 0.0 {
-        (0.0, 20.0 * v, v / 5.0)
-    } else {
-        (-20.0 * v.abs(), 20.0 * v.abs(), v.abs() / 5.0)
-    }
 }
 
 /// Largest magnitude accepted for a parameter (beyond it a request is refused).
@@ -155,80 +115,66 @@ pub struct Prepared {
     pub params: Vec<(String, f64)>,
 }
 
-impl Shared {
-    /// Load the model given on the command line (fails as the tuner commands do).
-    pub fn load(m: &ModelArgs, common: &Common, gap: Option<&Path>) -> anyhow::Result<Shared> {
-        let (source, networks, default_network) = match (&m.settings, &m.config) {
-            (Some(s), _) => (Source::Settings(s.clone()), Vec::new(), String::new()),
-            (None, Some(c)) => {
-                let cfg = sonata_config::Config::load(c)?;
-                let nets = sonata_config::networks(&cfg);
-                let first = match &m.network {
-                    Some(n) => {
-                        if !nets.contains(n) {
-                            anyhow::bail!(
-                                "{}: no network `{n}`; networks: {}",
-                                c.display(),
-                                nets.join(", ")
-                            );
-                        }
-                        n.clone()
-                    }
-                    // launch_tk_gui opens the first network.
-                    None => nets.first().cloned().with_context(|| {
-                        format!("{}: no networks (edge populations)", c.display())
-                    })?,
-                };
-                (
-                    Source::Config {
-                        config: c.clone(),
-                        cells: m.cells.clone(),
-                    },
-                    nets,
-                    first,
-                )
-            }
-            (None, None) => anyhow::bail!("give a model: --settings FILE or --config FILE"),
-        };
-        let mut margs = m.clone();
+/// The network a config opens with: the one asked for, else the first (as
+/// bmtool's Tk GUI); "" for a settings file.
+fn first_network(source: &ModelSource, networks: &[String]) -> Result<String, LoadError> {
+    let ModelSource::Sonata {
+        config, network, ..
+    } = source
+    else {
+        return Ok(String::new());
+    };
+    match network {
+        Some(n) if networks.contains(n) => Ok(n.clone()),
+        Some(n) => Err(LoadError::NoNetwork {
+            config: config.clone(),
+            network: n.clone(),
+            networks: networks.join(", "),
+        }),
+        None => networks
+            .first()
+            .cloned()
+            .ok_or_else(|| LoadError::NoNetworks {
+                config: config.clone(),
+            }),
+    }
+}
+
+impl App {
+    /// Load the model as the tuner commands do (same checks, same overrides)
+    /// and the gap-junction model; the notices are the user's to see.
+    pub fn load(spec: &TunerSpec, gap: Option<&Path>) -> Result<(App, Vec<Notice>), LoadError> {
+        let networks = spec.source.networks()?;
+        let default_network = first_network(&spec.source, &networks)?;
+        let mut first = spec.clone();
         if !default_network.is_empty() {
-            margs.network = Some(default_network.clone());
+            first.source = spec.source.with_network(&default_network);
         }
-        // The tuner commands' checks and overrides (--set, --json-folder, --vclamp, --record).
-        let t0 = tune::tuner(&margs, common)?;
-        let reg = registry(common, t0.settings())?;
-        let settings = t0.settings().clone();
-        let gap = load_gap(gap, &source, &settings)?;
-        let convention = match m.compat {
-            Compat::Default => Convention::Default,
-            Compat::Bmtool => Convention::Bmtool,
-        };
-        let mut tuners = HashMap::new();
-        let first = t0.connection().name.clone();
+        let built = first.build()?;
+        let mut notices = built.notices;
+        let t0 = built.tuner;
+        let gap = load_gap(gap, &spec.source, t0.settings(), &mut notices)?;
         let vclamp = t0.vclamp();
-        tuners.insert(first.clone(), t0);
-        let net = Net {
-            original: settings.clone(),
-            settings,
-            default_connection: first,
-            tuners,
-        };
-        let mut nets = HashMap::new();
-        nets.insert(default_network.clone(), net);
+        let name = t0.connection().name.clone();
+        let settings = t0.settings().clone();
+        let reg = t0.registry().clone();
+        let mut net = Net::new(settings, HashMap::from([(name.clone(), t0)]));
+        net.default_connection = name;
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
-        Ok(Shared {
+        let app = App {
             reg,
-            convention,
-            source,
+            convention: spec.convention,
+            source: spec.source.clone(),
             networks,
+            nets: Mutex::new(HashMap::from([(default_network.clone(), net)])),
             default_network,
-            record: (!m.record.is_empty()).then(|| m.record.clone()),
-            json_folder: m.json_folder.clone(),
+            record: (!spec.record.is_empty()).then(|| spec.record.clone()),
+            json_folder: spec.json_folder.clone(),
             gap,
-            nets: Mutex::new(nets),
             vclamp: Mutex::new(vclamp),
             slots: tokio::sync::Semaphore::new(cores),
-        })
+        };
+        Ok((app, notices))
     }
 
     /// The network a request names (or the default one).
@@ -259,23 +205,21 @@ impl Shared {
     }
 
     fn load_net(&self, network: &str) -> Result<Net, ApiError> {
-        let Source::Config { config, cells } = &self.source else {
+        if !matches!(self.source, ModelSource::Sonata { .. }) {
             return Err(ApiError::not_found(format!("no network `{network}`")));
-        };
-        let mut settings =
-            crate::commands::sonata_settings(config, Some(network), cells.as_deref())
-                .map_err(|e| ApiError::unprocessable(format!("network `{network}`: {e:#}")))?;
+        }
+        let unusable = |e: String| ApiError::unprocessable(format!("network `{network}`: {e}"));
+        let mut settings = self
+            .source
+            .with_network(network)
+            .load()
+            .map_err(|e| unusable(error_chain(&e)))?;
         if let Some(dir) = &self.json_folder {
             settings
                 .apply_json_folder(dir)
                 .map_err(|e| ApiError::unprocessable(e.to_string()))?;
         }
-        Ok(Net {
-            default_connection: settings.connections[0].name.clone(),
-            original: settings.clone(),
-            settings,
-            tuners: HashMap::new(),
-        })
+        Ok(Net::new(settings, HashMap::new()))
     }
 
     /// The mechanism of a level_of_detail.
@@ -288,8 +232,8 @@ impl Shared {
         *lock(&self.vclamp)
     }
 
-    /// Default extra variables of a synapse: `--record` (those it has), else its
-    /// `record_*` variables (what `synaptune demo` records).
+    /// Default extra variables of a synapse: the ones asked for (those it has),
+    /// else its `record_*` variables (what `synaptune demo` records).
     pub fn default_record(&self, mech: Option<&MechType>) -> Vec<String> {
         let Some(mech) = mech else {
             return Vec::new();
@@ -315,57 +259,9 @@ impl Shared {
                 .connection
                 .clone()
                 .unwrap_or_else(|| net.default_connection.clone());
-            let idx = net
-                .settings
-                .connections
-                .iter()
-                .position(|c| c.name == name)
-                .ok_or_else(|| {
-                    ApiError::not_found(format!(
-                        "no connection `{name}`{}; connections: {}",
-                        if network.is_empty() {
-                            String::new()
-                        } else {
-                            format!(" in network `{network}`")
-                        },
-                        net.settings.connection_names().join(", ")
-                    ))
-                })?;
-            let lod = net.settings.connections[idx]
-                .spec_settings
-                .level_of_detail
-                .clone();
-            let mech = self.reg.get(&lod).ok_or_else(|| {
-                ApiError::unprocessable(format!(
-                    "connection `{name}`: unknown synapse mechanism `{lod}` (level_of_detail)"
-                ))
-            })?;
-            // Validate everything before changing anything.
-            for (k, v) in &spec.params {
-                check_param(mech, k, *v)?;
-            }
-            for (k, v) in &spec.params {
-                net.settings.connections[idx].set_param(k, *v);
-            }
-            if let Some(a) = spec.vclamp_amp {
-                net.settings.connections[idx].spec_settings.vclamp_amp = a;
-            }
-            let amp = net.settings.connections[idx].spec_settings.vclamp_amp;
-            let stale = net
-                .tuners
-                .get(&name)
-                .is_none_or(|t| t.connection().spec_settings.vclamp_amp != amp);
-            if stale {
-                let t = SynapseTuner::new(
-                    self.reg.clone(),
-                    net.settings.clone(),
-                    Some(&name),
-                    self.convention,
-                )
-                .map_err(ApiError::from_tuner)?;
-                net.tuners.insert(name.clone(), t);
-            }
-            let mut t = net.tuners[&name].clone();
+            let idx = connection_index(net, &network, &name)?;
+            let mech = self.apply(net, idx, spec)?;
+            let mut t = self.tuner(net, &name)?;
             let params: Vec<(String, f64)> = net.settings.connections[idx]
                 .numeric_params()
                 .into_iter()
@@ -374,14 +270,7 @@ impl Shared {
             for (k, v) in &params {
                 t.set_param(k, *v).map_err(ApiError::from_tuner)?;
             }
-            let vclamp = {
-                let mut last = lock(&self.vclamp);
-                if let Some(v) = spec.vclamp {
-                    *last = v;
-                }
-                *last
-            };
-            t.set_vclamp(vclamp);
+            t.set_vclamp(self.set_vclamp(spec.vclamp));
             let record = match &spec.record {
                 Some(r) => r.clone(),
                 None => self.default_record(Some(mech)),
@@ -393,6 +282,63 @@ impl Shared {
                 params,
             })
         })
+    }
+
+    /// Check a request's values for connection `idx`, then store them; its
+    /// synapse mechanism.
+    fn apply(&self, net: &mut Net, idx: usize, spec: &RunSpec) -> Result<&Arc<MechType>, ApiError> {
+        let c = &net.settings.connections[idx];
+        let lod = &c.spec_settings.level_of_detail;
+        let mech = self.reg.get(lod).ok_or_else(|| {
+            ApiError::unprocessable(format!(
+                "connection `{}`: unknown synapse mechanism `{lod}` (level_of_detail)",
+                c.name
+            ))
+        })?;
+        // Validate everything before changing anything.
+        for (k, v) in &spec.params {
+            check_param(mech, k, *v)?;
+        }
+        let c = &mut net.settings.connections[idx];
+        for (k, v) in &spec.params {
+            c.set_param(k, *v);
+        }
+        if let Some(a) = spec.vclamp_amp {
+            c.spec_settings.vclamp_amp = a;
+        }
+        Ok(mech)
+    }
+
+    /// The connection's tuner, rebuilt when its holding potential changed.
+    fn tuner(&self, net: &mut Net, name: &str) -> Result<SynapseTuner, ApiError> {
+        let amp = net
+            .settings
+            .connection(name)
+            .map_or(f64::NAN, |c| c.spec_settings.vclamp_amp);
+        let stale = net
+            .tuners
+            .get(name)
+            .is_none_or(|t| t.connection().spec_settings.vclamp_amp != amp);
+        if stale {
+            let t = SynapseTuner::new(
+                self.reg.clone(),
+                net.settings.clone(),
+                Some(name),
+                self.convention,
+            )
+            .map_err(ApiError::from_tuner)?;
+            net.tuners.insert(name.to_string(), t);
+        }
+        Ok(net.tuners[name].clone())
+    }
+
+    /// Remember the clamp mode a request asks for; the mode now in force.
+    fn set_vclamp(&self, asked: Option<bool>) -> bool {
+        let mut last = lock(&self.vclamp);
+        if let Some(v) = asked {
+            *last = v;
+        }
+        *last
     }
 
     /// Gap junctions: a tuner for a connection and coupling.
@@ -424,22 +370,52 @@ impl Shared {
         if let Some(t) = tuners.get(&(name.clone(), implicit)) {
             return Ok(t.clone());
         }
-        let t = Arc::new(
-            GapJunctionTuner::new(
-                self.reg.clone(),
-                gap.settings.clone(),
-                Some(&name),
-                if implicit {
-                    GapCoupling::Implicit
-                } else {
-                    GapCoupling::Neuron
-                },
-            )
-            .map_err(ApiError::from_tuner)?,
-        );
+        let coupling = if implicit {
+            GapCoupling::Implicit
+        } else {
+            GapCoupling::Neuron
+        };
+        let t = GapJunctionTuner::new(
+            self.reg.clone(),
+            gap.settings.clone(),
+            Some(&name),
+            coupling,
+        )
+        .map_err(ApiError::from_tuner)?;
+        let t = Arc::new(t);
         tuners.insert((name, implicit), t.clone());
         Ok(t)
     }
+}
+
+/// An error and its causes on one line.
+fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut s = e.to_string();
+    let mut cause = e.source();
+    while let Some(c) = cause {
+        s.push_str(&format!(": {c}"));
+        cause = c.source();
+    }
+    s
+}
+
+/// The index of connection `name` of a network.
+fn connection_index(net: &Net, network: &str, name: &str) -> Result<usize, ApiError> {
+    net.settings
+        .connections
+        .iter()
+        .position(|c| c.name == name)
+        .ok_or_else(|| {
+            ApiError::not_found(format!(
+                "no connection `{name}`{}; connections: {}",
+                if network.is_empty() {
+                    String::new()
+                } else {
+                    format!(" in network `{network}`")
+                },
+                net.settings.connection_names().join(", ")
+            ))
+        })
 }
 
 /// Whether `name` is a settable parameter of the mechanism.
@@ -472,262 +448,34 @@ fn check_param(mech: &MechType, k: &str, v: f64) -> Result<(), ApiError> {
     Ok(())
 }
 
-/// The gap-junction model: `--gap`, else `gap.json` beside the settings file,
-/// else the post cells coupled at section 0 (bmtool's gap-tuner defaults).
+/// The gap-junction model: the file given, else `gap.json` beside the
+/// settings file, else the post cells coupled at section 0 (bmtool's
+/// gap-tuner defaults).
 fn load_gap(
     explicit: Option<&Path>,
-    source: &Source,
+    source: &ModelSource,
     settings: &TunerSettings,
-) -> anyhow::Result<Option<Gap>> {
-    let found = |p: &Path, origin: String| -> anyhow::Result<Option<Gap>> {
-        Ok(Some(Gap {
-            settings: GapSettings::from_file(p)?,
-            origin,
-            tuners: Mutex::new(HashMap::new()),
-        }))
-    };
+    notices: &mut Vec<Notice>,
+) -> Result<Option<Gap>, LoadError> {
     if let Some(p) = explicit {
-        return found(p, p.display().to_string());
+        let s = GapSettings::from_file(p)?;
+        return Ok(Some(Gap::new(s, p.display().to_string())));
     }
-    if let Source::Settings(s) = source {
+    if let ModelSource::Settings(s) = source {
         let beside = s.parent().unwrap_or(Path::new(".")).join("gap.json");
         if beside.is_file() {
-            match found(&beside, beside.display().to_string()) {
-                Ok(g) => return Ok(g),
-                Err(e) => eprintln!(
-                    "synaptune: warning: not using {} for the gap-junction tab: {e:#}",
-                    beside.display()
-                ),
+            match GapSettings::from_file(&beside) {
+                Ok(g) => return Ok(Some(Gap::new(g, beside.display().to_string()))),
+                Err(e) => notices.push(Notice {
+                    level: NoticeLevel::Warning,
+                    text: format!(
+                        "not using {} for the gap-junction tab: {e}",
+                        beside.display()
+                    ),
+                }),
             }
         }
     }
-    let mut conns = serde_json::Map::new();
-    let mut cells = serde_json::Map::new();
-    for c in &settings.connections {
-        let cell = &c.spec_settings.post_cell;
-        if cells.contains_key(cell) {
-            continue;
-        }
-        let Ok(path) = settings.cell_path(cell) else {
-            continue;
-        };
-        cells.insert(cell.clone(), json!(path.display().to_string()));
-        conns.insert(
-            format!("{cell}_gap"),
-            json!({"cell": cell, "sec_id": 0, "sec_x": 0.5, "level_of_detail": "Gap"}),
-        );
-    }
-    if conns.is_empty() {
-        return Ok(None);
-    }
-    let g = &settings.general;
-    let v = json!({
-        "general_settings": {"dt": g.dt, "celsius": g.celsius},
-        "conn_type_settings": conns,
-        "cells": cells,
-    });
-    let s = GapSettings::from_value(
-        &v,
-        Path::new("(derived from the synapse model)"),
-        Path::new(""),
-    )?;
-    Ok(Some(Gap {
-        settings: s,
-        origin: "derived: each post cell coupled at section 0, bmtool's defaults".into(),
-        tuners: Mutex::new(HashMap::new()),
-    }))
-}
-
-/// The model as the page needs it, for one network.
-pub fn model_json(shared: &Shared, network: &str, net: &Net) -> Value {
-    let g = &net.settings.general;
-    let mut conns: Vec<Value> = net
-        .settings
-        .connections
-        .iter()
-        .zip(&net.original.connections)
-        .map(|(c, o)| {
-            let mech = shared.mechanism(&c.spec_settings.level_of_detail);
-            let mut params = Vec::new();
-            let mut ignored = Vec::new();
-            for (k, v) in c.numeric_params() {
-                match mech {
-                    Some(m) if is_parameter(m, &k) => {
-                        let initial = o
-                            .numeric_params()
-                            .into_iter()
-                            .find(|(n, _)| *n == k)
-                            .map_or(v, |(_, x)| x);
-                        let (min, max, step) = slider(initial);
-                        let f = &m.info.fields[m.info.field_index(&k).expect("checked")];
-                        params.push(json!({
-                            "name": k, "units": f.units, "value": v, "initial": initial,
-                            "min": min, "max": max, "step": step,
-                        }));
-                    }
-                    _ => ignored.push(k),
-                }
-            }
-            let variables: Vec<String> = mech
-                .map(|m| {
-                    m.info
-                        .fields
-                        .iter()
-                        .filter(|f| f.kind != FieldKind::Parameter)
-                        .map(|f| f.name.clone())
-                        .collect()
-                })
-                .unwrap_or_default();
-            json!({
-                "name": c.name,
-                "mechanism": c.spec_settings.level_of_detail,
-                "known_mechanism": mech.is_some(),
-                "post_cell": c.spec_settings.post_cell,
-                "sec_id": c.spec_settings.sec_id,
-                "sec_x": c.spec_settings.sec_x,
-                "vclamp_amp": c.spec_settings.vclamp_amp,
-                "vclamp_amp_initial": o.spec_settings.vclamp_amp,
-                "params": params,
-                "ignored": ignored,
-                "variables": variables,
-                "record": shared.default_record(mech.map(|m| m.as_ref())),
-            })
-        })
-        .collect();
-    // bmtool's dropdowns list connections sorted by name.
-    conns.sort_by(|a, b| a["name"].as_str().cmp(&b["name"].as_str()));
-    let source = match &shared.source {
-        Source::Settings(p) => p.display().to_string(),
-        Source::Config { config, .. } => config.display().to_string(),
-    };
-    json!({
-        "source": source,
-        "convention": match shared.convention { Convention::Bmtool => "bmtool", _ => "default" },
-        "networks": shared.networks,
-        "network": if network.is_empty() { Value::Null } else { json!(network) },
-        "connections": conns,
-        "default_connection": net.default_connection,
-        "vclamp": shared.vclamp(),
-        "general": {
-            "tstart": g.tstart, "tdur": g.tdur, "dt": g.dt, "celsius": g.celsius,
-            "v_init": g.v_init, "delay": g.delay, "weight": g.weight,
-            "threshold": g.threshold, "rise_interval": [g.rise_interval.0, g.rise_interval.1],
-            "vclamp": g.vclamp,
-        },
-        "choices": {
-            "freqs": FREQS, "freq": FREQ0,
-            "delays": DELAYS, "delay": DELAY0,
-            "durations": DURATIONS, "duration": DURATION0,
-        },
-        "limits": limits_json(),
-        "gap": shared.gap.as_ref().map(|g| json!({
-            "origin": g.origin,
-            "connections": g.settings.connections.iter().map(|c| json!({
-                "name": c.name, "cell": c.cell, "sec_id": c.sec_id, "sec_x": c.sec_x,
-                "iclamp_amp": c.iclamp_amp.unwrap_or(g.settings.general.iclamp_amp),
-            })).collect::<Vec<_>>(),
-            "general": {
-                "tstart": g.settings.general.tstart, "tdur": g.settings.general.tdur,
-                "dt": g.settings.general.dt, "v_init": g.settings.general.v_init,
-            },
-            "slider": {"log10_min": GAP_LOG10_MIN, "log10_max": GAP_LOG10_MAX,
-                       "log10_step": GAP_LOG10_STEP, "g": GAP_G0},
-        })),
-    })
-}
-
-/// Limits of the request values.
-pub mod limits {
-    /// Highest input frequency (Hz).
-    pub const FREQ_MAX: f64 = 1000.0;
-    /// Longest recovery delay (ms).
-    pub const DELAY_MAX: f64 = 20_000.0;
-    /// Longest continuous-input duration (ms).
-    pub const DURATION_MAX: f64 = 20_000.0;
-    /// Holding potentials (mV).
-    pub const VCLAMP_AMP: (f64, f64) = (-200.0, 200.0);
-    /// Largest gap conductance (µS).
-    pub const G_MAX: f64 = 100.0;
-    /// Most frequencies in one frequency response.
-    pub const FREQS_MAX: usize = 64;
-}
-
-fn limits_json() -> Value {
-    use limits::*;
-    json!({
-        "freq": [0.0, FREQ_MAX], "delay": [0.0, DELAY_MAX], "duration": [0.0, DURATION_MAX],
-        "vclamp_amp": [VCLAMP_AMP.0, VCLAMP_AMP.1], "g": [0.0, G_MAX], "freqs": FREQS_MAX,
-        "param_abs": PARAM_LIMIT,
-    })
-}
-
-/// The current settings of a network as a settings file (paths made absolute).
-pub fn settings_file_json(shared: &Shared, net: &Net) -> Value {
-    let s = &net.settings;
-    let g = &s.general;
-    let mut conns = serde_json::Map::new();
-    for c in &s.connections {
-        conns.insert(c.name.clone(), c.to_json());
-    }
-    let abs = |p: &Path| {
-        std::path::absolute(p)
-            .unwrap_or_else(|_| p.to_path_buf())
-            .display()
-            .to_string()
-    };
-    let mut cells = serde_json::Map::new();
-    for (k, p) in &s.cells {
-        cells.insert(k.clone(), json!(abs(p)));
-    }
-    let mut out = json!({
-        "comment": format!("exported by synaptune serve from {}", s.source.display()),
-        "general_settings": {
-            "vclamp": shared.vclamp(),
-            "rise_interval": [g.rise_interval.0, g.rise_interval.1],
-            "tstart": g.tstart, "tdur": g.tdur, "threshold": g.threshold,
-            "delay": g.delay, "weight": g.weight, "dt": g.dt,
-            "celsius": g.celsius, "v_init": g.v_init,
-        },
-        "conn_type_settings": conns,
-        "cells": cells,
-    });
-    if !s.mechanisms.is_empty() {
-        out["mechanisms"] = json!(s.mechanisms.iter().map(|p| abs(p)).collect::<Vec<_>>());
-    }
-    out
-}
-
-/// A connection's current parameters as a BMTK dynamics_params file
-/// (`level_of_detail` and `spec_syn_param`); also a `--json-folder` file.
-pub fn dynamics_json(net: &Net, connection: &str) -> Result<(String, Value), ApiError> {
-    let c = net
-        .settings
-        .connections
-        .iter()
-        .find(|c| c.name == connection)
-        .ok_or_else(|| {
-            ApiError::not_found(format!(
-                "no connection `{connection}`; connections: {}",
-                net.settings.connection_names().join(", ")
-            ))
-        })?;
-    let mut m = serde_json::Map::new();
-    m.insert(
-        "level_of_detail".into(),
-        json!(c.spec_settings.level_of_detail),
-    );
-    for (k, v) in &c.spec_syn_param {
-        if k != "level_of_detail" {
-            m.insert(k.clone(), v.clone());
-        }
-    }
-    let file = c
-        .spec_settings
-        .extra
-        .get("dynamics_params_file")
-        .and_then(Value::as_str)
-        .and_then(|f| Path::new(f).file_name())
-        .map(|f| f.to_string_lossy().into_owned())
-        .unwrap_or_else(|| format!("{}.json", c.name));
-    Ok((file, Value::Object(m)))
+    let origin = "derived: each post cell coupled at section 0, bmtool's defaults";
+    Ok(GapSettings::derived_from(settings).map(|s| Gap::new(s, origin.into())))
 }

@@ -1,26 +1,21 @@
 //! `synaptune demo`: the FSI example end to end, from files built into the
 //! binary (works from any directory).
 
-use super::tune::{
-    plot_freq_response, plot_run, pulse_marks, single_event_json, train_json, Progress,
-};
 use crate::cli::DemoArgs;
-use crate::output::{csv_text, print_json, print_text, write_atomic};
+use crate::model::print_notices;
+use crate::output::{print_json, print_text, write_atomic};
+use crate::plots::{plot_freq_response, plot_run, pulse_marks};
+use crate::progress::Progress;
+use crate::report::{single_event_json, traces_csv, train_json};
 use anyhow::{bail, Context, Result};
 use serde_json::{json, Map, Value};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
-use tuner_opt::{Convention, SynapseTuner, Traces, TunerSettings, BMTOOL_FREQUENCIES};
+use tuner_opt::{ModelSource, SynapseTuner, TunerSpec, BMTOOL_FREQUENCIES};
 
 const SETTINGS: &str = include_str!("../../../../examples/fsi/settings.json");
 const FSI_CELL: &str = include_str!("../../../../examples/fsi/cells/FSI_Cell.json");
 const MARKER: &str = "synaptune-demo.json";
-
-fn traces_csv(tr: &Traces) -> String {
-    let (names, cols) = tr.columns();
-    let owned: Vec<Vec<f64>> = cols.iter().map(|c| c.to_vec()).collect();
-    csv_text(&names, &owned)
-}
 
 fn prepare_out(out: &Path) -> Result<PathBuf> {
     if out.exists() {
@@ -79,9 +74,13 @@ fn build(dir: &Path, a: &DemoArgs) -> Result<Value> {
     let start = Instant::now();
     std::fs::write(dir.join("example/settings.json"), SETTINGS)?;
     std::fs::write(dir.join("example/cells/FSI_Cell.json"), FSI_CELL)?;
-    let settings = TunerSettings::from_file(dir.join("example/settings.json"))?;
-    let reg = super::registry(&a.common)?;
-    let conns = settings.connection_names();
+    let mut spec = TunerSpec::new(ModelSource::Settings(dir.join("example/settings.json")));
+    spec.mechanisms = a.common.mechanisms.clone();
+    spec.record = vec!["record_Pr".to_string(), "record_use".to_string()];
+    let built = spec.build()?;
+    print_notices(&built.notices);
+    let mut t: SynapseTuner = built.tuner;
+    let conns = t.settings().connection_names();
     let prog = Progress::new(
         (conns.len() * (2 + BMTOOL_FREQUENCIES.len())) as u64,
         "demo",
@@ -90,13 +89,7 @@ fn build(dir: &Path, a: &DemoArgs) -> Result<Value> {
     let mut text =
         String::from("synaptune demo: the FSI interneuron of bmtool's synaptic-tuner example\n");
     for name in &conns {
-        let mut t = SynapseTuner::new(
-            reg.clone(),
-            settings.clone(),
-            Some(name),
-            Convention::Default,
-        )?;
-        t.set_extra_records(&["record_Pr".to_string(), "record_use".to_string()])?;
+        t.switch_connection(name)?;
         let g = t.settings().general.clone();
         let t0 = Instant::now();
         let ev = t.single_event()?;

@@ -1,18 +1,20 @@
-//! Command implementations.
+//! Command implementations: one file per command or family of commands, each
+//! taking its arguments from [`crate::cli`].
 
 mod demo;
 mod fit;
+mod gap;
 mod mechanisms;
 mod network;
-pub mod nmodl;
+mod nmodl;
 mod scenario;
-pub mod serve;
+mod serve;
 mod simulate;
-pub mod tune;
+mod tune;
 
-use crate::cli::{Cli, Command, Common};
-use anyhow::{Context, Result};
-use mech_api::Registry;
+use crate::cli::{Cli, Command};
+pub use crate::model::registry;
+use anyhow::Result;
 
 /// Dispatch a parsed command line.
 pub fn run(cli: Cli) -> Result<()> {
@@ -29,28 +31,10 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::FreqResponse(a) => tune::freq_response(a),
         Command::Table(a) => tune::table(a),
         Command::Optimize(a) => fit::optimize(a),
-        Command::Gap(a) => fit::gap(a),
-        Command::GapOptimize(a) => fit::gap_optimize(a),
-        Command::GapSweep(a) => fit::gap_sweep(a),
+        Command::Gap(a) => gap::gap(a),
+        Command::GapOptimize(a) => gap::gap_optimize(a),
+        Command::GapSweep(a) => gap::gap_sweep(a),
         Command::Serve(a) => serve::run(a),
         Command::Nmodl(a) => nmodl::run(a),
     }
 }
-
-/// The standard catalogue plus every `--mechanisms` library, in order; replaced
-/// built-ins are reported on stderr.
-pub fn registry(common: &Common) -> Result<Registry> {
-    let mut reg = standard_mechanisms::registry();
-    for path in &common.mechanisms {
-        let cats = mech_api::load_path(path)
-            .with_context(|| format!("loading mechanisms from {}", path.display()))?;
-        for cat in &cats {
-            for notice in reg.add(cat) {
-                eprintln!("synaptune: notice: {notice}");
-            }
-        }
-    }
-    Ok(reg)
-}
-
-pub use network::sonata_settings;

@@ -2,26 +2,10 @@
 //! mechanism catalogue that `--mechanisms` loads (the `nmodl` crate does the
 //! work; cargo must be on PATH, no network is used).
 
+use crate::cli::NmodlArgs;
 use crate::output::print_json;
 use anyhow::{bail, Result};
-use clap::Args;
 use serde_json::json;
-use std::path::PathBuf;
-
-/// `synaptune nmodl`.
-#[derive(Debug, Args)]
-pub struct NmodlArgs {
-    /// Folder of .mod files (every *.mod in it is translated).
-    #[arg(value_name = "MODDIR")]
-    pub moddir: PathBuf,
-    /// Where the catalogue library is written (with the generated crate in
-    /// OUTDIR/build and cargo's output in OUTDIR/target, kept for fast rebuilds).
-    #[arg(long, value_name = "OUTDIR")]
-    pub out: PathBuf,
-    /// Print the result as JSON on stdout.
-    #[arg(long)]
-    pub json: bool,
-}
 
 pub fn run(a: NmodlArgs) -> Result<()> {
     if !a.moddir.is_dir() {
