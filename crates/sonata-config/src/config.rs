@@ -179,50 +179,13 @@ impl Config {
                 .unwrap_or_else(|| path.clone())
         };
         let map = &layer.map;
-
-        let run_sec = section(map, "run", &origin("run"))?;
-        let run = Run {
-            tstart: number(run_sec, "run", "tstart", &origin("run"))?,
-            tstop: number(run_sec, "run", "tstop", &origin("run"))?,
-            dt: number(run_sec, "run", "dt", &origin("run"))?,
-            dl: number(run_sec, "run", "dL", &origin("run"))?,
-            spike_threshold: number(run_sec, "run", "spike_threshold", &origin("run"))?,
-            nsteps_block: match number(run_sec, "run", "nsteps_block", &origin("run"))? {
-                None => None,
-                Some(v) if v >= 0.0 && v.fract() == 0.0 && v <= u64::MAX as f64 => Some(v as u64),
-                Some(v) => {
-                    return Err(Error::field(
-                        &origin("run"),
-                        "run.nsteps_block",
-                        "a non-negative integer",
-                        format!("the number {v}"),
-                    ))
-                }
-            },
-        };
+        let run = run_section(map, &origin("run"))?;
         let cond_sec = section(map, "conditions", &origin("conditions"))?;
         let conditions = Conditions {
             celsius: number(cond_sec, "conditions", "celsius", &origin("conditions"))?,
             v_init: number(cond_sec, "conditions", "v_init", &origin("conditions"))?,
         };
-
-        let mut components = Components::default();
-        if let Some(Json::Object(c)) = map.get("components") {
-            for (k, v) in c {
-                // Strings were checked and made absolute when their file was read.
-                if let Json::String(s) = v {
-                    components.all.insert(k.clone(), PathBuf::from(s));
-                }
-            }
-        }
-        let get = |k: &str| components.all.get(k).cloned();
-        components.templates_dir = get("templates_dir");
-        components.synaptic_models_dir = get("synaptic_models_dir");
-        components.mechanisms_dir = get("mechanisms_dir");
-        components.morphologies_dir = get("morphologies_dir");
-        components.biophysical_neuron_models_dir = get("biophysical_neuron_models_dir");
-        components.point_neuron_models_dir = get("point_neuron_models_dir");
-
+        let components = components(map);
         let target_simulator = match map.get("target_simulator") {
             None | Some(Json::Null) => None,
             Some(Json::String(s)) => Some(s.clone()),
@@ -235,95 +198,19 @@ impl Config {
                 ))
             }
         };
-
         let node_sets_file = match map.get("node_sets_file") {
             Some(Json::String(s)) => Some(PathBuf::from(s)),
             _ => None,
         };
-        let node_sets = match map.get("node_sets") {
-            Some(Json::Object(o)) => Some(o.clone()),
-            Some(other) => {
-                return Err(Error::field(
-                    &origin("node_sets"),
-                    "node_sets",
-                    "an object of node sets",
-                    json_kind(other),
-                ))
-            }
-            None => match &node_sets_file {
-                None => None,
-                Some(f) => {
-                    let ctx = format!("node_sets_file of {}", origin("node_sets_file").display());
-                    let text = read_text(f, Some(ctx))?;
-                    files.push(f.clone());
-                    match parse_json(&text, f)? {
-                        Json::Object(o) => Some(o),
-                        other => {
-                            return Err(Error::field(
-                                f,
-                                "(whole file)",
-                                "an object of node sets",
-                                json_kind(&other),
-                            ))
-                        }
-                    }
-                }
-            },
+        let node_sets = node_sets(map, &node_sets_file, &origin, &mut files)?;
+        let NetworkEntries {
+            nodes,
+            edges,
+            gap_juncs,
+        } = match map.get("networks") {
+            Some(Json::Object(nets)) => network_entries(nets, &origin("networks"))?,
+            _ => NetworkEntries::default(),
         };
-
-        let mut nodes = Vec::new();
-        let mut edges = Vec::new();
-        let mut gap_juncs = Vec::new();
-        if let Some(Json::Object(nets)) = map.get("networks") {
-            let nets_origin = origin("networks");
-            for (i, e) in array_of(nets, "nodes").iter().enumerate() {
-                let field = |k: &str| format!("networks.nodes[{i}].{k}");
-                let nodes_file =
-                    required_path(e, "nodes_file", &field("nodes_file"), &nets_origin)?;
-                let node_types_file = required_path(
-                    e,
-                    "node_types_file",
-                    &field("node_types_file"),
-                    &nets_origin,
-                )?;
-                let ctx = format!("{} of {}", field("nodes_file"), nets_origin.display());
-                let h5 = H5File::open(&nodes_file, Some(ctx))?;
-                let (populations, _) = h5.members("/nodes")?;
-                nodes.push(NodesEntry {
-                    nodes_file,
-                    node_types_file,
-                    populations,
-                });
-            }
-            for (i, e) in array_of(nets, "edges").iter().enumerate() {
-                let field = |k: &str| format!("networks.edges[{i}].{k}");
-                let edges_file =
-                    required_path(e, "edges_file", &field("edges_file"), &nets_origin)?;
-                let edge_types_file = required_path(
-                    e,
-                    "edge_types_file",
-                    &field("edge_types_file"),
-                    &nets_origin,
-                )?;
-                let ctx = format!("{} of {}", field("edges_file"), nets_origin.display());
-                let h5 = H5File::open(&edges_file, Some(ctx))?;
-                let (populations, _) = h5.members("/edges")?;
-                if populations.is_empty() {
-                    return Err(h5.err("/edges", "holds no edge population"));
-                }
-                edges.push(EdgesEntry {
-                    edges_file,
-                    edge_types_file,
-                    populations,
-                });
-            }
-            for (i, e) in array_of(nets, "gap_juncs").iter().enumerate() {
-                let field = format!("networks.gap_juncs[{i}].gap_juncs_file");
-                gap_juncs.push(GapJuncsEntry {
-                    gap_juncs_file: required_path(e, "gap_juncs_file", &field, &nets_origin)?,
-                });
-            }
-        }
         let mut networks: Vec<String> = Vec::new();
         for e in &edges {
             let n = e.network().to_string();
@@ -331,7 +218,6 @@ impl Config {
                 networks.push(n);
             }
         }
-
         Ok(Config {
             path,
             files,
@@ -748,4 +634,142 @@ fn required_path(entry: &Json, key: &str, field: &str, file: &Path) -> Result<Pa
             "nothing (the key is missing)",
         )),
     }
+}
+
+/// The `run` section (`origin`: the file that declared it).
+fn run_section(map: &Map<String, Json>, origin: &Path) -> Result<Run, Error> {
+    let run_sec = section(map, "run", origin)?;
+    Ok(Run {
+        tstart: number(run_sec, "run", "tstart", origin)?,
+        tstop: number(run_sec, "run", "tstop", origin)?,
+        dt: number(run_sec, "run", "dt", origin)?,
+        dl: number(run_sec, "run", "dL", origin)?,
+        spike_threshold: number(run_sec, "run", "spike_threshold", origin)?,
+        nsteps_block: match number(run_sec, "run", "nsteps_block", origin)? {
+            None => None,
+            Some(v) if v >= 0.0 && v.fract() == 0.0 && v <= u64::MAX as f64 => Some(v as u64),
+            Some(v) => {
+                return Err(Error::field(
+                    origin,
+                    "run.nsteps_block",
+                    "a non-negative integer",
+                    format!("the number {v}"),
+                ))
+            }
+        },
+    })
+}
+
+/// The `components` folders (strings were checked and made absolute when
+/// their file was read).
+fn components(map: &Map<String, Json>) -> Components {
+    let mut components = Components::default();
+    if let Some(Json::Object(c)) = map.get("components") {
+        for (k, v) in c {
+            if let Json::String(s) = v {
+                components.all.insert(k.clone(), PathBuf::from(s));
+            }
+        }
+    }
+    let get = |k: &str| components.all.get(k).cloned();
+    components.templates_dir = get("templates_dir");
+    components.synaptic_models_dir = get("synaptic_models_dir");
+    components.mechanisms_dir = get("mechanisms_dir");
+    components.morphologies_dir = get("morphologies_dir");
+    components.biophysical_neuron_models_dir = get("biophysical_neuron_models_dir");
+    components.point_neuron_models_dir = get("point_neuron_models_dir");
+    components
+}
+
+/// `node_sets`, inline or read from `node_sets_file` (which joins `files`).
+fn node_sets(
+    map: &Map<String, Json>,
+    node_sets_file: &Option<PathBuf>,
+    origin: &dyn Fn(&str) -> PathBuf,
+    files: &mut Vec<PathBuf>,
+) -> Result<Option<Map<String, Json>>, Error> {
+    match map.get("node_sets") {
+        Some(Json::Object(o)) => Ok(Some(o.clone())),
+        Some(other) => Err(Error::field(
+            &origin("node_sets"),
+            "node_sets",
+            "an object of node sets",
+            json_kind(other),
+        )),
+        None => {
+            let Some(f) = node_sets_file else {
+                return Ok(None);
+            };
+            let ctx = format!("node_sets_file of {}", origin("node_sets_file").display());
+            let text = read_text(f, Some(ctx))?;
+            files.push(f.clone());
+            match parse_json(&text, f)? {
+                Json::Object(o) => Ok(Some(o)),
+                other => Err(Error::field(
+                    f,
+                    "(whole file)",
+                    "an object of node sets",
+                    json_kind(&other),
+                )),
+            }
+        }
+    }
+}
+
+/// The entries of `networks`.
+#[derive(Default)]
+struct NetworkEntries {
+    nodes: Vec<NodesEntry>,
+    edges: Vec<EdgesEntry>,
+    gap_juncs: Vec<GapJuncsEntry>,
+}
+
+/// The nodes, edges and gap-junction entries of `networks`, each file opened
+/// to list its populations.
+fn network_entries(nets: &Map<String, Json>, origin: &Path) -> Result<NetworkEntries, Error> {
+    let mut nodes = Vec::new();
+    for (i, e) in array_of(nets, "nodes").iter().enumerate() {
+        let field = |k: &str| format!("networks.nodes[{i}].{k}");
+        let nodes_file = required_path(e, "nodes_file", &field("nodes_file"), origin)?;
+        let node_types_file =
+            required_path(e, "node_types_file", &field("node_types_file"), origin)?;
+        let ctx = format!("{} of {}", field("nodes_file"), origin.display());
+        let h5 = H5File::open(&nodes_file, Some(ctx))?;
+        let (populations, _) = h5.members("/nodes")?;
+        nodes.push(NodesEntry {
+            nodes_file,
+            node_types_file,
+            populations,
+        });
+    }
+    let mut edges = Vec::new();
+    for (i, e) in array_of(nets, "edges").iter().enumerate() {
+        let field = |k: &str| format!("networks.edges[{i}].{k}");
+        let edges_file = required_path(e, "edges_file", &field("edges_file"), origin)?;
+        let edge_types_file =
+            required_path(e, "edge_types_file", &field("edge_types_file"), origin)?;
+        let ctx = format!("{} of {}", field("edges_file"), origin.display());
+        let h5 = H5File::open(&edges_file, Some(ctx))?;
+        let (populations, _) = h5.members("/edges")?;
+        if populations.is_empty() {
+            return Err(h5.err("/edges", "holds no edge population"));
+        }
+        edges.push(EdgesEntry {
+            edges_file,
+            edge_types_file,
+            populations,
+        });
+    }
+    let mut gap_juncs = Vec::new();
+    for (i, e) in array_of(nets, "gap_juncs").iter().enumerate() {
+        let field = format!("networks.gap_juncs[{i}].gap_juncs_file");
+        gap_juncs.push(GapJuncsEntry {
+            gap_juncs_file: required_path(e, "gap_juncs_file", &field, origin)?,
+        });
+    }
+    Ok(NetworkEntries {
+        nodes,
+        edges,
+        gap_juncs,
+    })
 }

@@ -24,10 +24,11 @@ use std::sync::Arc;
 /// `edge_type_id` is scanned in slices of this many elements (512 KiB as i64).
 const EDGE_TYPE_CHUNK: u64 = 1 << 16;
 
-/// bmtool's `spec_settings` of a connection type. Serialises with bmtool's keys,
-/// in bmtool's order.
+/// bmtool's `spec_settings` of a connection type as derived, before any
+/// validation (`tuner_opt::SpecSettings` is the validated form a tuner uses).
+/// Serialises with bmtool's keys, in bmtool's order.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct SpecSettings {
+pub struct RawSpecSettings {
     /// The target cell's template: its node type's `model_template` with `hoc:` removed.
     pub post_cell: String,
     /// Voltage-clamp level, always -70.0 (mV).
@@ -92,7 +93,7 @@ impl Serialize for SynParams {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ConnType {
     /// Cell and synapse placement settings.
-    pub spec_settings: SpecSettings,
+    pub spec_settings: RawSpecSettings,
     /// Synapse parameters.
     pub spec_syn_param: SynParams,
 }
@@ -637,7 +638,7 @@ impl<'c> Context<'c> {
             None => Value::Str("exp2syn".to_string()),
             Some((v, _)) => v.clone(),
         };
-        let mut settings = SpecSettings {
+        let mut settings = RawSpecSettings {
             post_cell,
             vclamp_amp: -70.0,
             sec_x: 0.5,

@@ -248,7 +248,7 @@ fn the_model_has_bmtools_sliders_and_choices() {
 }
 
 #[test]
-fn runs_match_the_cli_and_a_train_round_trips_fast() {
+fn a_train_matches_the_cli_and_round_trips_fast() {
     let st = settings();
     let st = st.to_str().unwrap();
     let s = start(&["--settings", st]);
@@ -305,7 +305,13 @@ fn runs_match_the_cli_and_a_train_round_trips_fast() {
     assert_eq!(last["amplitudes_pA"], cli["amplitudes_pA"]);
     let t = &last["terms"];
     assert!((f(&t["a2"]) / f(&t["a1"]) - f(&last["metrics"]["ppr"])).abs() < 1e-12);
+}
 
+#[test]
+fn single_events_continuous_input_and_frequencies_match_the_cli() {
+    let st = settings();
+    let st = st.to_str().unwrap();
+    let s = start(&["--settings", st]);
     // Current clamp: the soma voltage instead of the clamp current.
     let r = ok(post(
         &s,
@@ -339,7 +345,11 @@ fn runs_match_the_cli_and_a_train_round_trips_fast() {
     ));
     assert_eq!(r["frequencies"], json!([10.0, 50.0]));
     assert!(f(&r["ppr"][1]) < 1.0, "Dep2FSI depresses: {}", r["ppr"]);
+}
 
+#[test]
+fn the_gap_tab_matches_the_cli_and_concurrent_requests_are_answered() {
+    let s = start(&["--settings", settings().to_str().unwrap()]);
     let r = ok(post(&s, "/api/gap", &json!({"g": 0.001})));
     let cli = cli_json(&[
         "gap",
@@ -353,13 +363,12 @@ fn runs_match_the_cli_and_a_train_round_trips_fast() {
     let r = ok(post(&s, "/api/gap", &json!({"g": 0.001, "implicit": true})));
     assert!(f(&r["coupling_coefficient"]) > 0.0);
 
-    // Concurrent requests are all answered.
     let addr = s.addr.clone();
-    let handles: Vec<_> = (0..4)
-        .map(|k| {
+    let handles: Vec<_> = [10, 20, 50, 100]
+        .into_iter()
+        .map(|freq| {
             let addr = addr.clone();
             std::thread::spawn(move || {
-                let freq = [10, 20, 50, 100][k];
                 let b = json!({"connection": "Dep2FSI", "freq": freq}).to_string();
                 let r = send(
                     &addr,
@@ -377,218 +386,190 @@ fn runs_match_the_cli_and_a_train_round_trips_fast() {
     }
 }
 
+/// Bad requests: (method, path, JSON body or "" for none, status, part of the message).
+const BAD: &[(&str, &str, &str, u16, &str)] = &[
+    (
+        "POST",
+        "/api/train",
+        r#"{"connection": "Nope"}"#,
+        404,
+        "no connection `Nope`",
+    ),
+    (
+        "POST",
+        "/api/train",
+        r#"{"network": "x"}"#,
+        404,
+        "no network",
+    ),
+    (
+        "POST",
+        "/api/train",
+        r#"{"freq": "abc"}"#,
+        400,
+        "expected a number",
+    ),
+    (
+        "POST",
+        "/api/train",
+        r#"{"params": {"Use": "x"}}"#,
+        400,
+        "parameter `Use`",
+    ),
+    (
+        "POST",
+        "/api/train",
+        r#"{"params": {"Bogus": 1}}"#,
+        422,
+        "no parameter `Bogus`",
+    ),
+    (
+        "POST",
+        "/api/train",
+        r#"{"params": {"Use": 1e300}}"#,
+        422,
+        "out of range",
+    ),
+    ("POST", "/api/train", r#"{"freq": -5}"#, 422, "out of range"),
+    ("POST", "/api/train", r#"{"freq": 0}"#, 422, "out of range"),
+    (
+        "POST",
+        "/api/train",
+        r#"{"freq": 1e6}"#,
+        422,
+        "out of range",
+    ),
+    (
+        "POST",
+        "/api/train",
+        r#"{"delay": -1}"#,
+        422,
+        "out of range",
+    ),
+    (
+        "POST",
+        "/api/continuous",
+        r#"{"duration": 1e9}"#,
+        422,
+        "out of range",
+    ),
+    (
+        "POST",
+        "/api/train",
+        r#"{"vclamp": "yes"}"#,
+        400,
+        "true or false",
+    ),
+    (
+        "POST",
+        "/api/train",
+        r#"{"vclamp_amp": 1000}"#,
+        422,
+        "out of range",
+    ),
+    ("POST", "/api/train", r#"{"record": ["nope"]}"#, 422, "nope"),
+    (
+        "POST",
+        "/api/train",
+        r#"{"frequency": 50}"#,
+        400,
+        "unknown field `frequency`",
+    ),
+    ("POST", "/api/train", "not json", 400, "not valid JSON"),
+    ("POST", "/api/train", "[1, 2]", 400, "JSON object"),
+    (
+        "POST",
+        "/api/freq-response",
+        r#"{"freqs": []}"#,
+        422,
+        "freqs",
+    ),
+    ("POST", "/api/gap", r#"{"g": -1}"#, 422, "out of range"),
+    (
+        "POST",
+        "/api/gap",
+        r#"{"connection": "none"}"#,
+        404,
+        "no gap-junction connection",
+    ),
+    // The simulation runs but there is nothing to analyse: refused, not a panic.
+    (
+        "POST",
+        "/api/train",
+        r#"{"connection": "Dep2FSI", "params": {"initW": 0}}"#,
+        422,
+        "",
+    ),
+    ("GET", "/api/train", "", 405, "not allowed"),
+    ("GET", "/api/nothing", "", 404, "no route"),
+    ("GET", "/api/model?network=x", "", 404, "no network"),
+    (
+        "GET",
+        "/api/model?bogus=1",
+        "",
+        400,
+        "unknown query parameter",
+    ),
+    (
+        "GET",
+        "/api/export/dynamics?connection=Nope",
+        "",
+        404,
+        "no connection",
+    ),
+];
+
+/// A request answered with a JSON error of `status` whose message holds
+/// `needle`; the server still answers afterwards.
+fn refused(
+    s: &Server,
+    method: &str,
+    path: &str,
+    body: Option<(&str, &[u8])>,
+    status: u16,
+    needle: &str,
+) {
+    let r = request(s, method, path, body, "127.0.0.1");
+    let v = r.json();
+    assert_eq!(r.status, status, "{method} {path}: {v}");
+    assert_eq!(v["status"], status);
+    let msg = v["error"].as_str().unwrap();
+    assert!(
+        msg.contains(needle),
+        "{method} {path}: `{msg}` lacks `{needle}`"
+    );
+    assert!(r
+        .headers
+        .to_ascii_lowercase()
+        .contains("content-type: application/json"));
+    alive(s);
+}
+
 #[test]
 fn bad_requests_get_json_errors_and_the_server_keeps_serving() {
     let s = start(&["--settings", settings().to_str().unwrap()]);
     let j = "application/json";
-    // (method, path, body with its content type, status, part of the message)
-    type Case<'a> = (&'a str, &'a str, Option<(&'a str, String)>, u16, &'a str);
-    let cases: Vec<Case> = vec![
-        (
-            "POST",
-            "/api/train",
-            Some((j, r#"{"connection": "Nope"}"#.into())),
-            404,
-            "no connection `Nope`",
-        ),
-        (
-            "POST",
-            "/api/train",
-            Some((j, r#"{"network": "x"}"#.into())),
-            404,
-            "no network",
-        ),
-        (
-            "POST",
-            "/api/train",
-            Some((j, r#"{"freq": "abc"}"#.into())),
-            400,
-            "expected a number",
-        ),
-        (
-            "POST",
-            "/api/train",
-            Some((j, r#"{"params": {"Use": "x"}}"#.into())),
-            400,
-            "parameter `Use`",
-        ),
-        (
-            "POST",
-            "/api/train",
-            Some((j, r#"{"params": {"Bogus": 1}}"#.into())),
-            422,
-            "no parameter `Bogus`",
-        ),
-        (
-            "POST",
-            "/api/train",
-            Some((j, r#"{"params": {"Use": 1e300}}"#.into())),
-            422,
-            "out of range",
-        ),
-        (
-            "POST",
-            "/api/train",
-            Some((j, r#"{"freq": -5}"#.into())),
-            422,
-            "out of range",
-        ),
-        (
-            "POST",
-            "/api/train",
-            Some((j, r#"{"freq": 0}"#.into())),
-            422,
-            "out of range",
-        ),
-        (
-            "POST",
-            "/api/train",
-            Some((j, r#"{"freq": 1e6}"#.into())),
-            422,
-            "out of range",
-        ),
-        (
-            "POST",
-            "/api/train",
-            Some((j, r#"{"delay": -1}"#.into())),
-            422,
-            "out of range",
-        ),
-        (
-            "POST",
-            "/api/continuous",
-            Some((j, r#"{"duration": 1e9}"#.into())),
-            422,
-            "out of range",
-        ),
-        (
-            "POST",
-            "/api/train",
-            Some((j, r#"{"vclamp": "yes"}"#.into())),
-            400,
-            "true or false",
-        ),
-        (
-            "POST",
-            "/api/train",
-            Some((j, r#"{"vclamp_amp": 1000}"#.into())),
-            422,
-            "out of range",
-        ),
-        (
-            "POST",
-            "/api/train",
-            Some((j, r#"{"record": ["nope"]}"#.into())),
-            422,
-            "nope",
-        ),
-        (
-            "POST",
-            "/api/train",
-            Some((j, r#"{"frequency": 50}"#.into())),
-            400,
-            "unknown field `frequency`",
-        ),
-        (
-            "POST",
-            "/api/train",
-            Some((j, "not json".into())),
-            400,
-            "not valid JSON",
-        ),
-        (
-            "POST",
-            "/api/train",
-            Some((j, "[1, 2]".into())),
-            400,
-            "JSON object",
-        ),
-        (
-            "POST",
-            "/api/train",
-            Some(("text/plain", "{}".into())),
-            415,
-            "JSON",
-        ),
-        (
-            "POST",
-            "/api/freq-response",
-            Some((j, r#"{"freqs": []}"#.into())),
-            422,
-            "freqs",
-        ),
-        (
-            "POST",
-            "/api/freq-response",
-            Some((j, format!(r#"{{"freqs": {:?}}}"#, vec![1.0; 65]))),
-            422,
-            "freqs",
-        ),
-        (
-            "POST",
-            "/api/gap",
-            Some((j, r#"{"g": -1}"#.into())),
-            422,
-            "out of range",
-        ),
-        (
-            "POST",
-            "/api/gap",
-            Some((j, r#"{"connection": "none"}"#.into())),
-            404,
-            "no gap-junction connection",
-        ),
-        // The simulation runs but there is nothing to analyse: refused, not a panic.
-        (
-            "POST",
-            "/api/train",
-            Some((
-                j,
-                r#"{"connection": "Dep2FSI", "params": {"initW": 0}}"#.into(),
-            )),
-            422,
-            "",
-        ),
-        ("GET", "/api/train", None, 405, "not allowed"),
-        ("GET", "/api/nothing", None, 404, "no route"),
-        ("GET", "/api/model?network=x", None, 404, "no network"),
-        (
-            "GET",
-            "/api/model?bogus=1",
-            None,
-            400,
-            "unknown query parameter",
-        ),
-        (
-            "GET",
-            "/api/export/dynamics?connection=Nope",
-            None,
-            404,
-            "no connection",
-        ),
-    ];
-    for (method, path, body, status, needle) in &cases {
-        let r = request(
-            &s,
-            method,
-            path,
-            body.as_ref().map(|(ct, b)| (*ct, b.as_bytes())),
-            "127.0.0.1",
-        );
-        let v = r.json();
-        assert_eq!(r.status, *status, "{method} {path} {body:?}: {v}");
-        assert_eq!(v["status"], *status);
-        let msg = v["error"].as_str().unwrap();
-        assert!(
-            msg.contains(needle),
-            "{method} {path}: `{msg}` lacks `{needle}`"
-        );
-        assert!(r
-            .headers
-            .to_ascii_lowercase()
-            .contains("content-type: application/json"));
-        alive(&s);
+    for (method, path, body, status, needle) in BAD {
+        let body = (!body.is_empty()).then(|| (j, body.as_bytes()));
+        refused(&s, method, path, body, *status, needle);
     }
+    let many = format!(r#"{{"freqs": {:?}}}"#, vec![1.0; 65]);
+    refused(
+        &s,
+        "POST",
+        "/api/freq-response",
+        Some((j, many.as_bytes())),
+        422,
+        "freqs",
+    );
+    refused(
+        &s,
+        "POST",
+        "/api/train",
+        Some(("text/plain", b"{}")),
+        415,
+        "JSON",
+    );
     // DNS rebinding: a foreign Host is refused.
     let r = request(&s, "GET", "/api/model", None, "evil.example:80");
     assert_eq!(r.status, 403);

@@ -1,8 +1,10 @@
-//! API errors: a status and one message, sent as `{"error": "...", "status": N}`.
+//! The server's errors: [`LoadError`] (it cannot start) and [`ApiError`] (a
+//! request gets a status and one message, sent as `{"error": "...", "status": N}`).
 
-use axum::http::StatusCode;
+use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
-use tuner_opt::{SettingsErrorKind, TunerError};
+use std::path::PathBuf;
+use tuner_opt::{SettingsError, SettingsErrorKind, TunerError};
 
 /// An error a handler answers with.
 #[derive(Debug, Clone)]
@@ -67,6 +69,56 @@ impl std::fmt::Display for ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let body = serde_json::json!({"error": self.message, "status": self.status.as_u16()});
-        crate::server::json_response(self.status, &body)
+        json_response(self.status, &body)
     }
+}
+
+/// A JSON answer that is never cached.
+pub fn json_response(status: StatusCode, v: &serde_json::Value) -> Response {
+    let body = serde_json::to_string(v).unwrap_or_else(|_| "{}".into());
+    (
+        status,
+        [
+            (header::CONTENT_TYPE, "application/json"),
+            (header::CACHE_CONTROL, "no-store"),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+/// Why the server could not start.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum LoadError {
+    /// The model (as the tuner commands would refuse it).
+    #[error(transparent)]
+    Tuner(#[from] TunerError),
+    /// The gap-junction settings.
+    #[error(transparent)]
+    Settings(#[from] SettingsError),
+    /// A network the config does not have.
+    #[error("{}: no network `{network}`; networks: {networks}", config.display())]
+    NoNetwork {
+        /// The config.
+        config: PathBuf,
+        /// The name asked for.
+        network: String,
+        /// The networks it has.
+        networks: String,
+    },
+    /// A config without networks.
+    #[error("{}: no networks (edge populations)", config.display())]
+    NoNetworks {
+        /// The config.
+        config: PathBuf,
+    },
+    /// The port could not be listened on.
+    #[error("cannot listen on 127.0.0.1:{port}: {source}")]
+    Listen {
+        /// The port.
+        port: u16,
+        /// Why.
+        source: std::io::Error,
+    },
 }

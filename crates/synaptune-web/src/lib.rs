@@ -80,44 +80,6 @@ mod server;
 mod state;
 mod traces;
 
+pub use error::LoadError;
 pub use server::{router, Server};
 pub use state::App;
-
-use std::path::PathBuf;
-use tuner_opt::{SettingsError, TunerError};
-
-/// Why the server could not start.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum LoadError {
-    /// The model (as the tuner commands would refuse it).
-    #[error(transparent)]
-    Tuner(#[from] TunerError),
-    /// The gap-junction settings.
-    #[error(transparent)]
-    Settings(#[from] SettingsError),
-    /// A network the config does not have.
-    #[error("{}: no network `{network}`; networks: {networks}", config.display())]
-    NoNetwork {
-        /// The config.
-        config: PathBuf,
-        /// The name asked for.
-        network: String,
-        /// The networks it has.
-        networks: String,
-    },
-    /// A config without networks.
-    #[error("{}: no networks (edge populations)", config.display())]
-    NoNetworks {
-        /// The config.
-        config: PathBuf,
-    },
-    /// The port could not be listened on.
-    #[error("cannot listen on 127.0.0.1:{port}: {source}")]
-    Listen {
-        /// The port.
-        port: u16,
-        /// Why.
-        source: std::io::Error,
-    },
-}

@@ -3,8 +3,24 @@
 //! for a value out of range).
 
 use crate::error::ApiError;
-use crate::state::RunSpec;
 use serde_json::{Map, Value};
+
+/// A request's model: which connection, with what.
+#[derive(Debug, Default, Clone)]
+pub struct RunSpec {
+    /// Network (configs with several).
+    pub network: Option<String>,
+    /// Connection (default: the network's first).
+    pub connection: Option<String>,
+    /// Parameter values to set (they persist).
+    pub params: Vec<(String, f64)>,
+    /// Voltage-clamp mode.
+    pub vclamp: Option<bool>,
+    /// Holding potential (mV; persists for the connection).
+    pub vclamp_amp: Option<f64>,
+    /// Extra synapse variables to record.
+    pub record: Option<Vec<String>>,
+}
 
 /// A request body being read.
 pub struct Body {

@@ -1,9 +1,8 @@
 //! The HTTP side: routes, the page's assets, the loopback guard, the listener.
 
 use crate::api;
-use crate::error::ApiError;
+use crate::error::{ApiError, LoadError};
 use crate::state::App;
-use crate::LoadError;
 use axum::extract::Request;
 use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
@@ -19,20 +18,6 @@ const PLOT_JS: &str = include_str!("../assets/plot.js");
 const STYLE_CSS: &str = include_str!("../assets/style.css");
 
 /// A JSON response.
-/// A JSON answer that is never cached.
-pub fn json_response(status: StatusCode, v: &serde_json::Value) -> Response {
-    let body = serde_json::to_string(v).unwrap_or_else(|_| "{}".into());
-    (
-        status,
-        [
-            (header::CONTENT_TYPE, "application/json"),
-            (header::CACHE_CONTROL, "no-store"),
-        ],
-        body,
-    )
-        .into_response()
-}
-
 fn asset(mime: &'static str, body: &'static str) -> Response {
     (
         [

@@ -5,8 +5,8 @@
 //! Locks are held only to read or update values and to load a connection; no
 //! simulation runs under a lock (a request clones its tuner and lets go).
 
-use crate::error::ApiError;
-use crate::LoadError;
+use crate::error::{ApiError, LoadError};
+use crate::request::RunSpec;
 use mech_api::{FieldKind, MechType, Registry};
 use std::collections::HashMap;
 use std::path::Path;
@@ -87,23 +87,6 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 
 /// Largest magnitude accepted for a parameter (beyond it a request is refused).
 pub const PARAM_LIMIT: f64 = 1e9;
-
-/// A request's model: which connection, with what.
-#[derive(Debug, Default, Clone)]
-pub struct RunSpec {
-    /// Network (configs with several).
-    pub network: Option<String>,
-    /// Connection (default: the network's first).
-    pub connection: Option<String>,
-    /// Parameter values to set (they persist).
-    pub params: Vec<(String, f64)>,
-    /// Voltage-clamp mode.
-    pub vclamp: Option<bool>,
-    /// Holding potential (mV; persists for the connection).
-    pub vclamp_amp: Option<f64>,
-    /// Extra synapse variables to record.
-    pub record: Option<Vec<String>>,
-}
 
 /// What a prepared run reports back.
 pub struct Prepared {

@@ -1,6 +1,6 @@
 //! Downloads: a connection's dynamics_params file, the whole settings file.
 
-use super::{job, query, Shr, Q};
+use super::common::{job, query, Shr, Q};
 use crate::export;
 use axum::extract::State;
 use axum::http::header;

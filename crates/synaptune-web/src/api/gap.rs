@@ -1,6 +1,6 @@
 //! The gap-junction tab: one run at a conductance.
 
-use super::{body, job, reply, timed, Shr, B};
+use super::common::{body, job, reply, timed, Shr, B};
 use crate::error::ApiError;
 use crate::model::GAP_G0;
 use crate::request::limits;

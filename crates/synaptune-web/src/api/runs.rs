@@ -1,7 +1,7 @@
 //! The synapse protocols: single event, train, continuous input, frequency
 //! response.
 
-use super::{body, header_json, job, reply, timed, Shr, B};
+use super::common::{body, header_json, job, reply, timed, Shr, B};
 use crate::error::ApiError;
 use crate::model::{DELAY0, DURATION0, FREQ0};
 use crate::request::limits;
