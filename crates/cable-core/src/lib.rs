@@ -44,6 +44,7 @@ mod cholesky;
 mod error;
 mod events;
 pub mod geometry;
+mod ids;
 mod ions;
 mod lu;
 mod model;
@@ -56,8 +57,9 @@ pub use cell::{CellSpec, Geometry, SectionSpec};
 #[cfg(feature = "nalgebra")]
 pub use cholesky::SparseCholesky;
 pub use error::{CellError, CellErrorKind, SimError};
+pub use ids::{ArtId, CellId, ConnId, CouplingId, PointId, SourceId};
 pub use ions::{ion_defaults, IonVar};
 pub use lu::SparseLu;
-pub use model::{ArtId, CellId, ConnId, CouplingId, Loc, ModelBuilder, PointId, SourceId, Target};
+pub use model::{Loc, ModelBuilder, Target};
 pub use sim::{ProbeId, SimOptions, SimState, Simulation, SolverFactory};
 pub use solver::{Hines, Solver, TreeMatrix};

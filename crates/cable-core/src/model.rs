@@ -4,36 +4,15 @@
 use crate::cell::CellSpec;
 use crate::error::SimError;
 use crate::geometry::discretize;
+use crate::ids::{ArtId, CellId, ConnId, CouplingId, PointId, SourceId};
 use crate::ions::{promote, style_use, IonStore};
-use crate::sim::{Conn, Host, PreSyn, SimOptions, Simulation, SourceKind, Transfer, TypeStore};
+use crate::sim::{
+    param_index, Conn, Host, PreSyn, SimOptions, Simulation, SourceKind, Transfer, TypeStore,
+};
 use crate::solver::{Hines, Solver, TreeMatrix};
-use mech_api::{FieldKind, Kind, MechType, Registry};
+use mech_api::{Kind, MechType, Registry};
 use std::collections::HashMap;
 use std::sync::Arc;
-
-/// A cell added to a model.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct CellId(pub usize);
-
-/// A point process added to a model.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct PointId(pub usize);
-
-/// An artificial cell added to a model.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct ArtId(pub usize);
-
-/// An event source (a threshold on a voltage, or an emitting mechanism).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct SourceId(pub usize);
-
-/// A connection.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct ConnId(pub usize);
-
-/// An implicit coupling conductance between two nodes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct CouplingId(pub usize);
 
 /// Where a connection delivers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -127,18 +106,6 @@ pub(crate) fn mech_or_err(reg: &Registry, name: &str) -> Result<Arc<MechType>, S
         .ok_or_else(|| SimError::UnknownMechanism {
             name: name.to_string(),
             known: reg.names().join(", "),
-        })
-}
-
-pub(crate) fn param_index(ty: &MechType, name: &str) -> Result<usize, SimError> {
-    ty.info
-        .field_index(name)
-        .filter(|&k| ty.info.fields[k].kind == FieldKind::Parameter)
-        .ok_or_else(|| SimError::UnknownField {
-            mech: ty.info.name.clone(),
-            what: "parameter",
-            name: name.to_string(),
-            known: ty.info.parameter_names().join(", "),
         })
 }
 

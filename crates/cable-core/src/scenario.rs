@@ -27,7 +27,8 @@
 
 use crate::cell::CellSpec;
 use crate::error::SimError;
-use crate::model::{ArtId, CellId, Loc, ModelBuilder, PointId, SourceId, Target};
+use crate::ids::{ArtId, CellId, PointId, SourceId};
+use crate::model::{Loc, ModelBuilder, Target};
 use crate::protocol::split_global;
 use crate::sim::{ProbeId, SimOptions, Simulation};
 use mech_api::Registry;

@@ -14,11 +14,11 @@ use crate::cell::CellSpec;
 use crate::error::SimError;
 use crate::events::{EventKind, Queue};
 use crate::geometry::Discretization;
+use crate::ids::{ArtId, ConnId, CouplingId, PointId, SourceId};
 use crate::ions::{parse_ion_var, IonStore, IonVar};
-use crate::model::{ArtId, ConnId, PointId, SourceId};
 use crate::solver::{Solver, TreeMatrix};
 use mech_api::abi::{HostApi, IonState, PPack, STATUS_OK};
-use mech_api::{Kind, MechType};
+use mech_api::{FieldKind, Kind, MechType};
 use std::collections::HashMap;
 
 mod state;
@@ -186,6 +186,19 @@ impl TypeStore {
     pub fn set(&mut self, f: usize, i: usize, x: f64) {
         self.data[f * self.n + i] = x;
     }
+}
+
+/// The field index of parameter `name` of a mechanism type.
+pub(crate) fn param_index(ty: &MechType, name: &str) -> Result<usize, SimError> {
+    ty.info
+        .field_index(name)
+        .filter(|&k| ty.info.fields[k].kind == FieldKind::Parameter)
+        .ok_or_else(|| SimError::UnknownField {
+            mech: ty.info.name.clone(),
+            what: "parameter",
+            name: name.to_string(),
+            known: ty.info.parameter_names().join(", "),
+        })
 }
 
 /// What an event source is.
@@ -504,7 +517,7 @@ impl Simulation {
     }
 
     /// Change an implicit coupling's conductance (µS).
-    pub fn set_coupling(&mut self, c: crate::model::CouplingId, g: f64) -> Result<(), SimError> {
+    pub fn set_coupling(&mut self, c: CouplingId, g: f64) -> Result<(), SimError> {
         if !(g >= 0.0 && g.is_finite()) {
             return Err(SimError::BadSetting {
                 what: "coupling conductance (µS)".into(),
@@ -648,7 +661,7 @@ impl Simulation {
         value: f64,
     ) -> Result<(), SimError> {
         let info = &self.types[ti].ty.info;
-        let f = crate::model::param_index(&self.types[ti].ty, name)?;
+        let f = param_index(&self.types[ti].ty, name)?;
         if !value.is_finite() {
             return Err(SimError::BadSetting {
                 what: format!("{}.{}", info.name, name),
