@@ -42,7 +42,6 @@ pub mod cell;
 #[cfg(feature = "nalgebra")]
 mod cholesky;
 mod error;
-mod events;
 pub mod geometry;
 mod ids;
 mod ions;
