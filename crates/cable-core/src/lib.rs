@@ -47,8 +47,6 @@ mod ids;
 mod ions;
 mod lu;
 mod model;
-pub mod protocol;
-pub mod scenario;
 mod sim;
 pub mod solver;
 
