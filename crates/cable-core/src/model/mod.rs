@@ -81,7 +81,7 @@ struct TransferDef {
     field: usize,
 }
 
-/// Assembles cells and mechanisms into a [`Simulation`].
+/// Assembles cells and mechanisms into a [`Simulation`](crate::Simulation).
 ///
 /// Cells are numbered in the order they are added (NEURON's section creation
 /// order across cells), point processes keep their handles whatever order the

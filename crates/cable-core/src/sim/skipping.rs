@@ -83,7 +83,7 @@ impl Simulation {
 
     /// How many mechanism calls (`current` or `state` of one type in one
     /// step) were replaced by their recorded effect since the last
-    /// initialisation (see [`SimOptions::skip_stationary`]).
+    /// initialisation (see [`SimOptions::skip_stationary`](super::SimOptions::skip_stationary)).
     pub fn replayed_calls(&self) -> u64 {
         self.freeze.replayed
     }
