@@ -7,7 +7,7 @@ use crate::cell::CellSpec;
 use crate::error::SimError;
 use crate::geometry::discretize;
 use crate::ids::{ArtId, CellId, ConnId, CouplingId, PointId, SourceId};
-use crate::sim::param_index;
+use crate::sim::{global_index, param_index, variable_index};
 use mech_api::{Kind, MechType, Registry};
 use std::sync::Arc;
 
@@ -349,22 +349,7 @@ impl<'r> ModelBuilder<'r> {
             .points
             .get(target.0)
             .ok_or_else(|| SimError::BadHandle(format!("point process {}", target.0)))?;
-        let f =
-            d.ty.info
-                .field_index(field)
-                .ok_or_else(|| SimError::UnknownField {
-                    mech: d.ty.info.name.clone(),
-                    what: "variable",
-                    name: field.to_string(),
-                    known: d
-                        .ty
-                        .info
-                        .fields
-                        .iter()
-                        .map(|f| f.name.clone())
-                        .collect::<Vec<_>>()
-                        .join(", "),
-                })?;
+        let f = variable_index(&d.ty.info, field)?;
         self.transfers.push(TransferDef {
             source_node: node,
             target,
@@ -399,21 +384,7 @@ impl<'r> ModelBuilder<'r> {
     /// Set a mechanism global (e.g. hh's `usetable`) for this simulation.
     pub fn set_global(&mut self, mech: &str, name: &str, value: f64) -> Result<(), SimError> {
         let ty = mech_or_err(self.reg, mech)?;
-        let k = ty
-            .info
-            .global_index(name)
-            .ok_or_else(|| SimError::UnknownField {
-                mech: mech.to_string(),
-                what: "global",
-                name: name.to_string(),
-                known: ty
-                    .info
-                    .globals
-                    .iter()
-                    .map(|g| g.name.clone())
-                    .collect::<Vec<_>>()
-                    .join(", "),
-            })?;
+        let k = global_index(&ty.info, mech, name)?;
         self.globals.push((ty, k, value));
         Ok(())
     }

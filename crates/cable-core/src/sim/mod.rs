@@ -53,7 +53,7 @@ pub use options::{SimOptions, SolverFactory};
 pub use probes::ProbeId;
 pub use state::SimState;
 pub(crate) use stepping::Transfer;
-pub(crate) use storage::{param_index, TypeStore};
+pub(crate) use storage::{global_index, param_index, variable_index, TypeStore};
 
 use probes::ProbeTarget;
 use queue::Queue;

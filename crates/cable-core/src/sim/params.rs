@@ -2,7 +2,7 @@
 //! conductances, parameters and globals of mechanisms, event-time vectors;
 //! reading point-process and artificial-cell variables.
 
-use super::storage::param_index;
+use super::storage::{global_index, param_index};
 use super::Simulation;
 use crate::error::SimError;
 use crate::ids::{ArtId, CouplingId, PointId};
@@ -155,20 +155,7 @@ impl Simulation {
                 name: mech.to_string(),
                 known: self.type_order().join(", "),
             })?;
-        let info = &self.types[ti].ty.info;
-        let k = info
-            .global_index(name)
-            .ok_or_else(|| SimError::UnknownField {
-                mech: mech.to_string(),
-                what: "global",
-                name: name.to_string(),
-                known: info
-                    .globals
-                    .iter()
-                    .map(|g| g.name.clone())
-                    .collect::<Vec<_>>()
-                    .join(", "),
-            })?;
+        let k = global_index(&self.types[ti].ty.info, mech, name)?;
         self.types[ti].globals[k] = value;
         self.thaw_all();
         Ok(())

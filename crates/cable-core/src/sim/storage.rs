@@ -6,7 +6,7 @@ use super::Simulation;
 use crate::error::SimError;
 use crate::ions::IonStore;
 use mech_api::abi::{IonState, PPack};
-use mech_api::{FieldKind, Kind, MechType};
+use mech_api::{FieldKind, Kind, MechInfo, MechType};
 use std::sync::Arc;
 
 /// Host-owned storage of one mechanism type.
@@ -105,21 +105,41 @@ pub(crate) fn param_index(ty: &MechType, name: &str) -> Result<usize, SimError> 
         })
 }
 
+/// The field index of variable `name` (any field) of a mechanism type.
+pub(crate) fn variable_index(info: &MechInfo, name: &str) -> Result<usize, SimError> {
+    info.field_index(name)
+        .ok_or_else(|| SimError::UnknownField {
+            mech: info.name.clone(),
+            what: "variable",
+            name: name.to_string(),
+            known: info
+                .fields
+                .iter()
+                .map(|f| f.name.clone())
+                .collect::<Vec<_>>()
+                .join(", "),
+        })
+}
+
+/// The index of global `name` of mechanism type `mech`.
+pub(crate) fn global_index(info: &MechInfo, mech: &str, name: &str) -> Result<usize, SimError> {
+    info.global_index(name)
+        .ok_or_else(|| SimError::UnknownField {
+            mech: mech.to_string(),
+            what: "global",
+            name: name.to_string(),
+            known: info
+                .globals
+                .iter()
+                .map(|g| g.name.clone())
+                .collect::<Vec<_>>()
+                .join(", "),
+        })
+}
+
 impl Simulation {
     pub(super) fn field_of(&self, ti: usize, name: &str) -> Result<usize, SimError> {
-        let info = &self.types[ti].ty.info;
-        info.field_index(name)
-            .ok_or_else(|| SimError::UnknownField {
-                mech: info.name.clone(),
-                what: "variable",
-                name: name.to_string(),
-                known: info
-                    .fields
-                    .iter()
-                    .map(|f| f.name.clone())
-                    .collect::<Vec<_>>()
-                    .join(", "),
-            })
+        variable_index(&self.types[ti].ty.info, name)
     }
 
     pub(super) fn ppack(&mut self, ti: usize, t: f64) -> PPack {
