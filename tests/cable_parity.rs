@@ -8,7 +8,8 @@
 
 mod common;
 
-use cable_core::{protocol, CellSpec};
+use cable_core::CellSpec;
+use cable_scenario::protocol;
 use common::*;
 
 fn check_case(name: &str) {

@@ -9,7 +9,7 @@
 
 mod common;
 
-use cable_core::scenario::Scenario;
+use cable_scenario::scenario::Scenario;
 use common::*;
 
 fn check(name: &str) {

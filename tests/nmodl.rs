@@ -16,7 +16,7 @@
 
 mod common;
 
-use cable_core::scenario::{Outcome, Scenario};
+use cable_scenario::scenario::{Outcome, Scenario};
 use common::*;
 use mech_api::Registry;
 use std::path::{Path, PathBuf};

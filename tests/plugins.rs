@@ -8,8 +8,8 @@
 
 mod common;
 
-use cable_core::scenario::Scenario;
 use cable_core::{CellSpec, Loc, ModelBuilder, SimError, SimOptions, Target};
+use cable_scenario::scenario::Scenario;
 use common::*;
 use mech_api::{LoadError, Registry};
 use std::path::{Path, PathBuf};

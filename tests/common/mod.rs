@@ -2,7 +2,7 @@
 //! case files, trace comparison.
 #![allow(dead_code)]
 
-use cable_core::protocol::{IClampSpec, Protocol, RecordSpec};
+use cable_scenario::protocol::{IClampSpec, Protocol, RecordSpec};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 

@@ -3,7 +3,7 @@
 Compiles the mod files of examples/nmodl/ and tests/fixtures/nmodl/mods/ (test
 mechanisms for constructs the examples do not use) with NEURON's `nrnivmodl`
 (together, in a temporary folder), then runs every scenario of tests/fixtures/nmodl/scenarios/
-(the `cable_core::scenario` format, built in NEURON exactly as
+(the `cable_scenario::scenario` format, built in NEURON exactly as
 gen_scenario_fixtures.py builds the parity scenarios) with each of its
 `secondorder` values and writes
 

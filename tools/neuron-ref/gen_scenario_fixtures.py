@@ -1,7 +1,7 @@
 """Generate the mechanism/event parity fixtures with NEURON 9.0.2.
 
 For every scenario in tests/fixtures/scenarios/*.json (see the Rust module
-`cable_core::scenario` for the format) this builds the cells, point processes,
+`cable_scenario::scenario` for the format) this builds the cells, point processes,
 artificial cells, NetCons, gap-junction transfers (ParallelContext source_var /
 target_var) and records in NEURON, runs `h.run()`, and writes
 tests/fixtures/neuron/scen_<name>_so<N>.csv (t + records) and

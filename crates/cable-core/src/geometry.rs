@@ -255,125 +255,56 @@ fn children(cell: &CellSpec) -> Vec<Vec<usize>> {
     ch
 }
 
+/// The per-node arrays of a [`Discretization`] while it is being built.
+struct NodeArrays {
+    parent: Vec<usize>,
+    area: Vec<f64>,
+    rinv: Vec<f64>,
+    cm: Vec<Option<f64>>,
+}
+
+impl NodeArrays {
+    /// `n` nodes without parent, membrane or axial conductance.
+    fn push_unattached(&mut self, n: usize) {
+        for _ in 0..n {
+            self.parent.push(usize::MAX);
+            self.area.push(ZERO_AREA_NODE);
+            self.rinv.push(0.0);
+            self.cm.push(None);
+        }
+    }
+}
+
 /// Discretise cells into one system, numbered as NEURON numbers a model whose
 /// cells were created in this order.
 pub fn discretize(cells: &[&CellSpec]) -> Discretization {
     let ncell = cells.len();
-    let mut parent: Vec<usize> = vec![usize::MAX; ncell];
-    let mut area: Vec<f64> = vec![ZERO_AREA_NODE; ncell];
-    let mut rinv: Vec<f64> = vec![0.0; ncell];
-    let mut cm: Vec<Option<f64>> = vec![None; ncell];
+    let mut nodes = NodeArrays {
+        parent: Vec::new(),
+        area: Vec::new(),
+        rinv: Vec::new(),
+        cm: Vec::new(),
+    };
+    nodes.push_unattached(ncell);
     let mut cell_nodes = Vec::with_capacity(ncell);
     let mut seg_diam = Vec::with_capacity(ncell);
     for (ci, cell) in cells.iter().enumerate() {
-        let nsec = cell.sections.len();
-        let ch = children(cell);
-        let root = cell
-            .sections
-            .iter()
-            .position(|s| s.parent.is_none())
-            .expect("validated cells have a root");
-        // Breadth-first section order.
-        let mut order = Vec::with_capacity(nsec);
-        let mut queue = std::collections::VecDeque::from([root]);
-        while let Some(s) = queue.pop_front() {
-            order.push(s);
-            queue.extend(ch[s].iter().copied());
-        }
-        let mut sec_nodes = vec![
-            SectionNodes {
-                first: 0,
-                nseg: 0,
-                parentnode: 0
-            };
-            nsec
-        ];
-        for &s in &order {
-            let first = parent.len();
-            let nseg = cell.sections[s].nseg;
-            sec_nodes[s] = SectionNodes {
-                first,
-                nseg,
-                parentnode: usize::MAX,
-            };
-            for _ in 0..=nseg {
-                parent.push(usize::MAX);
-                area.push(ZERO_AREA_NODE);
-                rinv.push(0.0);
-                cm.push(None);
-            }
-        }
-        // Parent nodes (x = 0 climbs to the ancestor's attachment node).
-        for &s in &order {
-            let pn = {
-                let mut cur = s;
-                loop {
-                    match cell.sections[cur].parent {
-                        None => break ci,
-                        Some(p) => {
-                            if p.x != 0.0 {
-                                let ps = sec_nodes[p.section];
-                                break if p.x == 1.0 {
-                                    ps.end()
-                                } else {
-                                    ps.first + ps.segment(p.x)
-                                };
-                            }
-                            cur = p.section;
-                        }
-                    }
-                }
-            };
-            sec_nodes[s].parentnode = pn;
-            let sn = sec_nodes[s];
-            parent[sn.first] = pn;
-            for j in 1..=sn.nseg {
-                parent[sn.first + j] = sn.first + j - 1;
-            }
-        }
-        // Areas and axial resistances.
-        let mut diams = vec![Vec::new(); nsec];
-        for &s in &order {
-            let sec = &cell.sections[s];
-            let sn = sec_nodes[s];
-            let n = sn.nseg;
-            let rright = match &sec.geometry {
-                Geometry::Cylinder { l, diam } => {
-                    let dx = l / n as f64;
-                    let mut rright = 0.0;
-                    for j in 0..n {
-                        let nd = sn.first + j;
-                        area[nd] = PI * diam * dx;
-                        let rleft = 1e-2 * sec.ra * (dx / 2.0) / (PI * diam * diam / 4.0);
-                        rinv[nd] = 1.0 / (rleft + rright);
-                        rright = rleft;
-                    }
-                    diams[s] = vec![*diam; n];
-                    rright
-                }
-                Geometry::Points(points) => {
-                    let pts = pt3d(points);
-                    let (ar, ri, dm, rright) = frustums(&pts, n, sec.ra);
-                    for j in 0..n {
-                        area[sn.first + j] = ar[j];
-                        rinv[sn.first + j] = ri[j];
-                    }
-                    diams[s] = dm;
-                    rright
-                }
-            };
-            area[sn.end()] = ZERO_AREA_NODE;
-            rinv[sn.end()] = 1.0 / rright;
-            for j in 0..n {
-                cm[sn.first + j] = Some(sec.cm);
-            }
-        }
+        let order = section_order(cell);
+        let mut sec_nodes = number_sections(cell, &order, &mut nodes);
+        attach_sections(cell, ci, &order, &mut sec_nodes, &mut nodes.parent);
+        let diams = areas_and_resistances(cell, &order, &sec_nodes, &mut nodes);
         cell_nodes.push(CellNodes {
             root: ci,
             sections: sec_nodes,
         });
         seg_diam.push(diams);
     }
+    let NodeArrays {
+        parent,
+        area,
+        rinv,
+        cm,
+    } = nodes;
     let nn = parent.len();
     let mut a = vec![0.0; nn];
     let mut b = vec![0.0; nn];
@@ -395,4 +326,140 @@ pub fn discretize(cells: &[&CellSpec]) -> Discretization {
         cells: cell_nodes,
         seg_diam,
     }
+}
+
+/// A cell's sections in breadth-first order from the root, children in
+/// NEURON's sibling order.
+fn section_order(cell: &CellSpec) -> Vec<usize> {
+    let ch = children(cell);
+    let root = cell
+        .sections
+        .iter()
+        .position(|s| s.parent.is_none())
+        .expect("validated cells have a root");
+    let mut order = Vec::with_capacity(cell.sections.len());
+    let mut queue = std::collections::VecDeque::from([root]);
+    while let Some(s) = queue.pop_front() {
+        order.push(s);
+        queue.extend(ch[s].iter().copied());
+    }
+    order
+}
+
+/// Number the nodes of a cell's sections in `order` (each section its segment
+/// centres, then its x = 1 end), appending them to `nodes`; parent nodes are
+/// left unset.
+fn number_sections(cell: &CellSpec, order: &[usize], nodes: &mut NodeArrays) -> Vec<SectionNodes> {
+    let mut sec_nodes = vec![
+        SectionNodes {
+            first: 0,
+            nseg: 0,
+            parentnode: 0
+        };
+        cell.sections.len()
+    ];
+    for &s in order {
+        let first = nodes.parent.len();
+        let nseg = cell.sections[s].nseg;
+        sec_nodes[s] = SectionNodes {
+            first,
+            nseg,
+            parentnode: usize::MAX,
+        };
+        nodes.push_unattached(nseg + 1);
+    }
+    sec_nodes
+}
+
+/// Each section's parent node (x = 0 climbs to the ancestor's attachment
+/// node; the root attaches to the cell's root node `root`), and the parent of
+/// every node.
+fn attach_sections(
+    cell: &CellSpec,
+    root: usize,
+    order: &[usize],
+    sec_nodes: &mut [SectionNodes],
+    parent: &mut [usize],
+) {
+    for &s in order {
+        let pn = {
+            let mut cur = s;
+            loop {
+                match cell.sections[cur].parent {
+                    None => break root,
+                    Some(p) => {
+                        if p.x != 0.0 {
+                            let ps = sec_nodes[p.section];
+                            break if p.x == 1.0 {
+                                ps.end()
+                            } else {
+                                ps.first + ps.segment(p.x)
+                            };
+                        }
+                        cur = p.section;
+                    }
+                }
+            }
+        };
+        sec_nodes[s].parentnode = pn;
+        let sn = sec_nodes[s];
+        parent[sn.first] = pn;
+        for j in 1..=sn.nseg {
+            parent[sn.first + j] = sn.first + j - 1;
+        }
+    }
+}
+
+/// Areas, axial conductances and capacitances of a cell's nodes; returns the
+/// mean diameter of each segment, per section.
+fn areas_and_resistances(
+    cell: &CellSpec,
+    order: &[usize],
+    sec_nodes: &[SectionNodes],
+    nodes: &mut NodeArrays,
+) -> Vec<Vec<f64>> {
+    let mut diams = vec![Vec::new(); cell.sections.len()];
+    for &s in order {
+        let sec = &cell.sections[s];
+        let sn = sec_nodes[s];
+        let n = sn.nseg;
+        let rright = match &sec.geometry {
+            Geometry::Cylinder { l, diam } => {
+                diams[s] = vec![*diam; n];
+                cylinder(*l, *diam, sec.ra, sn, nodes)
+            }
+            Geometry::Points(points) => {
+                let pts = pt3d(points);
+                let (ar, ri, dm, rright) = frustums(&pts, n, sec.ra);
+                for j in 0..n {
+                    nodes.area[sn.first + j] = ar[j];
+                    nodes.rinv[sn.first + j] = ri[j];
+                }
+                diams[s] = dm;
+                rright
+            }
+        };
+        nodes.area[sn.end()] = ZERO_AREA_NODE;
+        nodes.rinv[sn.end()] = 1.0 / rright;
+        for j in 0..n {
+            nodes.cm[sn.first + j] = Some(sec.cm);
+        }
+    }
+    diams
+}
+
+/// Areas and axial conductances of a cylinder's segments (`nrn_area_ri`);
+/// returns the right half-resistance of the last segment.
+fn cylinder(l: f64, diam: f64, ra: f64, sn: SectionNodes, nodes: &mut NodeArrays) -> f64 {
+    let n = sn.nseg;
+    let dx = l / n as f64;
+    let mut rright = 0.0;
+    for j in 0..n {
+        let nd = sn.first + j;
+        nodes.area[nd] = PI * diam * dx;
+        let rleft = 1e-2 * ra * (dx / 2.0) / (PI * diam * diam / 4.0);
+        nodes.rinv[nd] = 1.0 / (rleft + rright);
+        rright = rleft;
+    }
+    rright
 }

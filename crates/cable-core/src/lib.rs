@@ -3,18 +3,32 @@
 //! The simulation core of synaptune: NEURON's numerics, reproduced operation by
 //! operation so that traces match NEURON 9.0.2 bit for bit.
 //!
-//! * [`cell`] — the `synaptune-cell/1` JSON description: loading and validation
-//!   with errors that name the file, the section and the field.
+//! The modules, bottom-up:
+//!
+//! * `error` — [`CellError`] (naming the file, the section and the field) and
+//!   [`SimError`].
+//! * `ids` — the handles of a model's parts ([`CellId`], [`PointId`],
+//!   [`ArtId`], [`SourceId`], [`ConnId`], [`CouplingId`]).
+//! * `ions` — per-node ion storage and NEURON's ion styles (Nernst).
+//! * [`solver`] — the tree matrix and the [`Solver`] trait; [`Hines`]
+//!   elimination; `lu` ([`SparseLu`], faer) and, with feature `nalgebra`,
+//!   `cholesky` (`SparseCholesky`) for systems that are not trees.
+//! * [`cell`] — the `synaptune-cell/1` JSON description: reading, validation,
+//!   the check against a mechanism registry, writing.
 //! * [`geometry`] — NEURON's discretisation: segment centres plus zero-area end
 //!   nodes, areas and axial resistances from cylinders or float32 3-D points,
 //!   Hines (parent-first) node numbering.
-//! * [`solver`] — the tree matrix and the [`Solver`] trait; [`Hines`] elimination.
-//! * [`ModelBuilder`] / [`Simulation`] — mechanisms (through `mech-api`), point
-//!   processes, connections and events, gap-junction transfers, recording,
-//!   `finitialize`, `fadvance` (backward Euler or Crank–Nicolson), `continuerun`.
-//! * [`Simulation::save_state`] / [`Simulation::restore_state`] — a checkpoint:
-//!   continue a run in another simulation of the same model, bit for bit (the
-//!   tuner starts trains that differ only in event-only parameters from one).
+//! * `sim` — the [`Simulation`]: mechanism storage, events, `finitialize`,
+//!   `fadvance` (backward Euler or Crank–Nicolson), `continuerun`, skipping of
+//!   provably stationary work, recording, and checkpoints
+//!   ([`Simulation::save_state`] / [`Simulation::restore_state`]: continue a
+//!   run in another simulation of the same model, bit for bit).
+//! * `model` — the [`ModelBuilder`]: cells, mechanisms (through `mech-api`),
+//!   point processes, artificial cells, connections, gap-junction transfers
+//!   and couplings, built into a [`Simulation`].
+//!
+//! Experiment formats (current-clamp protocols, JSON scenarios) are built
+//! above this crate, in `cable-scenario`.
 //!
 //! Mechanisms are known only through [`mech_api`]: this crate calls their entry
 //! points once per type per step over host-owned struct-of-arrays storage.
@@ -42,13 +56,11 @@ pub mod cell;
 #[cfg(feature = "nalgebra")]
 mod cholesky;
 mod error;
-mod events;
 pub mod geometry;
+mod ids;
 mod ions;
 mod lu;
 mod model;
-pub mod protocol;
-pub mod scenario;
 mod sim;
 pub mod solver;
 
@@ -56,8 +68,9 @@ pub use cell::{CellSpec, Geometry, SectionSpec};
 #[cfg(feature = "nalgebra")]
 pub use cholesky::SparseCholesky;
 pub use error::{CellError, CellErrorKind, SimError};
+pub use ids::{ArtId, CellId, ConnId, CouplingId, PointId, SourceId};
 pub use ions::{ion_defaults, IonVar};
 pub use lu::SparseLu;
-pub use model::{ArtId, CellId, ConnId, CouplingId, Loc, ModelBuilder, PointId, SourceId, Target};
+pub use model::{Loc, ModelBuilder, Target};
 pub use sim::{ProbeId, SimOptions, SimState, Simulation, SolverFactory};
 pub use solver::{Hines, Solver, TreeMatrix};

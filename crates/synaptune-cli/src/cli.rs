@@ -343,7 +343,7 @@ pub struct TableArgs {
 /// `synaptune scenario`.
 #[derive(Debug, Args)]
 pub struct ScenarioArgs {
-    /// The scenario (JSON; format in `cable_core::scenario`).
+    /// The scenario (JSON; format in `cable_scenario::scenario`).
     #[arg(value_name = "SCENARIO.json")]
     pub file: PathBuf,
     /// Integration method (default: the first `secondorder` of the file).

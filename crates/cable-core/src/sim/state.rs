@@ -1,8 +1,10 @@
 //! Saving a running simulation's state and restoring it into another
 //! simulation of the same model (a checkpoint to continue from).
 
-use super::{EventKind, ProbeTarget, SimError, Simulation};
-use crate::events::Queue;
+use super::probes::ProbeTarget;
+use super::queue::{EventKind, Queue};
+use super::Simulation;
+use crate::error::SimError;
 
 /// Where a queued self event's weight vector lives.
 #[derive(Debug, Clone, Copy, PartialEq)]

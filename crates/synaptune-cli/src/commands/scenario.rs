@@ -3,7 +3,7 @@
 use crate::cli::ScenarioArgs;
 use crate::output::{csv_text, print_json, print_text, write_atomic};
 use anyhow::Result;
-use cable_core::scenario::Scenario;
+use cable_scenario::scenario::Scenario;
 use serde_json::json;
 
 pub fn run(a: ScenarioArgs) -> Result<()> {

@@ -3,8 +3,8 @@
 use crate::cli::SimulateArgs;
 use crate::output::{csv_text, print_json, print_text, write_atomic};
 use anyhow::{anyhow, bail, Context, Result};
-use cable_core::protocol::{self, IClampSpec, Protocol, RecordSpec};
 use cable_core::CellSpec;
+use cable_scenario::protocol::{self, IClampSpec, Protocol, RecordSpec};
 use serde_json::json;
 
 pub fn run(a: SimulateArgs) -> Result<()> {

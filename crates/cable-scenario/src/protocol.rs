@@ -1,10 +1,7 @@
 //! A simple stimulation protocol: current clamps, recordings, run settings. This
 //! is what `synaptune simulate` runs, and what the NEURON parity fixtures use.
 
-use crate::cell::CellSpec;
-use crate::error::SimError;
-use crate::model::{Loc, ModelBuilder};
-use crate::sim::{SimOptions, Simulation};
+use cable_core::{CellSpec, Loc, ModelBuilder, ProbeId, SimError, SimOptions, Simulation};
 use mech_api::Registry;
 
 /// A current clamp `SEC:X:DEL:DUR:AMP` (ms, ms, nA).
@@ -45,33 +42,95 @@ fn fmt_x(x: f64) -> String {
     s
 }
 
-fn num(s: &str, what: &str, spec: &str) -> Result<f64, String> {
-    let x: f64 = s
-        .trim()
-        .parse()
-        .map_err(|_| format!("`{spec}`: {what} `{s}` is not a number"))?;
+/// A clamp or recording argument that does not parse; the message quotes it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum SpecError {
+    /// Not `SEC:X:DELAY:DUR:AMP`.
+    #[error("`{spec}`: expected SEC:X:DELAY:DUR:AMP (ms, ms, nA), e.g. soma:0.5:5:50:0.3")]
+    IClampShape {
+        /// The argument as given.
+        spec: String,
+    },
+    /// Not `SEC:X:VAR`.
+    #[error("`{spec}`: expected SEC:X:VAR, e.g. soma:0.5:v or soma:0.5:m_hh")]
+    RecordShape {
+        /// The argument as given.
+        spec: String,
+    },
+    /// A field that should be a number is not.
+    #[error("`{spec}`: {what} `{text}` is not a number")]
+    NotANumber {
+        /// The argument as given.
+        spec: String,
+        /// Which field (`position`, `delay`, ...).
+        what: &'static str,
+        /// The field's text.
+        text: String,
+    },
+    /// A number is NaN or infinite.
+    #[error("`{spec}`: {what} must be finite")]
+    NotFinite {
+        /// The argument as given.
+        spec: String,
+        /// Which field.
+        what: &'static str,
+    },
+    /// The position is outside [0, 1].
+    #[error("`{spec}`: position must be in [0, 1]")]
+    BadPosition {
+        /// The argument as given.
+        spec: String,
+    },
+    /// The duration is negative.
+    #[error("`{spec}`: duration must be ≥ 0")]
+    NegativeDuration {
+        /// The argument as given.
+        spec: String,
+    },
+}
+
+fn num(s: &str, what: &'static str, spec: &str) -> Result<f64, SpecError> {
+    let x: f64 = s.trim().parse().map_err(|_| SpecError::NotANumber {
+        spec: spec.to_string(),
+        what,
+        text: s.to_string(),
+    })?;
     if !x.is_finite() {
-        return Err(format!("`{spec}`: {what} must be finite"));
+        return Err(SpecError::NotFinite {
+            spec: spec.to_string(),
+            what,
+        });
+    }
+    Ok(x)
+}
+
+/// The position field of `spec`, in [0, 1].
+fn position(s: &str, spec: &str) -> Result<f64, SpecError> {
+    let x = num(s, "position", spec)?;
+    if !(0.0..=1.0).contains(&x) {
+        return Err(SpecError::BadPosition {
+            spec: spec.to_string(),
+        });
     }
     Ok(x)
 }
 
 impl std::str::FromStr for IClampSpec {
-    type Err = String;
-    fn from_str(spec: &str) -> Result<Self, String> {
+    type Err = SpecError;
+    fn from_str(spec: &str) -> Result<Self, SpecError> {
         let p: Vec<&str> = spec.split(':').collect();
         if p.len() != 5 {
-            return Err(format!(
-                "`{spec}`: expected SEC:X:DELAY:DUR:AMP (ms, ms, nA), e.g. soma:0.5:5:50:0.3"
-            ));
+            return Err(SpecError::IClampShape {
+                spec: spec.to_string(),
+            });
         }
-        let x = num(p[1], "position", spec)?;
-        if !(0.0..=1.0).contains(&x) {
-            return Err(format!("`{spec}`: position must be in [0, 1]"));
-        }
+        let x = position(p[1], spec)?;
         let dur = num(p[3], "duration", spec)?;
         if dur < 0.0 {
-            return Err(format!("`{spec}`: duration must be ≥ 0"));
+            return Err(SpecError::NegativeDuration {
+                spec: spec.to_string(),
+            });
         }
         Ok(IClampSpec {
             section: p[0].to_string(),
@@ -84,18 +143,15 @@ impl std::str::FromStr for IClampSpec {
 }
 
 impl std::str::FromStr for RecordSpec {
-    type Err = String;
-    fn from_str(spec: &str) -> Result<Self, String> {
+    type Err = SpecError;
+    fn from_str(spec: &str) -> Result<Self, SpecError> {
         let p: Vec<&str> = spec.split(':').collect();
         if p.len() != 3 || p[2].is_empty() || p[0].is_empty() {
-            return Err(format!(
-                "`{spec}`: expected SEC:X:VAR, e.g. soma:0.5:v or soma:0.5:m_hh"
-            ));
+            return Err(SpecError::RecordShape {
+                spec: spec.to_string(),
+            });
         }
-        let x = num(p[1], "position", spec)?;
-        if !(0.0..=1.0).contains(&x) {
-            return Err(format!("`{spec}`: position must be in [0, 1]"));
-        }
+        let x = position(p[1], spec)?;
         Ok(RecordSpec {
             section: p[0].to_string(),
             x,
@@ -169,7 +225,7 @@ pub fn build(
     reg: &Registry,
     cell: &CellSpec,
     p: &Protocol,
-) -> Result<(Simulation, Vec<crate::sim::ProbeId>), SimError> {
+) -> Result<(Simulation, Vec<ProbeId>), SimError> {
     let mut b = ModelBuilder::new(reg);
     let c = b.add_cell(cell)?;
     for ic in &p.iclamps {
@@ -222,4 +278,57 @@ pub fn run(reg: &Registry, cell: &CellSpec, p: &Protocol) -> Result<Traces, SimE
         names,
         columns: probes.iter().map(|&k| sim.trace(k).to_vec()).collect(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The messages are what `synaptune simulate` prints after `--iclamp ` or
+    /// `--record `: they must not change.
+    #[test]
+    fn parse_errors_keep_their_messages() {
+        let msg = |s: &str| s.parse::<IClampSpec>().unwrap_err().to_string();
+        assert_eq!(
+            msg("soma:0.5:5"),
+            "`soma:0.5:5`: expected SEC:X:DELAY:DUR:AMP (ms, ms, nA), e.g. soma:0.5:5:50:0.3"
+        );
+        assert_eq!(
+            msg("soma:2:5:50:0.3"),
+            "`soma:2:5:50:0.3`: position must be in [0, 1]"
+        );
+        assert_eq!(
+            msg("soma:0.5:5:-1:0.3"),
+            "`soma:0.5:5:-1:0.3`: duration must be ≥ 0"
+        );
+        assert_eq!(
+            msg("soma:0.5: x:50:0.3"),
+            "`soma:0.5: x:50:0.3`: delay ` x` is not a number"
+        );
+        assert_eq!(
+            msg("soma:0.5:5:50:inf"),
+            "`soma:0.5:5:50:inf`: amplitude must be finite"
+        );
+        let rec = |s: &str| s.parse::<RecordSpec>().unwrap_err().to_string();
+        assert_eq!(
+            rec("soma:0.5"),
+            "`soma:0.5`: expected SEC:X:VAR, e.g. soma:0.5:v or soma:0.5:m_hh"
+        );
+        assert_eq!(
+            rec("soma:-0.1:v"),
+            "`soma:-0.1:v`: position must be in [0, 1]"
+        );
+        assert_eq!(rec("soma:y:v"), "`soma:y:v`: position `y` is not a number");
+    }
+
+    #[test]
+    fn specs_parse() {
+        let ic: IClampSpec = "soma[0]:0.5:5:50:0.3".parse().unwrap();
+        assert_eq!(
+            (ic.section.as_str(), ic.x, ic.del, ic.dur, ic.amp),
+            ("soma[0]", 0.5, 5.0, 50.0, 0.3)
+        );
+        let r: RecordSpec = "dend:1:m_hh".parse().unwrap();
+        assert_eq!(r.label(), "dend:1:m_hh");
+    }
 }

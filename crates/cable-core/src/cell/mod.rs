@@ -1,0 +1,195 @@
+//! The `synaptune-cell/1` cell description: reading, validating, writing.
+//!
+//! A cell is what a NEURON hoc template builds: sections in creation order, their
+//! topology and geometry (`L`/`diam` cylinders or 3-D `points`), and the mechanisms
+//! inserted in each. See `docs/cell-format.md` in the steering repository.
+//!
+//! The description's types and lookups are here; reading is in `read`
+//! (the document: format, name, section names, topology, section lists) and
+//! `section` (one section's fields), the check against a mechanism registry in
+//! `check`, writing in `write`.
+
+use crate::error::{CellError, CellErrorKind};
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+
+mod check;
+mod read;
+mod section;
+mod write;
+
+/// The format tag this version reads and writes.
+pub const FORMAT: &str = "synaptune-cell/1";
+
+/// Where a child section's 0 end attaches.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ParentRef {
+    /// Index of the parent section in [`CellSpec::sections`].
+    pub section: usize,
+    /// Position on the parent (NEURON's `connect child(0), parent(x)`).
+    pub x: f64,
+}
+
+/// Section geometry.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Geometry {
+    /// A cylinder of length `l` and diameter `diam` (µm).
+    Cylinder {
+        /// Length (µm).
+        l: f64,
+        /// Diameter (µm).
+        diam: f64,
+    },
+    /// 3-D points `[x, y, z, diam]` (µm); stored by NEURON as float32.
+    Points(Vec<[f64; 4]>),
+}
+
+/// A mechanism inserted into a section, with the parameters given for it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MechInsert {
+    /// Mechanism name.
+    pub name: String,
+    /// Parameter values that differ from the defaults.
+    pub params: Vec<(String, f64)>,
+}
+
+/// Ion settings of a section.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IonSetting {
+    /// Ion name (`na`, `k`, `ca`, ...).
+    pub ion: String,
+    /// Reversal potential (mV).
+    pub e: Option<f64>,
+    /// Inner concentration (mM).
+    pub ci: Option<f64>,
+    /// Outer concentration (mM).
+    pub co: Option<f64>,
+}
+
+/// One section.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SectionSpec {
+    /// Name (`soma[0]`).
+    pub name: String,
+    /// Parent, or `None` for the root.
+    pub parent: Option<ParentRef>,
+    /// Geometry.
+    pub geometry: Geometry,
+    /// Number of segments.
+    pub nseg: usize,
+    /// Specific capacitance (µF/cm²).
+    pub cm: f64,
+    /// Axial resistivity (Ω·cm).
+    pub ra: f64,
+    /// Inserted mechanisms.
+    pub mechanisms: Vec<MechInsert>,
+    /// Ion settings.
+    pub ions: Vec<IonSetting>,
+}
+
+/// A whole cell.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CellSpec {
+    /// Cell (template) name.
+    pub name: String,
+    /// Sections in creation order (NEURON's `all` list).
+    pub sections: Vec<SectionSpec>,
+    /// Named section lists (`somatic`, `basal`, ...).
+    pub section_lists: Vec<(String, Vec<String>)>,
+    /// Where it was read from (for messages).
+    pub source: PathBuf,
+}
+
+/// The context of a cell's errors: the file, for messages.
+struct Ctx<'a> {
+    file: &'a Path,
+}
+
+impl Ctx<'_> {
+    fn err(
+        &self,
+        section: Option<&str>,
+        field: Option<&str>,
+        kind: CellErrorKind,
+        message: impl Into<String>,
+    ) -> CellError {
+        CellError {
+            file: self.file.to_path_buf(),
+            section: section.map(str::to_string),
+            field: field.map(str::to_string),
+            kind,
+            message: message.into(),
+        }
+    }
+
+    fn number(&self, sec: &str, field: &str, v: &Value) -> Result<f64, CellError> {
+        let x = v.as_f64().ok_or_else(|| {
+            self.err(
+                Some(sec),
+                Some(field),
+                CellErrorKind::BadType,
+                format!("expected a number, found {v}"),
+            )
+        })?;
+        if !x.is_finite() {
+            return Err(self.err(
+                Some(sec),
+                Some(field),
+                CellErrorKind::NonFinite,
+                format!("expected a finite number, found {x}"),
+            ));
+        }
+        Ok(x)
+    }
+
+    fn positive(&self, sec: &str, field: &str, v: &Value) -> Result<f64, CellError> {
+        let x = self.number(sec, field, v)?;
+        if x <= 0.0 {
+            return Err(self.err(
+                Some(sec),
+                Some(field),
+                CellErrorKind::NonPositive,
+                format!("must be > 0, found {x}"),
+            ));
+        }
+        Ok(x)
+    }
+}
+
+impl CellSpec {
+    /// Index of a section by name; `soma` also finds `soma[0]`.
+    pub fn section_index(&self, name: &str) -> Option<usize> {
+        self.sections
+            .iter()
+            .position(|s| s.name == name)
+            .or_else(|| {
+                if name.contains('[') {
+                    None
+                } else {
+                    let alt = format!("{name}[0]");
+                    self.sections.iter().position(|s| s.name == alt)
+                }
+            })
+    }
+
+    /// Index of the soma: `soma[0]` or `soma`, else the root section.
+    pub fn soma_index(&self) -> usize {
+        self.section_index("soma[0]")
+            .or_else(|| self.section_index("soma"))
+            .unwrap_or_else(|| {
+                self.sections
+                    .iter()
+                    .position(|s| s.parent.is_none())
+                    .unwrap_or(0)
+            })
+    }
+
+    /// The names of all sections, comma separated (for messages).
+    pub fn section_names(&self) -> String {
+        self.sections
+            .iter()
+            .map(|s| s.name.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}

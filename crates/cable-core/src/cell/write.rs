@@ -1,0 +1,69 @@
+//! Writing a cell back as `synaptune-cell/1` JSON.
+
+use super::{CellSpec, Geometry, FORMAT};
+use serde_json::{json, Map, Value};
+
+impl CellSpec {
+    /// Write the cell back as `synaptune-cell/1` JSON.
+    pub fn to_json(&self) -> Value {
+        let secs: Vec<Value> = self
+            .sections
+            .iter()
+            .map(|s| {
+                let mut o = Map::new();
+                o.insert("name".into(), json!(s.name));
+                o.insert(
+                    "parent".into(),
+                    match s.parent {
+                        None => Value::Null,
+                        Some(p) => json!({"section": self.sections[p.section].name, "x": p.x}),
+                    },
+                );
+                match &s.geometry {
+                    Geometry::Cylinder { l, diam } => {
+                        o.insert("L".into(), json!(l));
+                        o.insert("diam".into(), json!(diam));
+                    }
+                    Geometry::Points(p) => {
+                        o.insert("points".into(), json!(p));
+                    }
+                }
+                o.insert("nseg".into(), json!(s.nseg));
+                o.insert("cm".into(), json!(s.cm));
+                o.insert("Ra".into(), json!(s.ra));
+                let mut m = Map::new();
+                for mi in &s.mechanisms {
+                    let mut pm = Map::new();
+                    for (k, v) in &mi.params {
+                        pm.insert(k.clone(), json!(v));
+                    }
+                    m.insert(mi.name.clone(), Value::Object(pm));
+                }
+                o.insert("mechanisms".into(), Value::Object(m));
+                if !s.ions.is_empty() {
+                    let mut im = Map::new();
+                    for i in &s.ions {
+                        let mut x = Map::new();
+                        if let Some(e) = i.e {
+                            x.insert("e".into(), json!(e));
+                        }
+                        if let Some(c) = i.ci {
+                            x.insert("ci".into(), json!(c));
+                        }
+                        if let Some(c) = i.co {
+                            x.insert("co".into(), json!(c));
+                        }
+                        im.insert(i.ion.clone(), Value::Object(x));
+                    }
+                    o.insert("ions".into(), Value::Object(im));
+                }
+                Value::Object(o)
+            })
+            .collect();
+        let mut lists = Map::new();
+        for (n, m) in &self.section_lists {
+            lists.insert(n.clone(), json!(m));
+        }
+        json!({"format": FORMAT, "name": self.name, "sections": secs, "section_lists": lists})
+    }
+}

@@ -1,0 +1,243 @@
+//! NEURON's fixed step (`fadvance`): threshold detection and events, the tree
+//! matrix assembly (`setup_tree_matrix`), the solve, the voltage update,
+//! gap-junction transfers, the mechanism state update, recording; and
+//! `continuerun` over many steps.
+
+use super::Simulation;
+use crate::error::SimError;
+use mech_api::abi::STATUS_OK;
+
+/// A `source_var` → `target_var` copy.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Transfer {
+    pub source_node: usize,
+    pub ti: usize,
+    pub field: usize,
+    pub inst: u32,
+}
+
+impl Simulation {
+    /// One fixed step (NEURON's `fadvance`).
+    pub fn fadvance(&mut self) -> Result<(), SimError> {
+        if !self.initialized {
+            self.finitialize(-65.0)?;
+        }
+        let dt = self.opts.dt;
+        self.quiet.delivered = 0;
+        let freezing = self.opts.skip_stationary;
+        if freezing {
+            self.refresh_packs();
+            self.freeze.hit.iter_mut().for_each(|h| *h = false);
+        }
+        self.check_thresholds();
+        self.deliver(self.t + 0.5 * dt)?;
+        if self.freeze.any_frozen {
+            // A frozen type's behaviour in t is promised only up to its horizon.
+            let mut end = self.t;
+            end += 0.5 * dt;
+            end += 0.5 * dt;
+            for k in 0..self.stepped.len() {
+                if self.freeze.frozen[k] && end >= self.freeze.horizon[k] {
+                    self.thaw(k);
+                }
+            }
+        }
+        self.t += 0.5 * dt;
+        let midpoint = self.t;
+        self.setup_tree_matrix()?;
+        self.solver.solve(&self.matrix, &mut self.d, &mut self.rhs);
+        if self.opts.secondorder == 2 {
+            for ion in self.ions.iter_mut() {
+                for (k, x) in ion.i.iter_mut().enumerate() {
+                    *x += ion.didv[k] * self.rhs[k];
+                }
+            }
+        }
+        // Whether any voltage changed, bitwise (-0 to +0 counts), per node.
+        let mut moved = 0u64;
+        let factor = if self.opts.secondorder > 0 { 2.0 } else { 1.0 };
+        let track = freezing && self.freeze.moved.len() == self.v.len();
+        for (i, (v, dv)) in self.v.iter_mut().zip(&self.rhs).enumerate() {
+            let old = *v;
+            if factor == 2.0 {
+                *v += 2.0 * dv;
+            } else {
+                *v += dv;
+            }
+            let m = old.to_bits() ^ v.to_bits();
+            moved |= m;
+            if track {
+                self.freeze.moved[i] = m != 0;
+            }
+        }
+        self.t += 0.5 * dt;
+        self.transfer();
+        self.refresh_packs();
+        if self.freeze.any_frozen {
+            let mut any = false;
+            for k in 0..self.stepped.len() {
+                if self.freeze.frozen[k] {
+                    if self.nodes_moved(k) {
+                        self.thaw(k);
+                    } else {
+                        any = true;
+                    }
+                }
+            }
+            self.freeze.any_frozen = any;
+        }
+        self.call_states(self.t)?;
+        self.steps += 1;
+        self.record_all();
+        self.deliver(self.t)?;
+        if freezing {
+            // Whole steps can repeat only once every type has settled; until
+            // then the (costly) comparison of the whole state is not tried.
+            let settled = !track || self.detect_frozen(midpoint)?;
+            if settled || moved != 0 {
+                self.check_stationary(moved == 0, midpoint);
+            } else {
+                self.quiet.stationary = false;
+                self.quiet.valid = false;
+            }
+        }
+        Ok(())
+    }
+
+    pub(super) fn setup_tree_matrix(&mut self) -> Result<(), SimError> {
+        self.rhs.iter_mut().for_each(|x| *x = 0.0);
+        self.d.iter_mut().for_each(|x| *x = 0.0);
+        let celsius = self.opts.celsius;
+        for ion in self.ions.iter_mut() {
+            ion.ion_cur(celsius);
+        }
+        self.refresh_packs();
+        self.call_currents(self.t)?;
+        for &(i, j, g) in &self.couplings {
+            let (fi, fj) = (g * 1e2 / self.disc.area[i], g * 1e2 / self.disc.area[j]);
+            let dv = self.v[j] - self.v[i];
+            self.rhs[i] += fi * dv;
+            self.rhs[j] -= fj * dv;
+            self.d[i] += fi;
+            self.d[j] += fj;
+        }
+        let (a, b, par) = (&self.matrix.a, &self.matrix.b, &self.matrix.parent);
+        let v = &self.v;
+        let rhs = &mut self.rhs;
+        for i in self.matrix.ncell..v.len() {
+            let pi = par[i];
+            let dv = v[pi] - v[i];
+            rhs[i] -= b[i] * dv;
+            rhs[pi] += a[i] * dv;
+        }
+        let cj = if self.opts.secondorder > 0 {
+            2.0 / self.opts.dt
+        } else {
+            1.0 / self.opts.dt
+        };
+        let cfac = 0.001 * cj;
+        let d = &mut self.d;
+        for (k, &i) in self.cap_nodes.iter().enumerate() {
+            d[i] += cfac * self.cap_cm[k];
+        }
+        for i in self.matrix.ncell..v.len() {
+            d[i] -= b[i];
+            d[par[i]] -= a[i];
+        }
+        Ok(())
+    }
+
+    /// Call `current` (BREAKPOINT) of every stepped type at time `t`.
+    fn call_currents(&mut self, t: f64) -> Result<(), SimError> {
+        self.call_stepped(t, true)
+    }
+
+    /// Call `state` of every stepped type at time `t` (frozen ones are skipped:
+    /// they would rewrite the values they hold).
+    fn call_states(&mut self, t: f64) -> Result<(), SimError> {
+        self.call_stepped(t, false)
+    }
+
+    fn call_stepped(&mut self, t: f64, current: bool) -> Result<(), SimError> {
+        for k in 0..self.stepped.len() {
+            if self.freeze.any_frozen && self.freeze.frozen[k] {
+                if current {
+                    self.replay_current(k);
+                }
+                self.freeze.replayed += 1;
+                continue;
+            }
+            let pp = &mut self.packs[k];
+            pp.t = t;
+            let ty = &self.types[self.stepped[k]].ty;
+            // SAFETY: the pack describes storage owned by self (rebuilt whenever
+            // a pointer in it may have changed).
+            let st = unsafe {
+                if current {
+                    ty.call_current(pp)
+                } else {
+                    ty.call_state(pp)
+                }
+            };
+            if st != STATUS_OK {
+                let what = if current {
+                    "BREAKPOINT"
+                } else {
+                    "state update"
+                };
+                return self.status(self.stepped[k], st, what);
+            }
+        }
+        Ok(())
+    }
+
+    pub(super) fn transfer(&mut self) {
+        for j in 0..self.transfers.len() {
+            let tr = self.transfers[j];
+            let v = self.v[tr.source_node];
+            if self.types[tr.ti].get(tr.field, tr.inst as usize).to_bits() != v.to_bits() {
+                if let Some(&k) = self.freeze.k_of.get(tr.ti) {
+                    if k != usize::MAX && self.freeze.frozen[k] {
+                        self.thaw(k);
+                    }
+                }
+            }
+            self.types[tr.ti].set(tr.field, tr.inst as usize, v);
+        }
+    }
+
+    /// NEURON's `continuerun(tstop)`: step while t < tstop − dt/2.
+    pub fn continuerun(&mut self, tstop: f64) -> Result<(), SimError> {
+        if !tstop.is_finite() {
+            return Err(SimError::BadSetting {
+                what: "tstop".into(),
+                expected: "a finite time".into(),
+                value: tstop,
+            });
+        }
+        if !self.initialized {
+            self.finitialize(-65.0)?;
+        }
+        let ts = tstop - self.opts.dt / 2.0;
+        // One sample per step: reserve them all now (no reallocation on the way).
+        let expected = ((ts - self.t) / self.opts.dt).ceil();
+        if expected > 0.0 && expected < 1e9 {
+            for tr in self.traces.iter_mut() {
+                tr.reserve(expected as usize + 1);
+            }
+        }
+        while self.t < ts {
+            self.fadvance()?;
+            if self.quiet.stationary {
+                self.skip_stationary(ts)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// NEURON's `run()`: `finitialize(v_init)` then `continuerun(tstop)`.
+    pub fn run(&mut self, tstop: f64, v_init: f64) -> Result<(), SimError> {
+        self.finitialize(v_init)?;
+        self.continuerun(tstop)
+    }
+}
