@@ -4,24 +4,6 @@ use crate::{codegen, lexer, model, parser, Diagnostic};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-/// mech-api's plugin-side sources, embedded so that a generated crate builds
-/// without a registry or a synaptune source tree.
-const MECH_API_FILES: &[(&str, &str)] = &[
-    ("src/lib.rs", include_str!("../../mech-api/src/lib.rs")),
-    ("src/abi.rs", include_str!("../../mech-api/src/abi.rs")),
-    (
-        "src/export.rs",
-        include_str!("../../mech-api/src/export.rs"),
-    ),
-    ("src/info.rs", include_str!("../../mech-api/src/info.rs")),
-    ("src/pack.rs", include_str!("../../mech-api/src/pack.rs")),
-    ("src/math.rs", include_str!("../../mech-api/src/math.rs")),
-    (
-        "src/exp_table.rs",
-        include_str!("../../mech-api/src/exp_table.rs"),
-    ),
-];
-
 /// The runtime module copied into every generated crate.
 const RUNTIME: &str = include_str!("../runtime/nmodl_rt.rs");
 
@@ -280,15 +262,7 @@ pub fn compile(moddir: &Path, outdir: &Path, opts: &Options) -> Result<Report, E
     let build = outdir.join("build");
     // The vendored mech-api (plugin side only).
     let api = build.join("mech-api");
-    write_if_changed(
-        &api.join("Cargo.toml"),
-        &format!(
-            "[package]\nname = \"mech-api\"\nversion = \"{VERSION}\"\nedition = \"2021\"\npublish = false\n\n\
-             # The plugin side of synaptune's mech-api, written by synaptune nmodl.\n\
-             [features]\ndefault = []\nhost = []\n"
-        ),
-    )?;
-    for (rel, text) in MECH_API_FILES {
+    for (rel, text) in mech_api::sources::PLUGIN_SOURCES {
         write_if_changed(&api.join(rel), text)?;
     }
     write_if_changed(
@@ -402,39 +376,4 @@ pub fn compile(moddir: &Path, outdir: &Path, opts: &Options) -> Result<Report, E
         mechanisms: names,
         files,
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// Every plugin-side module of mech-api (not behind the `host` feature) must
-    /// be embedded, or generated crates stop building.
-    #[test]
-    fn every_plugin_side_module_of_mech_api_is_embedded() {
-        let lib = MECH_API_FILES[0].1;
-        let mut host = false;
-        for line in lib.lines().map(str::trim) {
-            if line == "#[cfg(feature = \"host\")]" {
-                host = true;
-                continue;
-            }
-            let m = line
-                .strip_prefix("pub mod ")
-                .or_else(|| line.strip_prefix("mod "))
-                .and_then(|r| r.strip_suffix(';'));
-            if let Some(m) = m {
-                if !host {
-                    let file = format!("src/{m}.rs");
-                    assert!(
-                        MECH_API_FILES.iter().any(|(f, _)| *f == file),
-                        "mech-api's plugin-side module `{m}` is not embedded (compile.rs MECH_API_FILES)"
-                    );
-                }
-            }
-            if !line.starts_with("#[") {
-                host = false;
-            }
-        }
-    }
 }

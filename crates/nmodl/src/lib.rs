@@ -11,9 +11,10 @@
 //! built.
 //!
 //! The generated crate depends only on `mech-api` without its `host` feature,
-//! which has no dependencies: its plugin-side sources are embedded in this crate
-//! (and so in the `synaptune` binary) and written next to the generated crate, so
-//! no registry and no synaptune source tree are needed at run time.
+//! which has no dependencies: its plugin-side sources
+//! (`mech_api::sources::PLUGIN_SOURCES`) are embedded in this crate (and so in the
+//! `synaptune` binary) and written next to the generated crate, so no registry and
+//! no synaptune source tree are needed at run time.
 //!
 //! * [`lexer`], [`parser`], [`ast`] — tokens and the typed syntax tree with lines;
 //! * [`model`] — what each name is (parameter, state, ion variable, global, …);
@@ -21,6 +22,13 @@
 //! * [`codegen`] — the Rust generator (cnexp, derivimplicit with scopmath's
 //!   Newton iteration, KINETIC with the sparse solver, TABLEs, NET_RECEIVE);
 //! * [`units`] — values of UNITS-block conversion factors.
+//!
+//! ## Dependencies
+//!
+//! * `thiserror` — the typed [`Error`] of [`compile`].
+//! * `mech-api` (without `host`) — the plugin side's sources, written next to every
+//!   generated crate.
+//! * dev: `mech-api` with `host` — the tests load the catalogues they build.
 //!
 //! ```no_run
 //! let report = nmodl::compile(
