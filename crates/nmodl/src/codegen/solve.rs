@@ -1,0 +1,60 @@
+//! `nrn_state`, SOLVE statements, and the accessors by position that the
+//! generated solvers use to read and write a block's states.
+
+use super::{ident, Ctx, Gen, Scope, Solve};
+
+impl Gen<'_> {
+    pub(super) fn emit_state(&mut self) {
+        let m = self.m;
+        self.line("fn nrn_state(&mut self) {");
+        self.indent += 1;
+        if m.currents.is_empty() {
+            if let Some((b, _)) = &m.module.breakpoint {
+                let mut sc = Scope::new(Ctx::State);
+                self.line("{");
+                self.indent += 1;
+                self.block_body(b, &mut sc);
+                self.indent -= 1;
+                self.line("}");
+            }
+        } else {
+            for s in self.solves.clone() {
+                self.solve_call(&s);
+            }
+        }
+        self.indent -= 1;
+        self.line("}");
+    }
+
+    pub(super) fn solve_call(&mut self, s: &Solve) {
+        match s {
+            Solve::Cnexp(n) => self.line(&format!("self.cnexp_{n}();")),
+            Solve::DerivImplicit(n) => self.line(&format!("self.dimplicit_{n}();")),
+            Solve::Sparse(n) => self.line(&format!("self.sparse_{n}(false);")),
+            Solve::Proc(n) => self.line(&format!("self.u_{n}();")),
+        }
+    }
+
+    /// `{kind}_{block}(i)` and `set_{kind}_{block}(i, x)`: the block's states
+    /// by position, for the generated solvers.
+    pub(super) fn state_accessors(&mut self, kind: &str, block: &str, states: &[String]) {
+        self.line(&format!("fn {kind}_{block}(&self, i: usize) -> f64 {{"));
+        self.line("    match i {");
+        for (i, s) in states.iter().enumerate() {
+            self.line(&format!("        {i} => self.f[F_{}],", ident(s)));
+        }
+        self.line("        _ => unreachable!(),");
+        self.line("    }");
+        self.line("}");
+        self.line(&format!(
+            "fn set_{kind}_{block}(&mut self, i: usize, x: f64) {{"
+        ));
+        self.line("    match i {");
+        for (i, s) in states.iter().enumerate() {
+            self.line(&format!("        {i} => self.f[F_{}] = x,", ident(s)));
+        }
+        self.line("        _ => unreachable!(),");
+        self.line("    }");
+        self.line("}");
+    }
+}
