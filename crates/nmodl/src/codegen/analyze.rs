@@ -12,102 +12,115 @@ use std::collections::HashSet;
 impl Gen<'_> {
     pub(super) fn analyze(&mut self) {
         let m = self.m;
-        // Tables.
         for f in &m.module.funcs {
-            let mut found = None;
-            for (i, s) in f.body.stmts.iter().enumerate() {
-                if let StmtKind::Table {
+            self.analyze_table(f);
+        }
+        self.breakpoint_solves();
+        self.initial_solves();
+        // Contexts of SOLVE elsewhere are reported by the statement generator.
+    }
+
+    /// A FUNCTION's or PROCEDURE's TABLE: checked, and given its place in the
+    /// scratch storage.
+    fn analyze_table(&mut self, f: &Func) {
+        let m = self.m;
+        let mut found = None;
+        for (i, s) in f.body.stmts.iter().enumerate() {
+            if let StmtKind::Table {
+                vars,
+                depend,
+                from,
+                to,
+                with,
+            } = &s.kind
+            {
+                if found.is_some() {
+                    self.err(s.line, "a second TABLE in one FUNCTION/PROCEDURE");
+                }
+                found = Some((
+                    i,
+                    s.line,
+                    vars.clone(),
+                    depend.clone(),
+                    from.clone(),
+                    to.clone(),
+                    *with,
+                ));
+            }
+        }
+        let mut nested = Vec::new();
+        collect_stmts(&f.body, &mut nested);
+        let nested_tables = nested
+            .iter()
+            .filter(|s| matches!(s.kind, StmtKind::Table { .. }))
+            .count();
+        if nested_tables > usize::from(found.is_some()) {
+            self.err(
+                f.line,
+                "TABLE must be a statement of the FUNCTION/PROCEDURE body",
+            );
+        }
+        if let Some((_, line, vars, depend, from, to, with)) = found {
+            if f.args.len() != 1 {
+                self.err(
+                    line,
+                    "a TABLE needs a FUNCTION/PROCEDURE of exactly one argument",
+                );
+                return;
+            }
+            if with == 0 {
+                self.err(line, "TABLE … WITH 0");
+                return;
+            }
+            if f.is_function && !vars.is_empty() {
+                self.err(
+                    line,
+                    "a FUNCTION's TABLE lists no variables (it tabulates the function)",
+                );
+            }
+            if !f.is_function && vars.is_empty() {
+                self.err(
+                    line,
+                    "a PROCEDURE's TABLE must list the variables it tabulates",
+                );
+            }
+            for d in &depend {
+                match m.vars.get(d) {
+                    Some(Var::Global(_)) | Some(Var::Special("celsius")) | Some(Var::Scratch(_)) | Some(Var::Const(_)) => {}
+                    Some(_) => self.err(line, format!("TABLE DEPEND `{d}`: only GLOBAL parameters and `celsius` can be table dependencies")),
+                    None => self.err(line, format!("TABLE DEPEND `{d}` is not declared")),
+                }
+            }
+            for v in &vars {
+                match m.vars.get(v) {
+                    Some(Var::Field(_)) | Some(Var::Scratch(_)) | Some(Var::Global(_)) => {}
+                    _ => self.err(
+                        line,
+                        format!("TABLE variable `{v}` must be an ASSIGNED variable"),
+                    ),
+                }
+            }
+            let nv = if f.is_function { 1 } else { vars.len() };
+            let base = self.scratch_len;
+            self.scratch_len += 3 + depend.len() + nv * (with as usize + 1);
+            self.tables.insert(
+                f.name.clone(),
+                TableInfo {
                     vars,
                     depend,
                     from,
                     to,
                     with,
-                } = &s.kind
-                {
-                    if found.is_some() {
-                        self.err(s.line, "a second TABLE in one FUNCTION/PROCEDURE");
-                    }
-                    found = Some((
-                        i,
-                        s.line,
-                        vars.clone(),
-                        depend.clone(),
-                        from.clone(),
-                        to.clone(),
-                        *with,
-                    ));
-                }
-            }
-            let mut nested = Vec::new();
-            collect_stmts(&f.body, &mut nested);
-            let nested_tables = nested
-                .iter()
-                .filter(|s| matches!(s.kind, StmtKind::Table { .. }))
-                .count();
-            if nested_tables > usize::from(found.is_some()) {
-                self.err(
-                    f.line,
-                    "TABLE must be a statement of the FUNCTION/PROCEDURE body",
-                );
-            }
-            if let Some((_, line, vars, depend, from, to, with)) = found {
-                if f.args.len() != 1 {
-                    self.err(
-                        line,
-                        "a TABLE needs a FUNCTION/PROCEDURE of exactly one argument",
-                    );
-                    continue;
-                }
-                if with == 0 {
-                    self.err(line, "TABLE … WITH 0");
-                    continue;
-                }
-                if f.is_function && !vars.is_empty() {
-                    self.err(
-                        line,
-                        "a FUNCTION's TABLE lists no variables (it tabulates the function)",
-                    );
-                }
-                if !f.is_function && vars.is_empty() {
-                    self.err(
-                        line,
-                        "a PROCEDURE's TABLE must list the variables it tabulates",
-                    );
-                }
-                for d in &depend {
-                    match m.vars.get(d) {
-                        Some(Var::Global(_)) | Some(Var::Special("celsius")) | Some(Var::Scratch(_)) | Some(Var::Const(_)) => {}
-                        Some(_) => self.err(line, format!("TABLE DEPEND `{d}`: only GLOBAL parameters and `celsius` can be table dependencies")),
-                        None => self.err(line, format!("TABLE DEPEND `{d}` is not declared")),
-                    }
-                }
-                for v in &vars {
-                    match m.vars.get(v) {
-                        Some(Var::Field(_)) | Some(Var::Scratch(_)) | Some(Var::Global(_)) => {}
-                        _ => self.err(
-                            line,
-                            format!("TABLE variable `{v}` must be an ASSIGNED variable"),
-                        ),
-                    }
-                }
-                let nv = if f.is_function { 1 } else { vars.len() };
-                let base = self.scratch_len;
-                self.scratch_len += 3 + depend.len() + nv * (with as usize + 1);
-                self.tables.insert(
-                    f.name.clone(),
-                    TableInfo {
-                        vars,
-                        depend,
-                        from,
-                        to,
-                        with,
-                        is_function: f.is_function,
-                        base,
-                    },
-                );
-            }
+                    is_function: f.is_function,
+                    base,
+                },
+            );
         }
-        // SOLVEs in BREAKPOINT.
+    }
+
+    /// The SOLVEs of BREAKPOINT, in order.
+    fn breakpoint_solves(&mut self) {
+        let m = self.m;
         if let Some((bp, _)) = &m.module.breakpoint {
             let mut all = Vec::new();
             collect_stmts(bp, &mut all);
@@ -135,7 +148,11 @@ impl Gen<'_> {
                 }
             }
         }
-        // SOLVE … STEADYSTATE in INITIAL.
+    }
+
+    /// `SOLVE … STEADYSTATE` in INITIAL.
+    fn initial_solves(&mut self) {
+        let m = self.m;
         if let Some((ib, _)) = &m.module.initial {
             let mut all = Vec::new();
             collect_stmts(ib, &mut all);
@@ -165,7 +182,6 @@ impl Gen<'_> {
                 }
             }
         }
-        // Contexts of SOLVE elsewhere are reported by the statement generator.
     }
 
     fn solve_kind(&mut self, name: &str, method: Option<&str>, line: Line) -> Option<Solve> {

@@ -3,6 +3,8 @@
 //! iteration through the runtime) and the `DiSys_<b>` glue.
 
 use super::{Ctx, Gen, Scope, Solve};
+use crate::ast::{Expr, Line};
+use crate::diffeq;
 use std::collections::HashSet;
 use std::fmt::Write;
 
@@ -97,6 +99,37 @@ impl Gen<'_> {
                  \x20       }}\n    }}\n}}\n\n",
                 perm.join(", ")
             );
+        }
+    }
+
+    /// `x' = e`: under cnexp the state's update (nocmodl's symbolic form), under
+    /// derivimplicit `d[i] = e` in `deriv_<b>`.
+    pub(super) fn deriv_stmt(&mut self, x: &str, e: &Expr, line: Line, sc: &Scope) {
+        match sc.ctx {
+            Ctx::Cnexp => {
+                if !self.is_state(x) {
+                    self.err(line, format!("`{x}` is not a STATE"));
+                    return;
+                }
+                let l = diffeq::linearize(e, x).expect("checked");
+                let upd = diffeq::cnexp_update(
+                    &l,
+                    Expr::Name(x.to_string(), line),
+                    Expr::Name("dt".into(), line),
+                );
+                let rhs = self.expr(&upd, sc);
+                let lhs = self.assign_ref(x, line, sc);
+                self.line(&format!("{lhs} = {rhs};"));
+            }
+            Ctx::DerivImplicit => {
+                let info = &self.derivs[sc.block.as_ref().unwrap()];
+                let Some(i) = info.eq_states.iter().position(|s| s == x) else {
+                    return; // not a STATE: reported by the analysis
+                };
+                let rhs = self.expr(e, sc);
+                self.line(&format!("d[{i}] = {rhs};"));
+            }
+            _ => self.err(line, format!("`{x}'` outside a DERIVATIVE block")),
         }
     }
 }

@@ -3,7 +3,7 @@
 //! write them), `sparse_<b>` solves it through the runtime, `KinSys_<b>` is the
 //! glue.
 
-use super::{Ctx, Gen, Scope};
+use super::{collect_stmts, Ctx, Gen, Scope};
 use crate::ast::*;
 use crate::model::lit;
 use std::collections::HashSet;
@@ -213,6 +213,75 @@ impl Gen<'_> {
                  \x20   fn dt(&self) -> f64 {{\n        self.c.dt\n    }}\n\
                  \x20   fn fun(&mut self, so: &mut rt::SparseObj, dold: &[f64]) {{\n        self.c.kin_{n}(so, dold)\n    }}\n}}\n\n"
             );
+        }
+    }
+    /// A flux: `~ x << (rate)` adds the influx to the state's equation, `~ x ->
+    /// (rate)` is a one-way reaction.
+    pub(super) fn flux_stmt(
+        &mut self,
+        term: &Term,
+        into: bool,
+        rate: &Expr,
+        line: Line,
+        sc: &mut Scope,
+    ) {
+        if sc.ctx != Ctx::Kinetic {
+            self.err(line, "a flux outside a KINETIC block");
+            return;
+        }
+        if into {
+            let info = self.kinetics[sc.block.as_ref().unwrap()].clone();
+            let Some(vn) = info.states.iter().position(|s| *s == term.name) else {
+                return;
+            };
+            let r = self.expr(rate, sc);
+            self.line("flux_f = 0.;");
+            self.line("flux_b = 0.;");
+            self.line(&format!("flux_b = {r};"));
+            self.line(&format!("*so.rhs({vn}) += flux_b;"));
+        } else {
+            self.reaction(std::slice::from_ref(term), &[], rate, None, line, sc);
+        }
+    }
+
+    /// CONSERVE: the row of a conserved state becomes the conservation equation.
+    pub(super) fn conserve_stmt(&mut self, s: &Stmt, terms: &[Term], total: &Expr, sc: &Scope) {
+        let line = s.line;
+        if sc.ctx != Ctx::Kinetic {
+            self.err(line, "CONSERVE outside a KINETIC block");
+            return;
+        }
+        let info = self.kinetics[sc.block.as_ref().unwrap()].clone();
+        // Which conservation equation this is: nocmodl numbers them from the
+        // last CONSERVE of the block.
+        let kb = self
+            .m
+            .module
+            .kinetics
+            .iter()
+            .find(|k| Some(&k.name) == sc.block.as_ref())
+            .unwrap();
+        let mut all = Vec::new();
+        collect_stmts(&kb.body, &mut all);
+        let cons: Vec<&&Stmt> = all
+            .iter()
+            .filter(|s| matches!(s.kind, StmtKind::Conserve { .. }))
+            .collect();
+        let pos = cons.iter().position(|c| std::ptr::eq(**c, s)).unwrap_or(0);
+        let eq = cons.len() - 1 - pos;
+        let tot = self.expr(total, sc);
+        self.line(&format!("*so.rhs({eq}) = {tot};"));
+        for t in terms.iter().rev() {
+            let Some(vn) = info.states.iter().position(|x| *x == t.name) else {
+                continue;
+            };
+            self.line(&format!("*so.mat({eq}, {vn}) = {};", lit(t.coef as f64)));
+            let v = self.name_ref(&t.name, line, sc);
+            if t.coef != 1 {
+                self.line(&format!("*so.rhs({eq}) -= ({v} * {});", lit(t.coef as f64)));
+            } else {
+                self.line(&format!("*so.rhs({eq}) -= {v};"));
+            }
         }
     }
 }

@@ -2,6 +2,7 @@
 //! generated solvers use to read and write a block's states.
 
 use super::{ident, Ctx, Gen, Scope, Solve};
+use crate::ast::Line;
 
 impl Gen<'_> {
     pub(super) fn emit_state(&mut self) {
@@ -56,5 +57,49 @@ impl Gen<'_> {
         self.line("        _ => unreachable!(),");
         self.line("    }");
         self.line("}");
+    }
+
+    /// A SOLVE statement: nothing in BREAKPOINT's current, the solver's call in
+    /// `nrn_state`, a steady state (sparse, or derivimplicit with a huge step) in
+    /// INITIAL.
+    pub(super) fn solve_stmt(
+        &mut self,
+        name: &str,
+        method: Option<&str>,
+        steadystate: bool,
+        line: Line,
+        sc: &Scope,
+    ) {
+        match sc.ctx {
+            Ctx::Breakpoint => {}
+            Ctx::State => {
+                if let Some(sv) = self.solves.iter().find(|x| match x {
+                    Solve::Cnexp(n)
+                    | Solve::DerivImplicit(n)
+                    | Solve::Sparse(n)
+                    | Solve::Proc(n) => n == name,
+                }) {
+                    let sv = sv.clone();
+                    self.solve_call(&sv);
+                }
+            }
+            Ctx::Initial if steadystate => {
+                let method = method.unwrap_or_default();
+                if method == "sparse" && self.kinetics.contains_key(name) {
+                    self.line(&format!("self.sparse_{name}(true);"));
+                } else if method == "derivimplicit" && self.derivs.contains_key(name) {
+                    self.line("{");
+                    self.line("    let save = self.dt;");
+                    self.line("    self.dt = 1e-9;");
+                    self.line(&format!("    self.dimplicit_{name}();"));
+                    self.line("    self.dt = save;");
+                    self.line("}");
+                }
+            }
+            _ => self.err(
+                line,
+                "SOLVE is only allowed in BREAKPOINT (and STEADYSTATE in INITIAL)",
+            ),
+        }
     }
 }

@@ -2,10 +2,8 @@
 //! `return;`, `printf` and calls; the statements of one kind of block are
 //! translated by that block's file.
 
-use super::{collect_stmts, Ctx, Gen, Scope, Solve};
+use super::{Ctx, Gen, Scope};
 use crate::ast::*;
-use crate::diffeq;
-use crate::model::lit;
 use std::collections::HashSet;
 
 impl Gen<'_> {
@@ -32,32 +30,7 @@ impl Gen<'_> {
                 let lhs = self.assign_ref(n, line, sc);
                 self.line(&format!("{lhs} = {rhs};"));
             }
-            StmtKind::Deriv(x, e) => match sc.ctx {
-                Ctx::Cnexp => {
-                    if !self.is_state(x) {
-                        self.err(line, format!("`{x}` is not a STATE"));
-                        return;
-                    }
-                    let l = diffeq::linearize(e, x).expect("checked");
-                    let upd = diffeq::cnexp_update(
-                        &l,
-                        Expr::Name(x.clone(), line),
-                        Expr::Name("dt".into(), line),
-                    );
-                    let rhs = self.expr(&upd, sc);
-                    let lhs = self.assign_ref(x, line, sc);
-                    self.line(&format!("{lhs} = {rhs};"));
-                }
-                Ctx::DerivImplicit => {
-                    let info = &self.derivs[sc.block.as_ref().unwrap()];
-                    let Some(i) = info.eq_states.iter().position(|s| s == x) else {
-                        return; // not a STATE: reported by the analysis
-                    };
-                    let rhs = self.expr(e, sc);
-                    self.line(&format!("d[{i}] = {rhs};"));
-                }
-                _ => self.err(line, format!("`{x}'` outside a DERIVATIVE block")),
-            },
+            StmtKind::Deriv(x, e) => self.deriv_stmt(x, e, line, sc),
             StmtKind::Call(e) => self.call_stmt(e, line, sc),
             StmtKind::If(c, t, e) => {
                 let c = self.cond(c, sc);
@@ -95,56 +68,13 @@ impl Gen<'_> {
                 name,
                 method,
                 steadystate,
-            } => match sc.ctx {
-                Ctx::Breakpoint => {}
-                Ctx::State => {
-                    if let Some(sv) = self.solves.iter().find(|x| match x {
-                        Solve::Cnexp(n)
-                        | Solve::DerivImplicit(n)
-                        | Solve::Sparse(n)
-                        | Solve::Proc(n) => n == name,
-                    }) {
-                        let sv = sv.clone();
-                        self.solve_call(&sv);
-                    }
-                }
-                Ctx::Initial if *steadystate => {
-                    let method = method.clone().unwrap_or_default();
-                    if method == "sparse" && self.kinetics.contains_key(name) {
-                        self.line(&format!("self.sparse_{name}(true);"));
-                    } else if method == "derivimplicit" && self.derivs.contains_key(name) {
-                        self.line("{");
-                        self.line("    let save = self.dt;");
-                        self.line("    self.dt = 1e-9;");
-                        self.line(&format!("    self.dimplicit_{name}();"));
-                        self.line("    self.dt = save;");
-                        self.line("}");
-                    }
-                }
-                _ => self.err(
-                    line,
-                    "SOLVE is only allowed in BREAKPOINT (and STEADYSTATE in INITIAL)",
-                ),
-            },
+            } => self.solve_stmt(name, method.as_deref(), *steadystate, line, sc),
             StmtKind::Table { .. } => {
                 if !matches!(sc.ctx, Ctx::Function | Ctx::Procedure) {
                     self.err(line, "TABLE valid only for FUNCTION or PROCEDURE");
                 }
             }
-            StmtKind::Verbatim(text) => {
-                let t = text.trim();
-                if t.is_empty() {
-                } else if t == "return;" {
-                    match sc.ctx {
-                        Ctx::NetReceive | Ctx::NetInitial | Ctx::Initial => self.line("return;"),
-                        Ctx::Procedure => self.line("return 0.0;"),
-                        Ctx::Function => self.line("return ret_;"),
-                        _ => self.err(line, "VERBATIM `return;` is only supported in NET_RECEIVE, INITIAL, PROCEDURE and FUNCTION"),
-                    }
-                } else {
-                    self.err(line, crate::verbatim_message(t));
-                }
-            }
+            StmtKind::Verbatim(text) => self.verbatim_stmt(text, line, sc),
             StmtKind::Reaction { lhs, rhs, kf, kb } => {
                 if sc.ctx != Ctx::Kinetic {
                     self.err(line, "a reaction outside a KINETIC block");
@@ -152,63 +82,8 @@ impl Gen<'_> {
                 }
                 self.reaction(lhs, rhs, kf, Some(kb), line, sc);
             }
-            StmtKind::Flux { term, into, rate } => {
-                if sc.ctx != Ctx::Kinetic {
-                    self.err(line, "a flux outside a KINETIC block");
-                    return;
-                }
-                if *into {
-                    let info = self.kinetics[sc.block.as_ref().unwrap()].clone();
-                    let Some(vn) = info.states.iter().position(|s| *s == term.name) else {
-                        return;
-                    };
-                    let r = self.expr(rate, sc);
-                    self.line("flux_f = 0.;");
-                    self.line("flux_b = 0.;");
-                    self.line(&format!("flux_b = {r};"));
-                    self.line(&format!("*so.rhs({vn}) += flux_b;"));
-                } else {
-                    self.reaction(std::slice::from_ref(term), &[], rate, None, line, sc);
-                }
-            }
-            StmtKind::Conserve { terms, total } => {
-                if sc.ctx != Ctx::Kinetic {
-                    self.err(line, "CONSERVE outside a KINETIC block");
-                    return;
-                }
-                let info = self.kinetics[sc.block.as_ref().unwrap()].clone();
-                // Which conservation equation this is: nocmodl numbers them from the
-                // last CONSERVE of the block.
-                let kb = self
-                    .m
-                    .module
-                    .kinetics
-                    .iter()
-                    .find(|k| Some(&k.name) == sc.block.as_ref())
-                    .unwrap();
-                let mut all = Vec::new();
-                collect_stmts(&kb.body, &mut all);
-                let cons: Vec<&&Stmt> = all
-                    .iter()
-                    .filter(|s| matches!(s.kind, StmtKind::Conserve { .. }))
-                    .collect();
-                let pos = cons.iter().position(|c| std::ptr::eq(**c, s)).unwrap_or(0);
-                let eq = cons.len() - 1 - pos;
-                let tot = self.expr(total, sc);
-                self.line(&format!("*so.rhs({eq}) = {tot};"));
-                for t in terms.iter().rev() {
-                    let Some(vn) = info.states.iter().position(|x| *x == t.name) else {
-                        continue;
-                    };
-                    self.line(&format!("*so.mat({eq}, {vn}) = {};", lit(t.coef as f64)));
-                    let v = self.name_ref(&t.name, line, sc);
-                    if t.coef != 1 {
-                        self.line(&format!("*so.rhs({eq}) -= ({v} * {});", lit(t.coef as f64)));
-                    } else {
-                        self.line(&format!("*so.rhs({eq}) -= {v};"));
-                    }
-                }
-            }
+            StmtKind::Flux { term, into, rate } => self.flux_stmt(term, *into, rate, line, sc),
+            StmtKind::Conserve { terms, total } => self.conserve_stmt(s, terms, total, sc),
             StmtKind::NetInitial(_) => {
                 self.err(line, "INITIAL inside a block other than NET_RECEIVE")
             }
@@ -216,6 +91,22 @@ impl Gen<'_> {
             StmtKind::Unsupported(what) => {
                 self.err(line, format!("{what} is not supported by synaptune nmodl"))
             }
+        }
+    }
+
+    /// VERBATIM: only `return;` (or nothing) is translated.
+    fn verbatim_stmt(&mut self, text: &str, line: Line, sc: &Scope) {
+        let t = text.trim();
+        if t.is_empty() {
+        } else if t == "return;" {
+            match sc.ctx {
+                Ctx::NetReceive | Ctx::NetInitial | Ctx::Initial => self.line("return;"),
+                Ctx::Procedure => self.line("return 0.0;"),
+                Ctx::Function => self.line("return ret_;"),
+                _ => self.err(line, "VERBATIM `return;` is only supported in NET_RECEIVE, INITIAL, PROCEDURE and FUNCTION"),
+            }
+        } else {
+            self.err(line, crate::verbatim_message(t));
         }
     }
 
