@@ -25,7 +25,7 @@
 //!
 //! ## Dependencies
 //!
-//! * `thiserror` — the typed [`Error`] of [`compile`].
+//! * `thiserror` — the typed [`Error`] of a failed build.
 //! * `mech-api` (without `host`) — the plugin side's sources, written next to every
 //!   generated crate.
 //! * dev: `mech-api` with `host` — the tests load the catalogues they build.

@@ -5,6 +5,69 @@
 use super::{Gen, Scope};
 use crate::ast::*;
 
+/// One-argument built-ins that are a method of `f64`: (NMODL name, method).
+const F64_METHODS: &[(&str, &str)] = &[
+    ("log", "ln"),
+    ("log10", "log10"),
+    ("sqrt", "sqrt"),
+    ("fabs", "abs"),
+    ("floor", "floor"),
+    ("ceil", "ceil"),
+    ("sin", "sin"),
+    ("cos", "cos"),
+    ("tan", "tan"),
+    ("asin", "asin"),
+    ("acos", "acos"),
+    ("atan", "atan"),
+    ("sinh", "sinh"),
+    ("cosh", "cosh"),
+    ("tanh", "tanh"),
+];
+
+/// NEURON's and scopmath's built-ins that synaptune does not translate.
+const UNSUPPORTED: &[&str] = &[
+    "net_move",
+    "state_discontinuity",
+    "erf",
+    "normrand",
+    "exprand",
+    "poisrand",
+    "scop_random",
+    "set_seed",
+    "setseed",
+    "gauss",
+    "nrn_random_play",
+    "nrn_pointing",
+    "threshold",
+    "squarewave",
+    "sawtooth",
+    "revsawtooth",
+    "ramp",
+    "pulse",
+    "perpulse",
+    "step",
+    "perstep",
+    "stepforce",
+    "schedule",
+    "deflate",
+    "expfit",
+    "derivs",
+    "spline",
+    "romberg",
+    "legendre",
+    "invert",
+    "boundary",
+    "hyperbol",
+    "revhyperbol",
+    "sigmoid",
+    "revsigmoid",
+    "harmonic",
+    "force",
+    "factorial",
+    "prterr",
+    "error",
+];
+
 impl Gen<'_> {
     pub(super) fn call_expr(&mut self, f: &str, args: &[Expr], line: Line, sc: &Scope) -> String {
         if let Some(fi) = self.m.funcs.get(f).cloned() {
@@ -19,129 +82,31 @@ impl Gen<'_> {
             return format!("self.u_{f}({})", a.join(", "));
         }
         let a: Vec<String> = args.iter().map(|a| self.expr(a, sc)).collect();
-        let want = |g: &mut Self, n: usize| -> bool {
-            if a.len() != n {
-                g.err(
-                    line,
-                    format!("`{f}` takes {n} argument(s), {} given", a.len()),
-                );
-                false
-            } else {
-                true
-            }
-        };
-        let one = |g: &mut Self, method: &str| -> String {
-            if want(g, 1) {
-                format!("({}).{method}()", a[0])
-            } else {
-                "0.0".into()
-            }
-        };
+        self.builtin_call(f, &a, line)
+    }
+
+    /// A built-in (not a FUNCTION of the file) with its translated arguments.
+    fn builtin_call(&mut self, f: &str, a: &[String], line: Line) -> String {
+        if let Some((_, method)) = F64_METHODS.iter().find(|(n, _)| *n == f) {
+            return self.with_args(f, a, 1, line, |a| format!("({}).{method}()", a[0]));
+        }
         match f {
-            "exp" => {
-                if want(self, 1) {
-                    format!("rt::exp({})", a[0])
-                } else {
-                    "0.0".into()
-                }
-            }
-            "log" => one(self, "ln"),
-            "log10" => one(self, "log10"),
-            "sqrt" => one(self, "sqrt"),
-            "fabs" => one(self, "abs"),
-            "floor" => one(self, "floor"),
-            "ceil" => one(self, "ceil"),
-            "sin" => one(self, "sin"),
-            "cos" => one(self, "cos"),
-            "tan" => one(self, "tan"),
-            "asin" => one(self, "asin"),
-            "acos" => one(self, "acos"),
-            "atan" => one(self, "atan"),
-            "sinh" => one(self, "sinh"),
-            "cosh" => one(self, "cosh"),
-            "tanh" => one(self, "tanh"),
-            "atan2" => {
-                if want(self, 2) {
-                    format!("({}).atan2({})", a[0], a[1])
-                } else {
-                    "0.0".into()
-                }
-            }
-            "pow" => {
-                if want(self, 2) {
-                    format!("rt::pow({}, {})", a[0], a[1])
-                } else {
-                    "0.0".into()
-                }
-            }
-            "fmod" => {
-                if want(self, 2) {
-                    format!("rt::fmod({}, {})", a[0], a[1])
-                } else {
-                    "0.0".into()
-                }
-            }
-            "nrn_ghk" | "ghk" if !self.m.funcs.contains_key(f) => {
-                if want(self, 4) {
-                    format!(
-                        "rt::ghk({}, {}, {}, {}, self.celsius)",
-                        a[0], a[1], a[2], a[3]
-                    )
-                } else {
-                    "0.0".into()
-                }
-            }
-            "at_time" => {
-                if want(self, 1) {
-                    format!("{{ let _ = {}; 0.0 }}", a[0])
-                } else {
-                    "0.0".into()
-                }
-            }
+            "exp" => self.with_args(f, a, 1, line, |a| format!("rt::exp({})", a[0])),
+            "atan2" => self.with_args(f, a, 2, line, |a| format!("({}).atan2({})", a[0], a[1])),
+            "pow" => self.with_args(f, a, 2, line, |a| format!("rt::pow({}, {})", a[0], a[1])),
+            "fmod" => self.with_args(f, a, 2, line, |a| format!("rt::fmod({}, {})", a[0], a[1])),
+            "nrn_ghk" | "ghk" => self.with_args(f, a, 4, line, |a| {
+                format!(
+                    "rt::ghk({}, {}, {}, {}, self.celsius)",
+                    a[0], a[1], a[2], a[3]
+                )
+            }),
+            "at_time" => self.with_args(f, a, 1, line, |a| format!("{{ let _ = {}; 0.0 }}", a[0])),
             "net_send" | "net_event" | "printf" => {
                 self.err(line, format!("`{f}` can only be used as a statement"));
                 "0.0".into()
             }
-            "net_move"
-            | "state_discontinuity"
-            | "erf"
-            | "normrand"
-            | "exprand"
-            | "poisrand"
-            | "scop_random"
-            | "set_seed"
-            | "setseed"
-            | "gauss"
-            | "nrn_random_play"
-            | "nrn_pointing"
-            | "threshold"
-            | "squarewave"
-            | "sawtooth"
-            | "revsawtooth"
-            | "ramp"
-            | "pulse"
-            | "perpulse"
-            | "step"
-            | "perstep"
-            | "stepforce"
-            | "schedule"
-            | "deflate"
-            | "expfit"
-            | "derivs"
-            | "spline"
-            | "romberg"
-            | "legendre"
-            | "invert"
-            | "boundary"
-            | "hyperbol"
-            | "revhyperbol"
-            | "sigmoid"
-            | "revsigmoid"
-            | "harmonic"
-            | "force"
-            | "factorial"
-            | "prterr"
-            | "error" => {
+            _ if UNSUPPORTED.contains(&f) => {
                 self.err(
                     line,
                     format!("the built-in `{f}` is not supported by synaptune nmodl"),
@@ -155,6 +120,26 @@ impl Gen<'_> {
                 );
                 "0.0".into()
             }
+        }
+    }
+
+    /// `call(a)` when `f` got `n` arguments; otherwise an error and `0.0`.
+    fn with_args(
+        &mut self,
+        f: &str,
+        a: &[String],
+        n: usize,
+        line: Line,
+        call: impl FnOnce(&[String]) -> String,
+    ) -> String {
+        if a.len() != n {
+            self.err(
+                line,
+                format!("`{f}` takes {n} argument(s), {} given", a.len()),
+            );
+            "0.0".into()
+        } else {
+            call(a)
         }
     }
 }

@@ -10,6 +10,45 @@ use std::fmt::Write;
 impl Gen<'_> {
     pub(super) fn emit_mechanism(&mut self) {
         let m = self.m;
+        let info = self.mech_info();
+        let has_tables = !self.tables.is_empty();
+        let tables = if has_tables {
+            "        if c.p.n() > 0 {\n            c.load_fields(0);\n            c.check_tables();\n            c.store_fields();\n        }\n"
+        } else {
+            ""
+        };
+        let _ = write!(
+            self.out,
+            "impl Mechanism for Mech {{\n    fn info() -> MechInfo {{\n{}    }}\n\n",
+            info.trim_end().to_string() + "\n"
+        );
+        if self.time_independent() {
+            // BREAKPOINT and the SOLVE blocks never read `t` and keep no state
+            // outside the fields: the host may skip bitwise-stationary steps.
+            self.out.push_str(
+                "    fn time_horizon(_p: &Pack) -> Option<f64> {\n        Some(f64::INFINITY)\n    }\n\n",
+            );
+        }
+        // init
+        let _ = write!(
+            self.out,
+            "    fn init(p: &mut Pack) {{\n        let mut c = Ctx::new(p);\n{tables}        for k in 0..c.p.n() {{\n            c.load_fields(k);\n            c.load_ions();\n            c.initmodel();\n            c.store_ions();\n            c.store_fields();\n        }}\n        c.finish();\n    }}\n\n"
+        );
+        if m.kind != MechKind::Artificial {
+            if !m.currents.is_empty() {
+                self.emit_current_entry(tables);
+            }
+            self.emit_state_entry(tables);
+        }
+        if let Some(nr) = &m.module.net_receive {
+            self.emit_net_entries(nr, tables);
+        }
+        self.out.push_str("}\n");
+    }
+
+    /// The body of `info()`: the descriptor's builder calls.
+    fn mech_info(&self) -> String {
+        let m = self.m;
         let ctor = match m.kind {
             MechKind::Density => "density",
             MechKind::Point => "point",
@@ -66,103 +105,84 @@ impl Gen<'_> {
         if let Some(nr) = &m.module.net_receive {
             let args: Vec<String> = nr.args.iter().map(|a| format!("{a:?}")).collect();
             let _ = writeln!(info, "            .net_receive(&[{}])", args.join(", "));
-            if nr
-                .body
-                .stmts
-                .iter()
-                .any(|s| matches!(s.kind, StmtKind::NetInitial(_)))
-            {
+            if has_net_init(nr) {
                 info.push_str("            .net_init()\n");
             }
         }
         if self.scratch_len > 0 {
             let _ = writeln!(info, "            .scratch({})", self.scratch_len);
         }
-        let has_tables = !self.tables.is_empty();
-        let tables = if has_tables {
-            "        if c.p.n() > 0 {\n            c.load_fields(0);\n            c.check_tables();\n            c.store_fields();\n        }\n"
+        info
+    }
+
+    /// `current`: NEURON's `nrn_cur`, the current at `v + 0.001` and at `v` for
+    /// the conductance, ionic currents added to their ions.
+    fn emit_current_entry(&mut self, tables: &str) {
+        let m = self.m;
+        let mut body = String::new();
+        body.push_str(
+            "            let v = c.p.v(k);\n            let g = c.nrn_current(v + 0.001);\n",
+        );
+        let ion_currents: Vec<(usize, String)> = m
+            .ions
+            .iter()
+            .enumerate()
+            .filter_map(|(s, i)| i.current.clone().map(|c| (s, c)))
+            .collect();
+        for (s, c) in &ion_currents {
+            let _ = writeln!(body, "            let d{s} = c.f[F_{c}];");
+        }
+        body.push_str("            let rhs = c.nrn_current(v);\n");
+        for (s, c) in &ion_currents {
+            let add = if m.kind == MechKind::Point {
+                "add_point_ion_current"
+            } else {
+                "add_ion_current"
+            };
+            let _ = writeln!(
+                body,
+                "            let i{s} = c.f[F_{c}];\n            c.p.{add}({s}, k, d{s}, i{s});"
+            );
+        }
+        let f = match (m.kind, m.electrode) {
+            (MechKind::Point, false) => "point_current",
+            (MechKind::Point, true) => "point_electrode_current",
+            (_, false) => "density_current",
+            (_, true) => "density_electrode_current",
+        };
+        let _ = writeln!(body, "            c.p.{f}(k, g, rhs);");
+        let _ = write!(
+            self.out,
+            "    fn current(p: &mut Pack) {{\n        let mut c = Ctx::new(p);\n{tables}        for k in 0..c.p.n() {{\n            c.load_fields(k);\n            c.load_ions();\n{body}            c.store_ions();\n            c.store_fields();\n        }}\n        c.finish();\n    }}\n\n"
+        );
+    }
+
+    /// `state`: `nrn_state` on every instance (the step halved for the implicit
+    /// methods under second order, as NEURON does).
+    fn emit_state_entry(&mut self, tables: &str) {
+        let halve = if self.dt_halving {
+            "        if c.secondorder != 0 {\n            c.dt *= 0.5;\n        }\n"
         } else {
             ""
         };
         let _ = write!(
             self.out,
-            "impl Mechanism for Mech {{\n    fn info() -> MechInfo {{\n{}    }}\n\n",
-            info.trim_end().to_string() + "\n"
+            "    fn state(p: &mut Pack) {{\n        let mut c = Ctx::new(p);\n{tables}{halve}        for k in 0..c.p.n() {{\n            c.load_fields(k);\n            c.load_ions();\n            c.nrn_state();\n            c.store_ions();\n            c.store_fields();\n        }}\n        c.finish();\n    }}\n\n"
         );
-        if self.time_independent() {
-            // BREAKPOINT and the SOLVE blocks never read `t` and keep no state
-            // outside the fields: the host may skip bitwise-stationary steps.
-            self.out.push_str(
-                "    fn time_horizon(_p: &Pack) -> Option<f64> {\n        Some(f64::INFINITY)\n    }\n\n",
-            );
-        }
-        // init
+    }
+
+    /// `net_receive` and, with an INITIAL in NET_RECEIVE, `net_init`.
+    fn emit_net_entries(&mut self, nr: &NetReceive, tables: &str) {
         let _ = write!(
             self.out,
-            "    fn init(p: &mut Pack) {{\n        let mut c = Ctx::new(p);\n{tables}        for k in 0..c.p.n() {{\n            c.load_fields(k);\n            c.load_ions();\n            c.initmodel();\n            c.store_ions();\n            c.store_fields();\n        }}\n        c.finish();\n    }}\n\n"
+            "    fn net_receive(p: &mut Pack, k: usize, w: &mut [f64], flag: f64) {{\n        let mut c = Ctx::new(p);\n{tables}        c.load_fields(k);\n        c.net_receive(w, flag);\n        c.store_fields();\n        c.finish();\n    }}\n\n"
         );
-        if m.kind != MechKind::Artificial {
-            if !m.currents.is_empty() {
-                let mut body = String::new();
-                body.push_str("            let v = c.p.v(k);\n            let g = c.nrn_current(v + 0.001);\n");
-                let ion_currents: Vec<(usize, String)> = m
-                    .ions
-                    .iter()
-                    .enumerate()
-                    .filter_map(|(s, i)| i.current.clone().map(|c| (s, c)))
-                    .collect();
-                for (s, c) in &ion_currents {
-                    let _ = writeln!(body, "            let d{s} = c.f[F_{c}];");
-                }
-                body.push_str("            let rhs = c.nrn_current(v);\n");
-                for (s, c) in &ion_currents {
-                    let add = if m.kind == MechKind::Point {
-                        "add_point_ion_current"
-                    } else {
-                        "add_ion_current"
-                    };
-                    let _ = writeln!(body, "            let i{s} = c.f[F_{c}];\n            c.p.{add}({s}, k, d{s}, i{s});");
-                }
-                let f = match (m.kind, m.electrode) {
-                    (MechKind::Point, false) => "point_current",
-                    (MechKind::Point, true) => "point_electrode_current",
-                    (_, false) => "density_current",
-                    (_, true) => "density_electrode_current",
-                };
-                let _ = writeln!(body, "            c.p.{f}(k, g, rhs);");
-                let _ = write!(
-                    self.out,
-                    "    fn current(p: &mut Pack) {{\n        let mut c = Ctx::new(p);\n{tables}        for k in 0..c.p.n() {{\n            c.load_fields(k);\n            c.load_ions();\n{body}            c.store_ions();\n            c.store_fields();\n        }}\n        c.finish();\n    }}\n\n"
-                );
-            }
-            let halve = if self.dt_halving {
-                "        if c.secondorder != 0 {\n            c.dt *= 0.5;\n        }\n"
-            } else {
-                ""
-            };
+        if has_net_init(nr) {
             let _ = write!(
                 self.out,
-                "    fn state(p: &mut Pack) {{\n        let mut c = Ctx::new(p);\n{tables}{halve}        for k in 0..c.p.n() {{\n            c.load_fields(k);\n            c.load_ions();\n            c.nrn_state();\n            c.store_ions();\n            c.store_fields();\n        }}\n        c.finish();\n    }}\n\n"
+                "    fn net_init(p: &mut Pack, k: usize, w: &mut [f64]) {{\n        let mut c = Ctx::new(p);\n        c.load_fields(k);\n        c.net_init(w);\n        c.store_fields();\n        c.finish();\n    }}\n"
             );
         }
-        if let Some(nr) = &m.module.net_receive {
-            let _ = write!(
-                self.out,
-                "    fn net_receive(p: &mut Pack, k: usize, w: &mut [f64], flag: f64) {{\n        let mut c = Ctx::new(p);\n{tables}        c.load_fields(k);\n        c.net_receive(w, flag);\n        c.store_fields();\n        c.finish();\n    }}\n\n"
-            );
-            if nr
-                .body
-                .stmts
-                .iter()
-                .any(|s| matches!(s.kind, StmtKind::NetInitial(_)))
-            {
-                let _ = write!(
-                    self.out,
-                    "    fn net_init(p: &mut Pack, k: usize, w: &mut [f64]) {{\n        let mut c = Ctx::new(p);\n        c.load_fields(k);\n        c.net_init(w);\n        c.store_fields();\n        c.finish();\n    }}\n"
-                );
-            }
-        }
-        self.out.push_str("}\n");
     }
 
     /// Whether `current` and `state` are independent of `t` and keep no state
@@ -210,4 +230,12 @@ impl Gen<'_> {
         }
         !uses_t
     }
+}
+
+/// NET_RECEIVE holds an INITIAL block.
+fn has_net_init(nr: &NetReceive) -> bool {
+    nr.body
+        .stmts
+        .iter()
+        .any(|s| matches!(s.kind, StmtKind::NetInitial(_)))
 }

@@ -88,6 +88,7 @@ struct TableInfo {
     base: usize,
 }
 
+/// The block a statement is translated in (what it may do there).
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum Ctx {
     Initial,
@@ -102,8 +103,10 @@ enum Ctx {
     NetInitial,
 }
 
+/// Where a statement is translated: the block, and the names that are local there.
 struct Scope {
     ctx: Ctx,
+    /// LOCALs and arguments, one set per nested block.
     locals: Vec<HashSet<String>>,
     /// Name of the FUNCTION being generated (its return variable).
     func: Option<String>,
@@ -138,19 +141,30 @@ pub struct Generated {
     pub warnings: Vec<Diagnostic>,
 }
 
+/// The generator: what the analysis learned, the text written so far, the
+/// diagnostics.
 struct Gen<'m> {
     m: &'m Model,
     out: String,
     errors: Vec<Diagnostic>,
     warnings: Vec<Diagnostic>,
+    /// Globals that mod code assigns (written back by `finish`).
     assigned_globals: HashSet<usize>,
+    /// DERIVATIVE blocks solved implicitly, by name.
     derivs: HashMap<String, DerivInfo>,
+    /// KINETIC blocks, by name.
     kinetics: HashMap<String, KinInfo>,
+    /// TABLEs, by FUNCTION/PROCEDURE name.
     tables: HashMap<String, TableInfo>,
+    /// Scratch slots: per-type values, then the tables.
     scratch_len: usize,
+    /// BREAKPOINT's SOLVEs, in order.
     solves: Vec<Solve>,
+    /// INITIAL's `SOLVE … STEADYSTATE`: (block, method).
     init_solves: Vec<(String, String)>,
+    /// Indentation of [`Gen::line`], in steps of four spaces.
     indent: usize,
+    /// An implicit method is used: `state` halves `dt` under second order.
     dt_halving: bool,
 }
 

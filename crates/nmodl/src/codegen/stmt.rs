@@ -116,43 +116,8 @@ impl Gen<'_> {
             _ => unreachable!(),
         };
         match name {
-            "net_send" => {
-                if !matches!(sc.ctx, Ctx::NetReceive | Ctx::Initial | Ctx::NetInitial) {
-                    self.err(line, "net_send is only allowed in NET_RECEIVE and INITIAL");
-                    return;
-                }
-                if self.m.kind == MechKind::Density {
-                    self.err(line, "net_send in a SUFFIX mechanism");
-                    return;
-                }
-                if args.len() != 2 {
-                    self.err(line, "net_send takes two arguments (delay, flag)");
-                    return;
-                }
-                // nocmodl writes the delivery time as the text `t + <delay>`.
-                let te = args[0]
-                    .clone()
-                    .prepend(BinOp::Add, Expr::Name("t".into(), line));
-                let te = self.expr(&te, sc);
-                let fl = self.expr(&args[1], sc);
-                self.line(&format!(
-                    "{{ let te = {te}; let fl = {fl}; self.p.net_send(self.k, te, fl); }}"
-                ));
-            }
-            "net_event" => {
-                if !matches!(sc.ctx, Ctx::NetReceive | Ctx::Initial | Ctx::NetInitial) {
-                    self.err(line, "net_event is only allowed in NET_RECEIVE");
-                    return;
-                }
-                if args.len() != 1 {
-                    self.err(line, "net_event takes one argument (the time)");
-                    return;
-                }
-                let te = self.expr(&args[0], sc);
-                self.line(&format!(
-                    "{{ let te = {te}; self.p.net_event(self.k, te); }}"
-                ));
-            }
+            "net_send" => self.net_send(args, line, sc),
+            "net_event" => self.net_event(args, line, sc),
             "printf" => {
                 let mut it = args.iter();
                 let fmt = match it.next() {
