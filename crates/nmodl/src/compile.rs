@@ -174,6 +174,33 @@ fn write_if_changed(path: &Path, text: &str) -> Result<(), Error> {
 /// (`outdir/libnmodl_catalogue.so` on Linux; the generated crate is in
 /// `outdir/build`, cargo's output in `outdir/target`).
 pub fn compile(moddir: &Path, outdir: &Path, opts: &Options) -> Result<Report, Error> {
+    let mods = mod_files(moddir)?;
+    let t = translate_all(&mods);
+    if t.modules.is_empty() {
+        return Ok(Report {
+            library: None,
+            mechanisms: Vec::new(),
+            files: t.files,
+        });
+    }
+    let build = outdir.join("build");
+    write_crate(moddir, &build, &t.modules)?;
+    let target = opts
+        .target_dir
+        .clone()
+        .unwrap_or_else(|| outdir.join("target"));
+    run_cargo(opts, &build, &target)?;
+    let dest = install_library(&target, outdir)?;
+    Ok(Report {
+        library: Some(dest.canonicalize().unwrap_or(dest)),
+        mechanisms: t.names,
+        files: t.files,
+    })
+}
+
+/// The `.mod` files of `moddir`, in nrnivmodl's registration order (byte-wise
+/// by file name).
+fn mod_files(moddir: &Path) -> Result<Vec<PathBuf>, Error> {
     let mut mods: Vec<PathBuf> = std::fs::read_dir(moddir)
         .map_err(|source| Error::ReadDir {
             dir: moddir.to_path_buf(),
@@ -182,85 +209,97 @@ pub fn compile(moddir: &Path, outdir: &Path, opts: &Options) -> Result<Report, E
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| p.is_file() && p.extension().is_some_and(|e| e == "mod"))
         .collect();
-    // nrnivmodl's registration order: byte-wise by file name.
     mods.sort_by(|a, b| a.file_name().cmp(&b.file_name()));
     if mods.is_empty() {
         return Err(Error::NoModFiles {
             dir: moddir.to_path_buf(),
         });
     }
-    let mut files = Vec::new();
-    let mut modules: Vec<(String, String)> = Vec::new();
-    let mut names: Vec<String> = Vec::new();
-    for path in &mods {
+    Ok(mods)
+}
+
+/// The files of a folder once translated.
+#[derive(Default)]
+struct Translated {
+    /// Every file's report, in file order.
+    files: Vec<FileReport>,
+    /// The translated modules: (Rust module name, source).
+    modules: Vec<(String, String)>,
+    /// Their mechanisms' names.
+    names: Vec<String>,
+}
+
+fn translate_all(mods: &[PathBuf]) -> Translated {
+    let mut t = Translated::default();
+    for path in mods {
         let file = path.file_name().unwrap().to_string_lossy().to_string();
-        let text = match std::fs::read(path) {
-            Ok(b) => String::from_utf8_lossy(&b).to_string(),
-            Err(e) => {
-                files.push(FileReport {
-                    file: file.clone(),
-                    status: FileStatus::Error,
-                    mechanism: None,
-                    diagnostics: vec![Diagnostic::new(&file, 0, format!("cannot read: {e}"))],
-                });
-                continue;
-            }
-        };
-        match translate(&text, &file) {
-            Ok(t) if names.contains(&t.mechanism) => files.push(FileReport {
+        let report = match std::fs::read(path) {
+            Ok(b) => t.add(&file, &String::from_utf8_lossy(&b)),
+            Err(e) => FileReport {
                 file: file.clone(),
                 status: FileStatus::Error,
                 mechanism: None,
+                diagnostics: vec![Diagnostic::new(&file, 0, format!("cannot read: {e}"))],
+            },
+        };
+        t.files.push(report);
+    }
+    t
+}
+
+impl Translated {
+    /// Translate one file's text; a mechanism defined twice in the folder is an
+    /// error of the second file.
+    fn add(&mut self, file: &str, text: &str) -> FileReport {
+        match translate(text, file) {
+            Ok(t) if self.names.contains(&t.mechanism) => FileReport {
+                file: file.to_string(),
+                status: FileStatus::Error,
+                mechanism: None,
                 diagnostics: vec![Diagnostic::new(
-                    &file,
+                    file,
                     1,
                     format!(
                         "mechanism `{}` is already defined by another file of this folder",
                         t.mechanism
                     ),
                 )],
-            }),
+            },
             Ok(t) => {
-                let module = format!("m{}_{}", modules.len(), sanitize(&t.mechanism));
-                names.push(t.mechanism.clone());
-                modules.push((module, t.source));
-                files.push(FileReport {
-                    file,
+                let module = format!("m{}_{}", self.modules.len(), sanitize(&t.mechanism));
+                self.names.push(t.mechanism.clone());
+                self.modules.push((module, t.source));
+                FileReport {
+                    file: file.to_string(),
                     status: FileStatus::Ok,
                     mechanism: Some(t.mechanism),
                     diagnostics: t.warnings,
-                });
+                }
             }
-            Err(diags) => files.push(FileReport {
-                file,
+            Err(diags) => FileReport {
+                file: file.to_string(),
                 status: FileStatus::Error,
                 mechanism: None,
                 diagnostics: diags,
-            }),
+            },
         }
     }
-    if modules.is_empty() {
-        return Ok(Report {
-            library: None,
-            mechanisms: Vec::new(),
-            files,
-        });
-    }
+}
+
+/// A fixed library name: OUTDIR always holds exactly one catalogue (rebuilding
+/// replaces it); two OUTDIRs can be loaded together (the libraries have no
+/// SONAME, the loader keeps them apart by path).
+const CRATE_NAME: &str = "nmodl_catalogue";
+
+/// Write the catalogue crate into `build`: the vendored mech-api (plugin side
+/// only), the manifest, the runtime, one module per mechanism and `lib.rs`;
+/// modules of files that no longer translate are removed.
+fn write_crate(moddir: &Path, build: &Path, modules: &[(String, String)]) -> Result<(), Error> {
     // Absolute, so the generated text does not depend on the working directory
     // (an unchanged crate is not rebuilt).
     let moddir_abs = moddir
         .canonicalize()
         .unwrap_or_else(|_| moddir.to_path_buf());
-    let base = moddir_abs
-        .file_name()
-        .map(|s| s.to_string_lossy().to_string())
-        .unwrap_or_else(|| "mods".into());
-    // A fixed library name: OUTDIR always holds exactly one catalogue (rebuilding
-    // replaces it); two OUTDIRs can be loaded together (the libraries have no
-    // SONAME, the loader keeps them apart by path).
-    let crate_name = "nmodl_catalogue";
-    let build = outdir.join("build");
-    // The vendored mech-api (plugin side only).
     let api = build.join("mech-api");
     for (rel, text) in mech_api::sources::PLUGIN_SOURCES {
         write_if_changed(&api.join(rel), text)?;
@@ -269,7 +308,7 @@ pub fn compile(moddir: &Path, outdir: &Path, opts: &Options) -> Result<Report, E
         &build.join("Cargo.toml"),
         &format!(
             "# Generated by synaptune nmodl from {}; do not edit.\n\
-             [package]\nname = \"{crate_name}\"\nversion = \"{VERSION}\"\nedition = \"2021\"\npublish = false\n\n\
+             [package]\nname = \"{CRATE_NAME}\"\nversion = \"{VERSION}\"\nedition = \"2021\"\npublish = false\n\n\
              [lib]\ncrate-type = [\"cdylib\"]\n\n\
              [dependencies]\nmech-api = {{ path = \"mech-api\", default-features = false }}\n\n\
              [profile.release]\nopt-level = 3\ndebug = false\n\n\
@@ -278,13 +317,26 @@ pub fn compile(moddir: &Path, outdir: &Path, opts: &Options) -> Result<Report, E
         ),
     )?;
     write_if_changed(&build.join("src/nmodl_rt.rs"), RUNTIME)?;
+    for (m, src) in modules {
+        write_if_changed(&build.join("src").join(format!("{m}.rs")), src)?;
+    }
+    write_if_changed(&build.join("src/lib.rs"), &lib_rs(&moddir_abs, modules))?;
+    remove_stale_modules(build, modules);
+    Ok(())
+}
+
+/// The crate root: the modules and the `export_catalogue!` of their mechanisms.
+fn lib_rs(moddir_abs: &Path, modules: &[(String, String)]) -> String {
+    let base = moddir_abs
+        .file_name()
+        .map(|s| s.to_string_lossy().to_string())
+        .unwrap_or_else(|| "mods".into());
     let mut lib = format!(
         "//! Mechanism catalogue generated by synaptune nmodl from `{}`; do not edit.\n\nmod nmodl_rt;\n",
         moddir_abs.display()
     );
-    for (m, src) in &modules {
+    for (m, _) in modules {
         lib.push_str(&format!("mod {m};\n"));
-        write_if_changed(&build.join("src").join(format!("{m}.rs")), src)?;
     }
     let list: Vec<String> = modules.iter().map(|(m, _)| format!("{m}::Mech")).collect();
     lib.push_str(&format!(
@@ -293,8 +345,11 @@ pub fn compile(moddir: &Path, outdir: &Path, opts: &Options) -> Result<Report, E
         VERSION,
         list.join(", ")
     ));
-    write_if_changed(&build.join("src/lib.rs"), &lib)?;
-    // Remove modules of files that no longer translate (or were removed).
+    lib
+}
+
+/// Remove modules of files that no longer translate (or were removed).
+fn remove_stale_modules(build: &Path, modules: &[(String, String)]) {
     if let Ok(rd) = std::fs::read_dir(build.join("src")) {
         for e in rd.flatten() {
             let n = e.file_name().to_string_lossy().to_string();
@@ -307,22 +362,22 @@ pub fn compile(moddir: &Path, outdir: &Path, opts: &Options) -> Result<Report, E
             }
         }
     }
+}
+
+/// `cargo build --release --offline` of the generated crate into `target`.
+fn run_cargo(opts: &Options, build: &Path, target: &Path) -> Result<(), Error> {
     let cargo = opts
         .cargo
         .clone()
         .or_else(|| std::env::var_os("CARGO").map(PathBuf::from))
         .unwrap_or_else(|| PathBuf::from("cargo"));
-    let target = opts
-        .target_dir
-        .clone()
-        .unwrap_or_else(|| outdir.join("target"));
     let mut cmd = Command::new(&cargo);
     cmd.arg("build")
         .arg("--release")
         .arg("--offline")
         .arg("--manifest-path")
         .arg(build.join("Cargo.toml"))
-        .env("CARGO_TARGET_DIR", &target)
+        .env("CARGO_TARGET_DIR", target)
         .env_remove("RUSTFLAGS")
         .env_remove("CARGO_ENCODED_RUSTFLAGS")
         .env_remove("CARGO_BUILD_TARGET");
@@ -343,12 +398,18 @@ pub fn compile(moddir: &Path, outdir: &Path, opts: &Options) -> Result<Report, E
         let s = String::from_utf8_lossy(&out.stderr);
         let tail: Vec<&str> = s.lines().rev().take(60).collect();
         return Err(Error::Cargo {
-            dir: build,
+            dir: build.to_path_buf(),
             stderr: tail.into_iter().rev().collect::<Vec<_>>().join("\n"),
         });
     }
+    Ok(())
+}
+
+/// Copy the built library from `target` to `outdir` unless it is already
+/// there; returns its path in `outdir`.
+fn install_library(target: &Path, outdir: &Path) -> Result<PathBuf, Error> {
     let lib_file = format!(
-        "{}{crate_name}{}",
+        "{}{CRATE_NAME}{}",
         std::env::consts::DLL_PREFIX,
         std::env::consts::DLL_SUFFIX
     );
@@ -371,9 +432,5 @@ pub fn compile(moddir: &Path, outdir: &Path, opts: &Options) -> Result<Report, E
             source,
         })?;
     }
-    Ok(Report {
-        library: Some(dest.canonicalize().unwrap_or(dest)),
-        mechanisms: names,
-        files,
-    })
+    Ok(dest)
 }
