@@ -337,43 +337,11 @@ impl Parser {
                     }
                     "PROCEDURE" | "FUNCTION" => {
                         self.bump();
-                        let name = self.name()?;
-                        self.expect_op("(")?;
-                        let mut args = Vec::new();
-                        if !self.is_op(")") {
-                            loop {
-                                args.push(self.name()?);
-                                self.opt_units()?;
-                                if !self.eat_op(",") {
-                                    break;
-                                }
-                            }
-                        }
-                        self.expect_op(")")?;
-                        self.opt_units()?;
-                        let body = self.block()?;
-                        self.m.funcs.push(Func {
-                            name,
-                            args,
-                            body,
-                            is_function: n == "FUNCTION",
-                            line: l,
-                        });
+                        self.func(n == "FUNCTION", l)?;
                     }
                     "NET_RECEIVE" => {
                         self.bump();
-                        self.expect_op("(")?;
-                        let mut args = Vec::new();
-                        if !self.is_op(")") {
-                            loop {
-                                args.push(self.name()?);
-                                self.opt_units()?;
-                                if !self.eat_op(",") {
-                                    break;
-                                }
-                            }
-                        }
-                        self.expect_op(")")?;
+                        let args = self.formal_args()?;
                         let body = self.block()?;
                         self.m.net_receive = Some(NetReceive {
                             args,
@@ -410,6 +378,39 @@ impl Parser {
                 }
             }
         }
+    }
+
+    /// A FUNCTION or PROCEDURE after its keyword: name, arguments, units, body.
+    fn func(&mut self, is_function: bool, line: Line) -> R<()> {
+        let name = self.name()?;
+        let args = self.formal_args()?;
+        self.opt_units()?;
+        let body = self.block()?;
+        self.m.funcs.push(Func {
+            name,
+            args,
+            body,
+            is_function,
+            line,
+        });
+        Ok(())
+    }
+
+    /// `(a (units), b, …)`: argument names (their units are not kept).
+    fn formal_args(&mut self) -> R<Vec<String>> {
+        self.expect_op("(")?;
+        let mut args = Vec::new();
+        if !self.is_op(")") {
+            loop {
+                args.push(self.name()?);
+                self.opt_units()?;
+                if !self.eat_op(",") {
+                    break;
+                }
+            }
+        }
+        self.expect_op(")")?;
+        Ok(args)
     }
 
     fn name_list(&mut self) -> R<Vec<String>> {
