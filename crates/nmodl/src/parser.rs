@@ -322,18 +322,7 @@ impl Parser {
                     }
                     "DERIVATIVE" | "KINETIC" => {
                         self.bump();
-                        let name = self.name()?;
-                        let body = self.block()?;
-                        let nb = NamedBlock {
-                            name,
-                            body,
-                            line: l,
-                        };
-                        if n == "DERIVATIVE" {
-                            self.m.derivatives.push(nb);
-                        } else {
-                            self.m.kinetics.push(nb);
-                        }
+                        self.named_block(n == "KINETIC", l)?;
                     }
                     "PROCEDURE" | "FUNCTION" => {
                         self.bump();
@@ -341,13 +330,7 @@ impl Parser {
                     }
                     "NET_RECEIVE" => {
                         self.bump();
-                        let args = self.formal_args()?;
-                        let body = self.block()?;
-                        self.m.net_receive = Some(NetReceive {
-                            args,
-                            body,
-                            line: l,
-                        });
+                        self.net_receive(l)?;
                     }
                     "LINEAR" | "NONLINEAR" | "DISCRETE" | "PARTIAL" | "FUNCTION_TABLE"
                     | "CONSTRUCTOR" | "DESTRUCTOR" | "BEFORE" | "AFTER" | "EQUATION"
@@ -378,6 +361,27 @@ impl Parser {
                 }
             }
         }
+    }
+
+    /// A DERIVATIVE or KINETIC block after its keyword: name and body.
+    fn named_block(&mut self, kinetic: bool, line: Line) -> R<()> {
+        let name = self.name()?;
+        let body = self.block()?;
+        let nb = NamedBlock { name, body, line };
+        if kinetic {
+            self.m.kinetics.push(nb);
+        } else {
+            self.m.derivatives.push(nb);
+        }
+        Ok(())
+    }
+
+    /// NET_RECEIVE after its keyword: arguments and body.
+    fn net_receive(&mut self, line: Line) -> R<()> {
+        let args = self.formal_args()?;
+        let body = self.block()?;
+        self.m.net_receive = Some(NetReceive { args, body, line });
+        Ok(())
     }
 
     /// A FUNCTION or PROCEDURE after its keyword: name, arguments, units, body.
