@@ -19,9 +19,15 @@
 //! * [`lexer`], [`parser`], [`ast`] — tokens and the typed syntax tree with lines;
 //! * [`model`] — what each name is (parameter, state, ion variable, global, …);
 //! * [`diffeq`] — nocmodl's symbolic differentiation for `cnexp`;
-//! * [`codegen`] — the Rust generator (cnexp, derivimplicit with scopmath's
-//!   Newton iteration, KINETIC with the sparse solver, TABLEs, NET_RECEIVE);
-//! * [`units`] — values of UNITS-block conversion factors.
+//! * [`codegen`] — the Rust generator: an analysis pass, then one file per part
+//!   of the module (layout, TABLEs, blocks, SOLVE with cnexp, derivimplicit and
+//!   KINETIC's sparse solver, NET_RECEIVE, statements, expressions, calls, the
+//!   `Mechanism` impl);
+//! * [`units`] — values of UNITS-block conversion factors;
+//! * `compile` (private; [`compile()`], [`translate`]) — a folder's files
+//!   translated, the catalogue crate written and built with cargo;
+//! * `runtime/nmodl_rt.rs` — the runtime copied into every generated crate
+//!   (`hoc_Exp`, `printf`, scopmath's Newton and sparse solvers).
 //!
 //! ## Dependencies
 //!
