@@ -273,31 +273,14 @@ impl<'f> Builder<'f> {
         blocks.extend(module.kinetics.iter().map(|d| &d.body));
         blocks.extend(module.funcs.iter().map(|f| &f.body));
         blocks.extend(module.net_receive.iter().map(|n| &n.body));
-        fn walk(b: &Block, out: &mut Vec<(Line, String)>) {
-            for s in &b.stmts {
-                match &s.kind {
-                    StmtKind::Verbatim(t) if !t.trim().is_empty() && t.trim() != "return;" => {
-                        out.push((s.line, crate::verbatim_message(t)))
+        for b in blocks {
+            for s in b.all_stmts() {
+                if let StmtKind::Verbatim(t) = &s.kind {
+                    if !t.trim().is_empty() && t.trim() != "return;" {
+                        self.err(s.line, crate::verbatim_message(t));
                     }
-                    StmtKind::If(_, a, b) => {
-                        walk(a, out);
-                        if let Some(b) = b {
-                            walk(b, out);
-                        }
-                    }
-                    StmtKind::While(_, b) | StmtKind::Block(b) | StmtKind::NetInitial(b) => {
-                        walk(b, out)
-                    }
-                    _ => {}
                 }
             }
-        }
-        let mut vb = Vec::new();
-        for b in blocks {
-            walk(b, &mut vb);
-        }
-        for (l, m) in vb {
-            self.err(l, m);
         }
     }
 
@@ -308,14 +291,8 @@ impl<'f> Builder<'f> {
             None => {
                 self.err(1, "no NEURON block".into());
                 NeuronBlock {
-                    kind: None,
-                    useions: Vec::new(),
-                    currents: Vec::new(),
-                    electrode: false,
-                    range: Vec::new(),
-                    global: Vec::new(),
-                    threadsafe: false,
                     line: 1,
+                    ..NeuronBlock::default()
                 }
             }
         }

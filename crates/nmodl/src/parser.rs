@@ -428,14 +428,8 @@ impl Parser {
     fn neuron_block(&mut self, line: Line) -> R<()> {
         self.expect_op("{")?;
         let mut nb = NeuronBlock {
-            kind: None,
-            useions: Vec::new(),
-            currents: Vec::new(),
-            electrode: false,
-            range: Vec::new(),
-            global: Vec::new(),
-            threadsafe: false,
             line,
+            ..NeuronBlock::default()
         };
         loop {
             let l = self.line();

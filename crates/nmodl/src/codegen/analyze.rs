@@ -3,7 +3,7 @@
 //! PROCEDURE), and the equations and state order of the DERIVATIVE and KINETIC
 //! blocks solved implicitly, with the errors nocmodl reports for them.
 
-use super::{collect_stmts, symiter_key, DerivInfo, Gen, KinInfo, Solve, TableInfo};
+use super::{symiter_key, DerivInfo, Gen, KinInfo, Solve, TableInfo};
 use crate::ast::*;
 use crate::diffeq;
 use crate::model::Var;
@@ -48,8 +48,7 @@ impl Gen<'_> {
                 ));
             }
         }
-        let mut nested = Vec::new();
-        collect_stmts(&f.body, &mut nested);
+        let nested = f.body.all_stmts();
         let nested_tables = nested
             .iter()
             .filter(|s| matches!(s.kind, StmtKind::Table { .. }))
@@ -121,31 +120,23 @@ impl Gen<'_> {
     /// The SOLVEs of BREAKPOINT, in order.
     fn breakpoint_solves(&mut self) {
         let m = self.m;
-        if let Some((bp, _)) = &m.module.breakpoint {
-            let mut all = Vec::new();
-            collect_stmts(bp, &mut all);
-            for s in &all {
-                if let StmtKind::Solve {
-                    name,
-                    method,
-                    steadystate,
-                } = &s.kind
-                {
-                    if *steadystate {
-                        self.err(s.line, "STEADYSTATE is only for INITIAL");
-                        continue;
-                    }
-                    if !bp.stmts.iter().any(|t| std::ptr::eq(t, *s)) {
-                        self.err(
-                            s.line,
-                            "SOLVE must be a statement of the BREAKPOINT block itself",
-                        );
-                        continue;
-                    }
-                    if let Some(sv) = self.solve_kind(name, method.as_deref(), s.line) {
-                        self.solves.push(sv);
-                    }
-                }
+        let Some((bp, _)) = &m.module.breakpoint else {
+            return;
+        };
+        for (s, name, method, steadystate) in solves_in(bp) {
+            if steadystate {
+                self.err(s.line, "STEADYSTATE is only for INITIAL");
+                continue;
+            }
+            if !bp.stmts.iter().any(|t| std::ptr::eq(t, s)) {
+                self.err(
+                    s.line,
+                    "SOLVE must be a statement of the BREAKPOINT block itself",
+                );
+                continue;
+            }
+            if let Some(sv) = self.solve_kind(name, method, s.line) {
+                self.solves.push(sv);
             }
         }
     }
@@ -153,33 +144,28 @@ impl Gen<'_> {
     /// `SOLVE … STEADYSTATE` in INITIAL.
     fn initial_solves(&mut self) {
         let m = self.m;
-        if let Some((ib, _)) = &m.module.initial {
-            let mut all = Vec::new();
-            collect_stmts(ib, &mut all);
-            for s in &all {
-                if let StmtKind::Solve {
-                    name,
-                    method,
-                    steadystate,
-                } = &s.kind
-                {
-                    let method = method.clone().unwrap_or_default();
-                    if !steadystate {
-                        self.err(s.line, "in INITIAL only `SOLVE … STEADYSTATE sparse|derivimplicit` is supported");
-                        continue;
-                    }
-                    if m.module.kinetics.iter().any(|k| k.name == *name) && method == "sparse" {
-                        self.ensure_kinetic(name, s.line);
-                        self.init_solves.push((name.clone(), method));
-                    } else if m.module.derivatives.iter().any(|k| k.name == *name)
-                        && method == "derivimplicit"
-                    {
-                        self.ensure_deriv(name, s.line);
-                        self.init_solves.push((name.clone(), method));
-                    } else {
-                        self.err(s.line, format!("`SOLVE {name} STEADYSTATE {method}` is not supported (KINETIC with sparse, DERIVATIVE with derivimplicit)"));
-                    }
-                }
+        let Some((ib, _)) = &m.module.initial else {
+            return;
+        };
+        for (s, name, method, steadystate) in solves_in(ib) {
+            let method = method.unwrap_or_default().to_string();
+            if !steadystate {
+                self.err(
+                    s.line,
+                    "in INITIAL only `SOLVE … STEADYSTATE sparse|derivimplicit` is supported",
+                );
+                continue;
+            }
+            if m.module.kinetics.iter().any(|k| k.name == name) && method == "sparse" {
+                self.ensure_kinetic(name, s.line);
+                self.init_solves.push((name.to_string(), method));
+            } else if m.module.derivatives.iter().any(|k| k.name == name)
+                && method == "derivimplicit"
+            {
+                self.ensure_deriv(name, s.line);
+                self.init_solves.push((name.to_string(), method));
+            } else {
+                self.err(s.line, format!("`SOLVE {name} STEADYSTATE {method}` is not supported (KINETIC with sparse, DERIVATIVE with derivimplicit)"));
             }
         }
     }
@@ -194,8 +180,7 @@ impl Gen<'_> {
                 }
                 Some("cnexp") => {
                     // cnexp is possible when every equation linearizes.
-                    let mut all = Vec::new();
-                    collect_stmts(&d.body, &mut all);
+                    let all = d.body.all_stmts();
                     let ok = all.iter().all(|s| match &s.kind {
                         StmtKind::Deriv(x, e) => diffeq::linearize(e, x).is_some(),
                         _ => true,
@@ -279,8 +264,7 @@ impl Gen<'_> {
             .iter()
             .find(|d| d.name == name)
             .unwrap();
-        let mut all = Vec::new();
-        collect_stmts(&d.body, &mut all);
+        let all = d.body.all_stmts();
         let mut eq_states: Vec<String> = Vec::new();
         for s in &all {
             if let StmtKind::Deriv(x, _) = &s.kind {
@@ -311,8 +295,7 @@ impl Gen<'_> {
         }
         let m = self.m;
         let k = m.module.kinetics.iter().find(|k| k.name == name).unwrap();
-        let mut all = Vec::new();
-        collect_stmts(&k.body, &mut all);
+        let all = k.body.all_stmts();
         let mut used: HashSet<String> = HashSet::new();
         let mut conserves: Vec<&Vec<Term>> = Vec::new();
         let mut linear = true;
@@ -409,4 +392,20 @@ impl Gen<'_> {
             },
         );
     }
+}
+
+/// The SOLVE statements of a block, nested ones included: (statement, block
+/// name, METHOD, STEADYSTATE).
+fn solves_in(b: &Block) -> Vec<(&Stmt, &str, Option<&str>, bool)> {
+    b.all_stmts()
+        .into_iter()
+        .filter_map(|s| match &s.kind {
+            StmtKind::Solve {
+                name,
+                method,
+                steadystate,
+            } => Some((s, name.as_str(), method.as_deref(), *steadystate)),
+            _ => None,
+        })
+        .collect()
 }

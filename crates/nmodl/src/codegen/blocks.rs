@@ -46,12 +46,7 @@ impl Gen<'_> {
             self.line(&format!("self.f[F_{}] = {};", ident(s), lit(*x0)));
         }
         if let Some((b, _)) = &m.module.initial {
-            let mut sc = Scope::new(Ctx::Initial);
-            self.line("{");
-            self.indent += 1;
-            self.block_body(b, &mut sc);
-            self.indent -= 1;
-            self.line("}");
+            self.braced("{", b, &mut Scope::new(Ctx::Initial));
         }
         self.indent -= 1;
         self.line("}");
@@ -67,12 +62,7 @@ impl Gen<'_> {
         self.line("let mut current = 0.0f64;");
         self.line("self.v = v;");
         if let Some((b, _)) = &m.module.breakpoint {
-            let mut sc = Scope::new(Ctx::Breakpoint);
-            self.line("{");
-            self.indent += 1;
-            self.block_body(b, &mut sc);
-            self.indent -= 1;
-            self.line("}");
+            self.braced("{", b, &mut Scope::new(Ctx::Breakpoint));
         }
         for (c, _) in &m.currents {
             self.line(&format!("current += self.f[F_{}];", ident(c)));

@@ -21,23 +21,14 @@ impl Gen<'_> {
             .collect();
         for d in &m.module.derivatives {
             if cnexp.contains(&d.name) {
-                let mut sc = Scope::new(Ctx::Cnexp);
-                sc.block = Some(d.name.clone());
-                self.line(&format!("fn cnexp_{}(&mut self) {{", d.name));
-                self.indent += 1;
-                self.block_body(&d.body, &mut sc);
-                self.indent -= 1;
-                self.line("}");
+                let open = format!("fn cnexp_{}(&mut self) {{", d.name);
+                self.braced(&open, &d.body, &mut Scope::in_block(Ctx::Cnexp, &d.name));
             }
             if let Some(info) = self.derivs.get(&d.name).cloned() {
                 let n = info.eq_states.len();
-                let mut sc = Scope::new(Ctx::DerivImplicit);
-                sc.block = Some(d.name.clone());
-                self.line(&format!("fn deriv_{}(&mut self, d: &mut [f64]) {{", d.name));
-                self.indent += 1;
-                self.block_body(&d.body, &mut sc);
-                self.indent -= 1;
-                self.line("}");
+                let open = format!("fn deriv_{}(&mut self, d: &mut [f64]) {{", d.name);
+                let mut sc = Scope::in_block(Ctx::DerivImplicit, &d.name);
+                self.braced(&open, &d.body, &mut sc);
                 self.state_accessors("dst", &d.name, &info.eq_states);
                 self.line(&format!("fn dimplicit_{}(&mut self) {{", d.name));
                 self.indent += 1;
@@ -58,15 +49,7 @@ impl Gen<'_> {
                 self.line("}");
                 self.line(&format!("let mut d = [0.0f64; {n}];"));
                 self.line(&format!("self.deriv_{}(&mut d);", d.name));
-                self.line("if self.secondorder != 0 {");
-                self.line(&format!("    for i in 0..{n} {{"));
-                self.line(&format!(
-                    "        let x = self.dst_{0}(i) + self.dt * d[i];",
-                    d.name
-                ));
-                self.line(&format!("        self.set_dst_{}(i, x);", d.name));
-                self.line("    }");
-                self.line("}");
+                self.second_order_update("dst", &d.name, n);
                 self.indent -= 1;
                 self.line("}");
             }

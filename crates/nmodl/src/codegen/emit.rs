@@ -104,40 +104,36 @@ impl Gen<'_> {
     /// `load_ions` and `store_ions`: the instance's ion variables.
     fn emit_ion_io(&mut self) {
         let m = self.m;
-        self.line("fn load_ions(&mut self) {");
+        let mut loads = Vec::new();
+        let mut stores = Vec::new();
         for (slot, ion) in m.ions.iter().enumerate() {
             for (n, iv) in &ion.loads {
-                let getter = match iv {
-                    IonVar::E => "ion_e",
-                    IonVar::Ci => "ion_ci",
-                    IonVar::Co => "ion_co",
-                    IonVar::I => "ion_i",
-                };
-                let _ = writeln!(
-                    self.out,
-                    "        self.f[F_{}] = self.p.{getter}({slot}, self.k);",
+                let q = quantity(*iv);
+                loads.push(format!(
+                    "    self.f[F_{}] = self.p.ion_{q}({slot}, self.k);",
                     ident(n)
-                );
+                ));
             }
-        }
-        self.line("}");
-        self.line("fn store_ions(&mut self) {");
-        for (slot, ion) in m.ions.iter().enumerate() {
+            // Stores are concentrations and reversal potentials (the current is
+            // added by `current`).
             for (n, iv) in &ion.stores {
-                let setter = match iv {
-                    IonVar::E => "set_ion_e",
-                    IonVar::Ci => "set_ion_ci",
-                    IonVar::Co => "set_ion_co",
-                    IonVar::I => unreachable!(),
-                };
-                let _ = writeln!(
-                    self.out,
-                    "        self.p.{setter}({slot}, self.k, self.f[F_{}]);",
+                let q = quantity(*iv);
+                stores.push(format!(
+                    "    self.p.set_ion_{q}({slot}, self.k, self.f[F_{}]);",
                     ident(n)
-                );
+                ));
             }
         }
-        self.line("}");
+        for (open, lines) in [
+            ("fn load_ions(&mut self) {", loads),
+            ("fn store_ions(&mut self) {", stores),
+        ] {
+            self.line(open);
+            for l in &lines {
+                self.line(l);
+            }
+            self.line("}");
+        }
     }
 
     /// `finish`: the globals mod code assigned and the scratch values written back.
@@ -168,5 +164,15 @@ impl Gen<'_> {
         self.emit_kinetics();
         self.emit_netreceive();
         std::mem::replace(&mut self.out, saved)
+    }
+}
+
+/// The ion quantity in `Pack`'s accessor names (`ion_e`, `set_ion_ci`, …).
+fn quantity(iv: IonVar) -> &'static str {
+    match iv {
+        IonVar::E => "e",
+        IonVar::Ci => "ci",
+        IonVar::Co => "co",
+        IonVar::I => "i",
     }
 }

@@ -3,7 +3,7 @@
 //! write them), `sparse_<b>` solves it through the runtime, `KinSys_<b>` is the
 //! glue.
 
-use super::{collect_stmts, Ctx, Gen, Scope};
+use super::{Ctx, Gen, KinInfo, Scope};
 use crate::ast::*;
 use crate::model::lit;
 use std::collections::HashSet;
@@ -19,8 +19,7 @@ impl Gen<'_> {
             };
             let n = info.states.len();
             self.state_accessors("kst", &k.name, &info.states);
-            let mut sc = Scope::new(Ctx::Kinetic);
-            sc.block = Some(k.name.clone());
+            let mut sc = Scope::in_block(Ctx::Kinetic, &k.name);
             self.line(&format!(
                 "fn kin_{}(&mut self, so: &mut rt::SparseObj, dold: &[f64]) {{",
                 k.name
@@ -80,15 +79,7 @@ impl Gen<'_> {
                 k.name
             ));
             self.line("};");
-            self.line("if self.secondorder != 0 {");
-            self.line(&format!("    for i in 0..{n} {{"));
-            self.line(&format!(
-                "        let x = self.kst_{0}(i) + self.dt * d[i];",
-                k.name
-            ));
-            self.line(&format!("        self.set_kst_{}(i, x);", k.name));
-            self.line("    }");
-            self.line("}");
+            self.second_order_update("kst", &k.name, n);
             self.indent -= 1;
             self.line("}");
         }
@@ -128,28 +119,33 @@ impl Gen<'_> {
             let target = if j == 0 { "flux_f" } else { "flux_b" };
             self.line(&format!("{target} = {v};"));
         }
-        let varnum = |n: &str| info.states.iter().position(|s| s == n);
         for (j, side) in sides.iter().enumerate() {
-            for t in side {
-                if !self.is_state(&t.name) {
-                    continue;
-                }
-                let Some(vn) = varnum(&t.name) else { continue };
-                if vn < info.ncons {
-                    continue;
-                }
-                let op = if j == 0 { "-=" } else { "+=" };
-                if t.coef > 1 {
+            let op = if j == 0 { "-=" } else { "+=" };
+            for (vn, coef) in self.rows(side, &info) {
+                if coef > 1 {
                     self.line(&format!(
                         "*so.rhs({vn}) {op} ({} * (flux_f - flux_b));",
-                        lit(t.coef as f64)
+                        lit(coef as f64)
                     ));
                 } else {
                     self.line(&format!("*so.rhs({vn}) {op} (flux_f - flux_b);"));
                 }
             }
         }
-        // genmatterms
+        self.reaction_matrix(&sides, &rates, &info, line, sc);
+    }
+
+    /// nocmodl's genmatterms: each state's column of the Jacobian, the rate
+    /// times the other factors of its side.
+    fn reaction_matrix(
+        &mut self,
+        sides: &[Vec<Term>; 2],
+        rates: &[Option<Expr>; 2],
+        info: &KinInfo,
+        line: Line,
+        sc: &Scope,
+    ) {
+        let name_expr = |t: &Term| Expr::Name(t.name.clone(), line);
         for (j, side) in sides.iter().enumerate() {
             let rate = match &rates[j] {
                 Some(r) => r.clone(),
@@ -171,21 +167,16 @@ impl Gen<'_> {
                 }
                 let v = self.expr(&e, sc);
                 self.line(&format!("term_ = {v};"));
-                let Some(col) = varnum(&t.name) else { continue };
+                let Some(col) = info.states.iter().position(|s| *s == t.name) else {
+                    continue;
+                };
                 for (j1, side1) in sides.iter().enumerate() {
-                    for u in side1 {
-                        if !self.is_state(&u.name) {
-                            continue;
-                        }
-                        let Some(row) = varnum(&u.name) else { continue };
-                        if row < info.ncons {
-                            continue;
-                        }
-                        let op = if j == j1 { "+=" } else { "-=" };
-                        if u.coef != 1 {
+                    let op = if j == j1 { "+=" } else { "-=" };
+                    for (row, coef) in self.rows(side1, info) {
+                        if coef != 1 {
                             self.line(&format!(
                                 "*so.mat({row}, {col}) {op} ({} * term_);",
-                                lit(u.coef as f64)
+                                lit(coef as f64)
                             ));
                         } else {
                             self.line(&format!("*so.mat({row}, {col}) {op} term_;"));
@@ -194,7 +185,18 @@ impl Gen<'_> {
                 }
             }
         }
-        let _ = info.cache;
+    }
+
+    /// The states of a reaction side that have an equation row (not a
+    /// conserved diagonal): (row, stoichiometric coefficient).
+    fn rows(&self, side: &[Term], info: &KinInfo) -> Vec<(usize, u32)> {
+        side.iter()
+            .filter(|t| self.is_state(&t.name))
+            .filter_map(|t| {
+                let row = info.states.iter().position(|s| *s == t.name)?;
+                (row >= info.ncons).then_some((row, t.coef))
+            })
+            .collect()
     }
 
     /// `KinSys_<b>`: a KINETIC block's system, for the runtime's sparse solver.
@@ -261,8 +263,7 @@ impl Gen<'_> {
             .iter()
             .find(|k| Some(&k.name) == sc.block.as_ref())
             .unwrap();
-        let mut all = Vec::new();
-        collect_stmts(&kb.body, &mut all);
+        let all = kb.body.all_stmts();
         let cons: Vec<&&Stmt> = all
             .iter()
             .filter(|s| matches!(s.kind, StmtKind::Conserve { .. }))

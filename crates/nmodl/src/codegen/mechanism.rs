@@ -2,7 +2,7 @@
 //! `init`, `current`, `state`, `net_receive`, `net_init`, each running the
 //! context over the instances; `time_horizon` when the mechanism allows it.
 
-use super::{collect_stmts, Gen};
+use super::Gen;
 use crate::ast::*;
 use crate::model::lit;
 use std::fmt::Write;
@@ -200,8 +200,7 @@ impl Gen<'_> {
         blocks.extend(m.module.funcs.iter().map(|f| &f.body));
         let mut uses_t = false;
         for b in blocks {
-            let mut all = Vec::new();
-            collect_stmts(b, &mut all);
+            let all = b.all_stmts();
             for s in all {
                 let mut look = |e: &Expr| {
                     e.walk(&mut |x| {

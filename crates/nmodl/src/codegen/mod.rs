@@ -127,6 +127,14 @@ impl Scope {
         }
     }
 
+    /// Inside DERIVATIVE or KINETIC block `block`.
+    fn in_block(ctx: Ctx, block: &str) -> Scope {
+        Scope {
+            block: Some(block.to_string()),
+            ..Scope::new(ctx)
+        }
+    }
+
     fn is_local(&self, n: &str) -> bool {
         self.locals.iter().any(|s| s.contains(n))
     }
@@ -212,24 +220,6 @@ fn symiter_key(m: &Model, name: &str) -> (u8, std::cmp::Reverse<usize>) {
         name.as_bytes()[0],
         std::cmp::Reverse(m.module.first_seen.get(name).copied().unwrap_or(0)),
     )
-}
-
-fn collect_stmts<'a>(b: &'a Block, out: &mut Vec<&'a Stmt>) {
-    for s in &b.stmts {
-        out.push(s);
-        match &s.kind {
-            StmtKind::If(_, t, e) => {
-                collect_stmts(t, out);
-                if let Some(e) = e {
-                    collect_stmts(e, out);
-                }
-            }
-            StmtKind::While(_, b) | StmtKind::Block(b) | StmtKind::NetInitial(b) => {
-                collect_stmts(b, out)
-            }
-            _ => {}
-        }
-    }
 }
 
 impl Gen<'_> {

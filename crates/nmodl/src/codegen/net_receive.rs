@@ -32,25 +32,19 @@ impl Gen<'_> {
         }
         let mut sc = Scope::new(Ctx::NetReceive);
         sc.netargs = nr.args.clone();
-        self.line("fn net_receive(&mut self, w: &mut [f64], flag: f64) {");
-        self.indent += 1;
-        self.block_body(
-            &Block {
-                locals: nr.body.locals.clone(),
-                stmts: rest,
-            },
+        let body = Block {
+            locals: nr.body.locals.clone(),
+            stmts: rest,
+        };
+        self.braced(
+            "fn net_receive(&mut self, w: &mut [f64], flag: f64) {",
+            &body,
             &mut sc,
         );
-        self.indent -= 1;
-        self.line("}");
         if let Some(b) = init {
             let mut sc = Scope::new(Ctx::NetInitial);
             sc.netargs = nr.args.clone();
-            self.line("fn net_init(&mut self, w: &mut [f64]) {");
-            self.indent += 1;
-            self.block_body(b, &mut sc);
-            self.indent -= 1;
-            self.line("}");
+            self.braced("fn net_init(&mut self, w: &mut [f64]) {", b, &mut sc);
         }
     }
 

@@ -11,12 +11,7 @@ impl Gen<'_> {
         self.indent += 1;
         if m.currents.is_empty() {
             if let Some((b, _)) = &m.module.breakpoint {
-                let mut sc = Scope::new(Ctx::State);
-                self.line("{");
-                self.indent += 1;
-                self.block_body(b, &mut sc);
-                self.indent -= 1;
-                self.line("}");
+                self.braced("{", b, &mut Scope::new(Ctx::State));
             }
         } else {
             for s in self.solves.clone() {
@@ -39,22 +34,29 @@ impl Gen<'_> {
     /// `{kind}_{block}(i)` and `set_{kind}_{block}(i, x)`: the block's states
     /// by position, for the generated solvers.
     pub(super) fn state_accessors(&mut self, kind: &str, block: &str, states: &[String]) {
-        self.line(&format!("fn {kind}_{block}(&self, i: usize) -> f64 {{"));
-        self.line("    match i {");
-        for (i, s) in states.iter().enumerate() {
-            self.line(&format!("        {i} => self.f[F_{}],", ident(s)));
+        let getter = format!("fn {kind}_{block}(&self, i: usize) -> f64 {{");
+        let setter = format!("fn set_{kind}_{block}(&mut self, i: usize, x: f64) {{");
+        for (open, assign) in [(getter, ""), (setter, " = x")] {
+            self.line(&open);
+            self.line("    match i {");
+            for (i, s) in states.iter().enumerate() {
+                self.line(&format!("        {i} => self.f[F_{}]{assign},", ident(s)));
+            }
+            self.line("        _ => unreachable!(),");
+            self.line("    }");
+            self.line("}");
         }
-        self.line("        _ => unreachable!(),");
-        self.line("    }");
-        self.line("}");
+    }
+
+    /// Under second order, the states advanced by `dt * d[i]` after the solve,
+    /// through the `{kind}_{block}` accessors of its `n` states.
+    pub(super) fn second_order_update(&mut self, kind: &str, block: &str, n: usize) {
+        self.line("if self.secondorder != 0 {");
+        self.line(&format!("    for i in 0..{n} {{"));
         self.line(&format!(
-            "fn set_{kind}_{block}(&mut self, i: usize, x: f64) {{"
+            "        let x = self.{kind}_{block}(i) + self.dt * d[i];"
         ));
-        self.line("    match i {");
-        for (i, s) in states.iter().enumerate() {
-            self.line(&format!("        {i} => self.f[F_{}] = x,", ident(s)));
-        }
-        self.line("        _ => unreachable!(),");
+        self.line(&format!("        self.set_{kind}_{block}(i, x);"));
         self.line("    }");
         self.line("}");
     }

@@ -22,6 +22,15 @@ impl Gen<'_> {
         sc.locals.pop();
     }
 
+    /// `open` (a line ending in `{`), the block one level deeper, then `}`.
+    pub(super) fn braced(&mut self, open: &str, b: &Block, sc: &mut Scope) {
+        self.line(open);
+        self.indent += 1;
+        self.block_body(b, sc);
+        self.indent -= 1;
+        self.line("}");
+    }
+
     fn stmt(&mut self, s: &Stmt, sc: &mut Scope) {
         let line = s.line;
         match &s.kind {
@@ -51,19 +60,9 @@ impl Gen<'_> {
             }
             StmtKind::While(c, b) => {
                 let c = self.cond(c, sc);
-                self.line(&format!("while {c} {{"));
-                self.indent += 1;
-                self.block_body(b, sc);
-                self.indent -= 1;
-                self.line("}");
+                self.braced(&format!("while {c} {{"), b, sc);
             }
-            StmtKind::Block(b) => {
-                self.line("{");
-                self.indent += 1;
-                self.block_body(b, sc);
-                self.indent -= 1;
-                self.line("}");
-            }
+            StmtKind::Block(b) => self.braced("{", b, sc),
             StmtKind::Solve {
                 name,
                 method,

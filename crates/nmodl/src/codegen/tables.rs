@@ -87,17 +87,7 @@ impl Gen<'_> {
         let base = t.base;
         let vals = t.vals();
         let last = t.with as usize;
-        self.line(&format!("fn u_{n}(&mut self, l_x: f64) -> f64 {{"));
-        self.indent += 1;
-        self.line("if self.g[G_usetable] == 0.0 {");
-        self.line(&format!("    return self.f_{n}(l_x);"));
-        self.line("}");
-        self.line(&format!(
-            "let (tmin, mfac) = (self.p.scratch()[{}], self.p.scratch()[{}]);",
-            base + 1,
-            base + 2
-        ));
-        self.line("let xi = mfac * (l_x - tmin);");
+        self.lookup_start(n, base, &[format!("return self.f_{n}(l_x);")]);
         self.line("if xi.is_nan() {");
         self.line("    return xi;");
         self.line("}");
@@ -124,18 +114,11 @@ impl Gen<'_> {
         let vals = t.vals();
         let last = t.with as usize;
         let sc = Scope::new(Ctx::Procedure);
-        self.line(&format!("fn u_{n}(&mut self, l_x: f64) -> f64 {{"));
-        self.indent += 1;
-        self.line("if self.g[G_usetable] == 0.0 {");
-        self.line(&format!("    self.f_{n}(l_x);"));
-        self.line("    return 0.0;");
-        self.line("}");
-        self.line(&format!(
-            "let (tmin, mfac) = (self.p.scratch()[{}], self.p.scratch()[{}]);",
-            base + 1,
-            base + 2
-        ));
-        self.line("let xi = mfac * (l_x - tmin);");
+        self.lookup_start(
+            n,
+            base,
+            &[format!("self.f_{n}(l_x);"), "return 0.0;".into()],
+        );
         let targets: Vec<String> = t.vars.iter().map(|v| self.assign_ref(v, 0, &sc)).collect();
         self.line("if xi.is_nan() {");
         for tg in &targets {
@@ -172,6 +155,24 @@ impl Gen<'_> {
         self.line("0.0");
         self.indent -= 1;
         self.line("}");
+    }
+
+    /// The start of `u_<f>`: without the table (`usetable` 0) the lines
+    /// `untabulated`, then `xi`, the position of `l_x` in the table.
+    fn lookup_start(&mut self, n: &str, base: usize, untabulated: &[String]) {
+        self.line(&format!("fn u_{n}(&mut self, l_x: f64) -> f64 {{"));
+        self.indent += 1;
+        self.line("if self.g[G_usetable] == 0.0 {");
+        for l in untabulated {
+            self.line(&format!("    {l}"));
+        }
+        self.line("}");
+        self.line(&format!(
+            "let (tmin, mfac) = (self.p.scratch()[{}], self.p.scratch()[{}]);",
+            base + 1,
+            base + 2
+        ));
+        self.line("let xi = mfac * (l_x - tmin);");
     }
 }
 
