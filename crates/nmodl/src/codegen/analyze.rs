@@ -10,6 +10,7 @@ use crate::model::Var;
 use std::collections::HashSet;
 
 impl Gen<'_> {
+    /// The pass before any code: tables, then the SOLVEs of BREAKPOINT and INITIAL.
     pub(super) fn analyze(&mut self) {
         let m = self.m;
         for f in &m.module.funcs {
@@ -170,6 +171,8 @@ impl Gen<'_> {
         }
     }
 
+    /// How `SOLVE name METHOD method` in BREAKPOINT is carried out (cnexp falls
+    /// back to derivimplicit when an equation does not linearize, as in nocmodl).
     fn solve_kind(&mut self, name: &str, method: Option<&str>, line: Line) -> Option<Solve> {
         let m = self.m;
         if let Some(d) = m.module.derivatives.iter().find(|d| d.name == name) {
@@ -253,6 +256,8 @@ impl Gen<'_> {
         }
     }
 
+    /// A DERIVATIVE block solved implicitly: its states in equation order and
+    /// nocmodl's permutation of the Newton unknowns.
     fn ensure_deriv(&mut self, name: &str, line: Line) {
         if self.derivs.contains_key(name) {
             return;
@@ -289,6 +294,8 @@ impl Gen<'_> {
         );
     }
 
+    /// A KINETIC block: its states by nocmodl's varnum (conserved diagonals
+    /// first), whether it is linear, its sparse-object cache.
     fn ensure_kinetic(&mut self, name: &str, line: Line) {
         if self.kinetics.contains_key(name) {
             return;

@@ -5,6 +5,7 @@ use super::{ident, Ctx, Gen, Scope};
 use crate::model::lit;
 
 impl Gen<'_> {
+    /// FUNCTIONs and PROCEDUREs: `u_<f>`, or `f_<f>` behind a TABLE's lookup.
     pub(super) fn emit_functions(&mut self) {
         let m = self.m;
         for f in &m.module.funcs {
@@ -38,6 +39,7 @@ impl Gen<'_> {
         }
     }
 
+    /// `initmodel`: the STATEs' start values, then INITIAL.
     pub(super) fn emit_initial(&mut self) {
         let m = self.m;
         self.line("fn initmodel(&mut self) {");
@@ -52,6 +54,8 @@ impl Gen<'_> {
         self.line("}");
     }
 
+    /// `nrn_current(v)`: BREAKPOINT (its SOLVEs are for `nrn_state`), then the
+    /// sum of the currents.
     pub(super) fn emit_breakpoint(&mut self) {
         let m = self.m;
         if m.currents.is_empty() {

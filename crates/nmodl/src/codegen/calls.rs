@@ -69,6 +69,7 @@ const UNSUPPORTED: &[&str] = &[
 ];
 
 impl Gen<'_> {
+    /// A call in an expression: a FUNCTION or PROCEDURE of the file, or a built-in.
     pub(super) fn call_expr(&mut self, f: &str, args: &[Expr], line: Line, sc: &Scope) -> String {
         if let Some(fi) = self.m.funcs.get(f).cloned() {
             if fi.nargs != args.len() {

@@ -9,6 +9,8 @@ use std::collections::HashSet;
 use std::fmt::Write;
 
 impl Gen<'_> {
+    /// Per DERIVATIVE block: `cnexp_<b>` when solved with cnexp; `deriv_<b>`, the
+    /// `dst_<b>` accessors and `dimplicit_<b>` when solved implicitly.
     pub(super) fn emit_derivs(&mut self) {
         let m = self.m;
         let cnexp: HashSet<String> = self

@@ -8,6 +8,7 @@ use crate::model::IonVar;
 use std::fmt::Write;
 
 impl Gen<'_> {
+    /// The whole module, in order.
     pub(super) fn emit(&mut self) {
         self.emit_header();
         self.emit_ctx();

@@ -1,12 +1,14 @@
 //! Expressions and names: what each name reads or writes in the context
-//! (local, field, global, scratch, constant, `v`, `t`, …), arithmetic as nocmodl
-//! parenthesises it, conditions as Rust booleans.
+//! (local, field, global, scratch, constant, `v`, `t`, …), arithmetic with each
+//! operation in parentheses (the mod file's order of evaluation), conditions as
+//! Rust booleans.
 
 use super::{ident, Ctx, Gen, Scope};
 use crate::ast::*;
 use crate::model::{lit, Var};
 
 impl Gen<'_> {
+    /// What reading `n` is in the context.
     pub(super) fn name_ref(&mut self, n: &str, line: Line, sc: &Scope) -> String {
         if sc.is_local(n) {
             return format!("l_{n}");
@@ -56,6 +58,7 @@ impl Gen<'_> {
         }
     }
 
+    /// What assigning `n` is (assigned globals are noted for `finish`).
     pub(super) fn assign_ref(&mut self, n: &str, line: Line, sc: &Scope) -> String {
         if sc.is_local(n) || sc.func.as_deref() == Some(n) || sc.netargs.iter().any(|a| a == n) {
             return self.name_ref(n, line, sc);
@@ -81,6 +84,8 @@ impl Gen<'_> {
         }
     }
 
+    /// An expression as Rust text (each operation in parentheses, so the order of
+    /// evaluation is the mod file's).
     pub(super) fn expr(&mut self, e: &Expr, sc: &Scope) -> String {
         match e {
             Expr::Num(t) => match t.parse::<f64>() {
@@ -126,6 +131,7 @@ impl Gen<'_> {
         }
     }
 
+    /// A condition as a Rust `bool` (a number is true when not 0).
     pub(super) fn cond(&mut self, e: &Expr, sc: &Scope) -> String {
         match e {
             Expr::Paren(x) => self.cond(x, sc),

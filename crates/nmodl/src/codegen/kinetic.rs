@@ -10,6 +10,7 @@ use std::collections::HashSet;
 use std::fmt::Write;
 
 impl Gen<'_> {
+    /// Per KINETIC block: the `kst_<b>` accessors, `kin_<b>` and `sparse_<b>`.
     pub(super) fn emit_kinetics(&mut self) {
         let m = self.m;
         for k in &m.module.kinetics {

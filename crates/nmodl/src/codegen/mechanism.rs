@@ -8,6 +8,7 @@ use crate::model::lit;
 use std::fmt::Write;
 
 impl Gen<'_> {
+    /// `impl Mechanism for Mech`.
     pub(super) fn emit_mechanism(&mut self) {
         let m = self.m;
         let info = self.mech_info();

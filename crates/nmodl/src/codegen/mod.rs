@@ -117,6 +117,7 @@ struct Scope {
 }
 
 impl Scope {
+    /// The top of a block of kind `ctx`.
     fn new(ctx: Ctx) -> Scope {
         Scope {
             ctx,
@@ -135,6 +136,7 @@ impl Scope {
         }
     }
 
+    /// `n` is a LOCAL or an argument here.
     fn is_local(&self, n: &str) -> bool {
         self.locals.iter().any(|s| s.contains(n))
     }
@@ -223,14 +225,17 @@ fn symiter_key(m: &Model, name: &str) -> (u8, std::cmp::Reverse<usize>) {
 }
 
 impl Gen<'_> {
+    /// An error at `line` of the mod file.
     fn err(&mut self, line: Line, msg: impl Into<String>) {
         self.errors.push(Diagnostic::new(&self.m.file, line, msg));
     }
 
+    /// A warning at `line` of the mod file.
     fn warn(&mut self, line: Line, msg: impl Into<String>) {
         self.warnings.push(Diagnostic::new(&self.m.file, line, msg));
     }
 
+    /// `n` is declared in STATE.
     fn is_state(&self, n: &str) -> bool {
         self.m.module.states.iter().any(|d| d.name == n)
     }

@@ -5,6 +5,8 @@ use super::{Ctx, Gen, Scope};
 use crate::ast::*;
 
 impl Gen<'_> {
+    /// `net_receive(w, flag)` with the NET_RECEIVE arguments as `w`, and `net_init(w)`
+    /// from its INITIAL.
     pub(super) fn emit_netreceive(&mut self) {
         let m = self.m;
         let nr = match &m.module.net_receive {

@@ -1,10 +1,12 @@
-//! `nrn_state`, SOLVE statements, and the accessors by position that the
-//! generated solvers use to read and write a block's states.
+//! `nrn_state`, SOLVE statements, and what the implicit solvers share: the
+//! accessors by position to a block's states and the second-order update.
 
 use super::{ident, Ctx, Gen, Scope, Solve};
 use crate::ast::Line;
 
 impl Gen<'_> {
+    /// `nrn_state`: the SOLVEs in order (a mechanism without currents runs its
+    /// whole BREAKPOINT here instead).
     pub(super) fn emit_state(&mut self) {
         let m = self.m;
         self.line("fn nrn_state(&mut self) {");
@@ -22,6 +24,7 @@ impl Gen<'_> {
         self.line("}");
     }
 
+    /// The call that carries out one SOLVE.
     pub(super) fn solve_call(&mut self, s: &Solve) {
         match s {
             Solve::Cnexp(n) => self.line(&format!("self.cnexp_{n}();")),

@@ -7,6 +7,7 @@ use crate::ast::*;
 use std::collections::HashSet;
 
 impl Gen<'_> {
+    /// A block's LOCALs and statements.
     pub(super) fn block_body(&mut self, b: &Block, sc: &mut Scope) {
         sc.locals.push(HashSet::new());
         for (l, line) in &b.locals {
@@ -31,6 +32,7 @@ impl Gen<'_> {
         self.line("}");
     }
 
+    /// One statement.
     fn stmt(&mut self, s: &Stmt, sc: &mut Scope) {
         let line = s.line;
         match &s.kind {
@@ -109,6 +111,8 @@ impl Gen<'_> {
         }
     }
 
+    /// A call as a statement: `net_send`, `net_event`, `printf`, or a call whose
+    /// value is dropped.
     fn call_stmt(&mut self, e: &Expr, line: Line, sc: &mut Scope) {
         let (name, args) = match e {
             Expr::Call(n, a, _) => (n.as_str(), a),

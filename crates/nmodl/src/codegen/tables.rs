@@ -6,6 +6,7 @@ use super::{Ctx, Gen, Scope, TableInfo};
 use crate::model::lit;
 
 impl Gen<'_> {
+    /// `check_tables` (every table's check), then each table's check and lookup.
     pub(super) fn emit_tables(&mut self) {
         let mut names: Vec<String> = self.tables.keys().cloned().collect();
         names.sort();
