@@ -16,6 +16,8 @@
 //!   with `default-features = false` and then has no dependencies at all.
 //! * [`math`] — `exp` as the C library computes it, bit for bit, inline (NEURON's
 //!   mechanisms call libm; so must ours, in effect).
+//! * [`sources`] — the plugin side's files as text, which `synaptune nmodl` writes
+//!   next to the catalogue crates it generates.
 //!
 //! This crate knows nothing of cells or solvers; `cable-core` drives it.
 //!
@@ -45,8 +47,9 @@
 //! ```
 #![deny(missing_docs)]
 
-// The modules not behind `host` are the plugin side: `synaptune nmodl` embeds their
-// sources (crates/nmodl/src/compile.rs) to build generated catalogues offline.
+// The modules not behind `host` are the plugin side: `sources::PLUGIN_SOURCES` lists
+// their files (a test there fails when one is missing), and `synaptune nmodl` writes
+// them next to the catalogues it generates to build them offline.
 pub mod abi;
 #[cfg(feature = "host")]
 mod catalogue;
@@ -58,6 +61,7 @@ mod info;
 mod loader;
 pub mod math;
 mod pack;
+pub mod sources;
 
 #[cfg(feature = "host")]
 pub use catalogue::{Catalogue, MechType, Origin, Registry};

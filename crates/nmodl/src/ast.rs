@@ -263,6 +263,34 @@ pub struct Block {
     pub stmts: Vec<Stmt>,
 }
 
+impl Block {
+    /// Every statement, those nested in `if`, `while`, `{ }` and NET_RECEIVE's
+    /// INITIAL included, in source order (each before the ones it holds).
+    pub fn all_stmts(&self) -> Vec<&Stmt> {
+        let mut out = Vec::new();
+        self.collect(&mut out);
+        out
+    }
+
+    fn collect<'a>(&'a self, out: &mut Vec<&'a Stmt>) {
+        for s in &self.stmts {
+            out.push(s);
+            match &s.kind {
+                StmtKind::If(_, t, e) => {
+                    t.collect(out);
+                    if let Some(e) = e {
+                        e.collect(out);
+                    }
+                }
+                StmtKind::While(_, b) | StmtKind::Block(b) | StmtKind::NetInitial(b) => {
+                    b.collect(out)
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
 /// A declaration in PARAMETER, ASSIGNED, STATE or CONSTANT.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct VarDecl {
@@ -318,7 +346,7 @@ pub struct CurrentDecl {
 }
 
 /// The NEURON block.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct NeuronBlock {
     /// Kind, name and line of SUFFIX/POINT_PROCESS/ARTIFICIAL_CELL.
     pub kind: Option<(MechKind, String, Line)>,

@@ -4,24 +4,6 @@ use crate::{codegen, lexer, model, parser, Diagnostic};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-/// mech-api's plugin-side sources, embedded so that a generated crate builds
-/// without a registry or a synaptune source tree.
-const MECH_API_FILES: &[(&str, &str)] = &[
-    ("src/lib.rs", include_str!("../../mech-api/src/lib.rs")),
-    ("src/abi.rs", include_str!("../../mech-api/src/abi.rs")),
-    (
-        "src/export.rs",
-        include_str!("../../mech-api/src/export.rs"),
-    ),
-    ("src/info.rs", include_str!("../../mech-api/src/info.rs")),
-    ("src/pack.rs", include_str!("../../mech-api/src/pack.rs")),
-    ("src/math.rs", include_str!("../../mech-api/src/math.rs")),
-    (
-        "src/exp_table.rs",
-        include_str!("../../mech-api/src/exp_table.rs"),
-    ),
-];
-
 /// The runtime module copied into every generated crate.
 const RUNTIME: &str = include_str!("../runtime/nmodl_rt.rs");
 
@@ -192,6 +174,33 @@ fn write_if_changed(path: &Path, text: &str) -> Result<(), Error> {
 /// (`outdir/libnmodl_catalogue.so` on Linux; the generated crate is in
 /// `outdir/build`, cargo's output in `outdir/target`).
 pub fn compile(moddir: &Path, outdir: &Path, opts: &Options) -> Result<Report, Error> {
+    let mods = mod_files(moddir)?;
+    let t = translate_all(&mods);
+    if t.modules.is_empty() {
+        return Ok(Report {
+            library: None,
+            mechanisms: Vec::new(),
+            files: t.files,
+        });
+    }
+    let build = outdir.join("build");
+    write_crate(moddir, &build, &t.modules)?;
+    let target = opts
+        .target_dir
+        .clone()
+        .unwrap_or_else(|| outdir.join("target"));
+    run_cargo(opts, &build, &target)?;
+    let dest = install_library(&target, outdir)?;
+    Ok(Report {
+        library: Some(dest.canonicalize().unwrap_or(dest)),
+        mechanisms: t.names,
+        files: t.files,
+    })
+}
+
+/// The `.mod` files of `moddir`, in nrnivmodl's registration order (byte-wise
+/// by file name).
+fn mod_files(moddir: &Path) -> Result<Vec<PathBuf>, Error> {
     let mut mods: Vec<PathBuf> = std::fs::read_dir(moddir)
         .map_err(|source| Error::ReadDir {
             dir: moddir.to_path_buf(),
@@ -200,102 +209,106 @@ pub fn compile(moddir: &Path, outdir: &Path, opts: &Options) -> Result<Report, E
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| p.is_file() && p.extension().is_some_and(|e| e == "mod"))
         .collect();
-    // nrnivmodl's registration order: byte-wise by file name.
     mods.sort_by(|a, b| a.file_name().cmp(&b.file_name()));
     if mods.is_empty() {
         return Err(Error::NoModFiles {
             dir: moddir.to_path_buf(),
         });
     }
-    let mut files = Vec::new();
-    let mut modules: Vec<(String, String)> = Vec::new();
-    let mut names: Vec<String> = Vec::new();
-    for path in &mods {
+    Ok(mods)
+}
+
+/// The files of a folder once translated.
+#[derive(Default)]
+struct Translated {
+    /// Every file's report, in file order.
+    files: Vec<FileReport>,
+    /// The translated modules: (Rust module name, source).
+    modules: Vec<(String, String)>,
+    /// Their mechanisms' names.
+    names: Vec<String>,
+}
+
+fn translate_all(mods: &[PathBuf]) -> Translated {
+    let mut t = Translated::default();
+    for path in mods {
         let file = path.file_name().unwrap().to_string_lossy().to_string();
-        let text = match std::fs::read(path) {
-            Ok(b) => String::from_utf8_lossy(&b).to_string(),
-            Err(e) => {
-                files.push(FileReport {
-                    file: file.clone(),
-                    status: FileStatus::Error,
-                    mechanism: None,
-                    diagnostics: vec![Diagnostic::new(&file, 0, format!("cannot read: {e}"))],
-                });
-                continue;
-            }
-        };
-        match translate(&text, &file) {
-            Ok(t) if names.contains(&t.mechanism) => files.push(FileReport {
+        let report = match std::fs::read(path) {
+            Ok(b) => t.add(&file, &String::from_utf8_lossy(&b)),
+            Err(e) => FileReport {
                 file: file.clone(),
                 status: FileStatus::Error,
                 mechanism: None,
+                diagnostics: vec![Diagnostic::new(&file, 0, format!("cannot read: {e}"))],
+            },
+        };
+        t.files.push(report);
+    }
+    t
+}
+
+impl Translated {
+    /// Translate one file's text; a mechanism defined twice in the folder is an
+    /// error of the second file.
+    fn add(&mut self, file: &str, text: &str) -> FileReport {
+        match translate(text, file) {
+            Ok(t) if self.names.contains(&t.mechanism) => FileReport {
+                file: file.to_string(),
+                status: FileStatus::Error,
+                mechanism: None,
                 diagnostics: vec![Diagnostic::new(
-                    &file,
+                    file,
                     1,
                     format!(
                         "mechanism `{}` is already defined by another file of this folder",
                         t.mechanism
                     ),
                 )],
-            }),
+            },
             Ok(t) => {
-                let module = format!("m{}_{}", modules.len(), sanitize(&t.mechanism));
-                names.push(t.mechanism.clone());
-                modules.push((module, t.source));
-                files.push(FileReport {
-                    file,
+                let module = format!("m{}_{}", self.modules.len(), sanitize(&t.mechanism));
+                self.names.push(t.mechanism.clone());
+                self.modules.push((module, t.source));
+                FileReport {
+                    file: file.to_string(),
                     status: FileStatus::Ok,
                     mechanism: Some(t.mechanism),
                     diagnostics: t.warnings,
-                });
+                }
             }
-            Err(diags) => files.push(FileReport {
-                file,
+            Err(diags) => FileReport {
+                file: file.to_string(),
                 status: FileStatus::Error,
                 mechanism: None,
                 diagnostics: diags,
-            }),
+            },
         }
     }
-    if modules.is_empty() {
-        return Ok(Report {
-            library: None,
-            mechanisms: Vec::new(),
-            files,
-        });
-    }
+}
+
+/// A fixed library name: OUTDIR always holds exactly one catalogue (rebuilding
+/// replaces it); two OUTDIRs can be loaded together (the libraries have no
+/// SONAME, the loader keeps them apart by path).
+const CRATE_NAME: &str = "nmodl_catalogue";
+
+/// Write the catalogue crate into `build`: the vendored mech-api (plugin side
+/// only), the manifest, the runtime, one module per mechanism and `lib.rs`;
+/// modules of files that no longer translate are removed.
+fn write_crate(moddir: &Path, build: &Path, modules: &[(String, String)]) -> Result<(), Error> {
     // Absolute, so the generated text does not depend on the working directory
     // (an unchanged crate is not rebuilt).
     let moddir_abs = moddir
         .canonicalize()
         .unwrap_or_else(|_| moddir.to_path_buf());
-    let base = moddir_abs
-        .file_name()
-        .map(|s| s.to_string_lossy().to_string())
-        .unwrap_or_else(|| "mods".into());
-    // A fixed library name: OUTDIR always holds exactly one catalogue (rebuilding
-    // replaces it); two OUTDIRs can be loaded together (the libraries have no
-    // SONAME, the loader keeps them apart by path).
-    let crate_name = "nmodl_catalogue";
-    let build = outdir.join("build");
-    // The vendored mech-api (plugin side only).
     let api = build.join("mech-api");
-    write_if_changed(
-        &api.join("Cargo.toml"),
-        &format!(
-            "[package]\nname = \"mech-api\"\nversion = \"{VERSION}\"\nedition = \"2021\"\npublish = false\n\n\
-             # The plugin side of synaptune's mech-api, written by synaptune nmodl.\n\
-             [features]\ndefault = []\nhost = []\n"
-        ),
-    )?;
-    for (rel, text) in MECH_API_FILES {
+    for (rel, text) in mech_api::sources::PLUGIN_SOURCES {
         write_if_changed(&api.join(rel), text)?;
     }
     write_if_changed(
         &build.join("Cargo.toml"),
         &format!(
             "# Generated by synaptune nmodl from {}; do not edit.\n\
-             [package]\nname = \"{crate_name}\"\nversion = \"{VERSION}\"\nedition = \"2021\"\npublish = false\n\n\
+             [package]\nname = \"{CRATE_NAME}\"\nversion = \"{VERSION}\"\nedition = \"2021\"\npublish = false\n\n\
              [lib]\ncrate-type = [\"cdylib\"]\n\n\
              [dependencies]\nmech-api = {{ path = \"mech-api\", default-features = false }}\n\n\
              [profile.release]\nopt-level = 3\ndebug = false\n\n\
@@ -304,13 +317,26 @@ pub fn compile(moddir: &Path, outdir: &Path, opts: &Options) -> Result<Report, E
         ),
     )?;
     write_if_changed(&build.join("src/nmodl_rt.rs"), RUNTIME)?;
+    for (m, src) in modules {
+        write_if_changed(&build.join("src").join(format!("{m}.rs")), src)?;
+    }
+    write_if_changed(&build.join("src/lib.rs"), &lib_rs(&moddir_abs, modules))?;
+    remove_stale_modules(build, modules);
+    Ok(())
+}
+
+/// The crate root: the modules and the `export_catalogue!` of their mechanisms.
+fn lib_rs(moddir_abs: &Path, modules: &[(String, String)]) -> String {
+    let base = moddir_abs
+        .file_name()
+        .map(|s| s.to_string_lossy().to_string())
+        .unwrap_or_else(|| "mods".into());
     let mut lib = format!(
         "//! Mechanism catalogue generated by synaptune nmodl from `{}`; do not edit.\n\nmod nmodl_rt;\n",
         moddir_abs.display()
     );
-    for (m, src) in &modules {
+    for (m, _) in modules {
         lib.push_str(&format!("mod {m};\n"));
-        write_if_changed(&build.join("src").join(format!("{m}.rs")), src)?;
     }
     let list: Vec<String> = modules.iter().map(|(m, _)| format!("{m}::Mech")).collect();
     lib.push_str(&format!(
@@ -319,8 +345,11 @@ pub fn compile(moddir: &Path, outdir: &Path, opts: &Options) -> Result<Report, E
         VERSION,
         list.join(", ")
     ));
-    write_if_changed(&build.join("src/lib.rs"), &lib)?;
-    // Remove modules of files that no longer translate (or were removed).
+    lib
+}
+
+/// Remove modules of files that no longer translate (or were removed).
+fn remove_stale_modules(build: &Path, modules: &[(String, String)]) {
     if let Ok(rd) = std::fs::read_dir(build.join("src")) {
         for e in rd.flatten() {
             let n = e.file_name().to_string_lossy().to_string();
@@ -333,22 +362,22 @@ pub fn compile(moddir: &Path, outdir: &Path, opts: &Options) -> Result<Report, E
             }
         }
     }
+}
+
+/// `cargo build --release --offline` of the generated crate into `target`.
+fn run_cargo(opts: &Options, build: &Path, target: &Path) -> Result<(), Error> {
     let cargo = opts
         .cargo
         .clone()
         .or_else(|| std::env::var_os("CARGO").map(PathBuf::from))
         .unwrap_or_else(|| PathBuf::from("cargo"));
-    let target = opts
-        .target_dir
-        .clone()
-        .unwrap_or_else(|| outdir.join("target"));
     let mut cmd = Command::new(&cargo);
     cmd.arg("build")
         .arg("--release")
         .arg("--offline")
         .arg("--manifest-path")
         .arg(build.join("Cargo.toml"))
-        .env("CARGO_TARGET_DIR", &target)
+        .env("CARGO_TARGET_DIR", target)
         .env_remove("RUSTFLAGS")
         .env_remove("CARGO_ENCODED_RUSTFLAGS")
         .env_remove("CARGO_BUILD_TARGET");
@@ -369,12 +398,18 @@ pub fn compile(moddir: &Path, outdir: &Path, opts: &Options) -> Result<Report, E
         let s = String::from_utf8_lossy(&out.stderr);
         let tail: Vec<&str> = s.lines().rev().take(60).collect();
         return Err(Error::Cargo {
-            dir: build,
+            dir: build.to_path_buf(),
             stderr: tail.into_iter().rev().collect::<Vec<_>>().join("\n"),
         });
     }
+    Ok(())
+}
+
+/// Copy the built library from `target` to `outdir` unless it is already
+/// there; returns its path in `outdir`.
+fn install_library(target: &Path, outdir: &Path) -> Result<PathBuf, Error> {
     let lib_file = format!(
-        "{}{crate_name}{}",
+        "{}{CRATE_NAME}{}",
         std::env::consts::DLL_PREFIX,
         std::env::consts::DLL_SUFFIX
     );
@@ -397,44 +432,5 @@ pub fn compile(moddir: &Path, outdir: &Path, opts: &Options) -> Result<Report, E
             source,
         })?;
     }
-    Ok(Report {
-        library: Some(dest.canonicalize().unwrap_or(dest)),
-        mechanisms: names,
-        files,
-    })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// Every plugin-side module of mech-api (not behind the `host` feature) must
-    /// be embedded, or generated crates stop building.
-    #[test]
-    fn every_plugin_side_module_of_mech_api_is_embedded() {
-        let lib = MECH_API_FILES[0].1;
-        let mut host = false;
-        for line in lib.lines().map(str::trim) {
-            if line == "#[cfg(feature = \"host\")]" {
-                host = true;
-                continue;
-            }
-            let m = line
-                .strip_prefix("pub mod ")
-                .or_else(|| line.strip_prefix("mod "))
-                .and_then(|r| r.strip_suffix(';'));
-            if let Some(m) = m {
-                if !host {
-                    let file = format!("src/{m}.rs");
-                    assert!(
-                        MECH_API_FILES.iter().any(|(f, _)| *f == file),
-                        "mech-api's plugin-side module `{m}` is not embedded (compile.rs MECH_API_FILES)"
-                    );
-                }
-            }
-            if !line.starts_with("#[") {
-                host = false;
-            }
-        }
-    }
+    Ok(dest)
 }

@@ -125,72 +125,8 @@ impl Ctx<'_> {
                     b: comb(l.b, r.b),
                 }
             }
-            Expr::Binary(BinOp::Mul, le, re) => {
-                let (l, r) = (self.go(le), self.go(re));
-                let de = match (&l.de, &r.de) {
-                    (Some(d1), Some(d3)) => Some(p(Expr::bin(
-                        BinOp::Add,
-                        Expr::bin(BinOp::Mul, p(d1.clone()), p(r.expr.clone())),
-                        Expr::bin(BinOp::Mul, p(l.expr.clone()), p(d3.clone())),
-                    ))),
-                    (Some(d1), None) => {
-                        Some(Expr::bin(BinOp::Mul, p(d1.clone()), p(r.expr.clone())))
-                    }
-                    (None, Some(d3)) => {
-                        Some(Expr::bin(BinOp::Mul, p(l.expr.clone()), p(d3.clone())))
-                    }
-                    (None, None) => None,
-                };
-                let a = match (&l.a, &r.a) {
-                    (Some(_), Some(_)) => {
-                        self.eq_invalid = true;
-                        None
-                    }
-                    (Some(a1), None) => {
-                        r.b.as_ref()
-                            .map(|b3| Expr::bin(BinOp::Mul, p(a1.clone()), p(b3.clone())))
-                    }
-                    (None, Some(a3)) => {
-                        l.b.as_ref()
-                            .map(|b1| Expr::bin(BinOp::Mul, p(b1.clone()), p(a3.clone())))
-                    }
-                    (None, None) => None,
-                };
-                let b = match (&l.b, &r.b) {
-                    (Some(b1), Some(b3)) => {
-                        Some(Expr::bin(BinOp::Mul, p(b1.clone()), p(b3.clone())))
-                    }
-                    _ => None,
-                };
-                D {
-                    expr: e.clone(),
-                    de,
-                    a,
-                    b,
-                }
-            }
-            Expr::Binary(BinOp::Div, le, re) => {
-                let (l, r) = (self.go(le), self.go(re));
-                let de = if r.de.is_some() {
-                    self.d_invalid = true;
-                    None
-                } else {
-                    l.de.map(|d1| Expr::bin(BinOp::Div, p(d1), r.expr.clone()))
-                };
-                let a = if r.a.is_some() {
-                    self.eq_invalid = true;
-                    None
-                } else {
-                    l.a.map(|a1| Expr::bin(BinOp::Div, p(a1), r.expr.clone()))
-                };
-                let b = l.b.map(|b1| Expr::bin(BinOp::Div, p(b1), r.expr.clone()));
-                D {
-                    expr: e.clone(),
-                    de,
-                    a,
-                    b,
-                }
-            }
+            Expr::Binary(BinOp::Mul, le, re) => self.mul(e, le, re),
+            Expr::Binary(BinOp::Div, le, re) => self.div(e, le, re),
             Expr::Binary(..) | Expr::Unary(UnOp::Not, _) => {
                 // nocmodl's diffeq grammar has no comparisons, logic or `^`: it
                 // cannot translate such an equation under cnexp.
@@ -203,6 +139,71 @@ impl Ctx<'_> {
                     b: Some(e.clone()),
                 }
             }
+        }
+    }
+
+    /// A product: the product rule for ∂f/∂x; linear only when one factor is
+    /// free of x.
+    fn mul(&mut self, e: &Expr, le: &Expr, re: &Expr) -> D {
+        let (l, r) = (self.go(le), self.go(re));
+        let de = match (&l.de, &r.de) {
+            (Some(d1), Some(d3)) => Some(p(Expr::bin(
+                BinOp::Add,
+                Expr::bin(BinOp::Mul, p(d1.clone()), p(r.expr.clone())),
+                Expr::bin(BinOp::Mul, p(l.expr.clone()), p(d3.clone())),
+            ))),
+            (Some(d1), None) => Some(Expr::bin(BinOp::Mul, p(d1.clone()), p(r.expr.clone()))),
+            (None, Some(d3)) => Some(Expr::bin(BinOp::Mul, p(l.expr.clone()), p(d3.clone()))),
+            (None, None) => None,
+        };
+        let a = match (&l.a, &r.a) {
+            (Some(_), Some(_)) => {
+                self.eq_invalid = true;
+                None
+            }
+            (Some(a1), None) => {
+                r.b.as_ref()
+                    .map(|b3| Expr::bin(BinOp::Mul, p(a1.clone()), p(b3.clone())))
+            }
+            (None, Some(a3)) => {
+                l.b.as_ref()
+                    .map(|b1| Expr::bin(BinOp::Mul, p(b1.clone()), p(a3.clone())))
+            }
+            (None, None) => None,
+        };
+        let b = match (&l.b, &r.b) {
+            (Some(b1), Some(b3)) => Some(Expr::bin(BinOp::Mul, p(b1.clone()), p(b3.clone()))),
+            _ => None,
+        };
+        D {
+            expr: e.clone(),
+            de,
+            a,
+            b,
+        }
+    }
+
+    /// A quotient: linear only when the denominator is free of x.
+    fn div(&mut self, e: &Expr, le: &Expr, re: &Expr) -> D {
+        let (l, r) = (self.go(le), self.go(re));
+        let de = if r.de.is_some() {
+            self.d_invalid = true;
+            None
+        } else {
+            l.de.map(|d1| Expr::bin(BinOp::Div, p(d1), r.expr.clone()))
+        };
+        let a = if r.a.is_some() {
+            self.eq_invalid = true;
+            None
+        } else {
+            l.a.map(|a1| Expr::bin(BinOp::Div, p(a1), r.expr.clone()))
+        };
+        let b = l.b.map(|b1| Expr::bin(BinOp::Div, p(b1), r.expr.clone()));
+        D {
+            expr: e.clone(),
+            de,
+            a,
+            b,
         }
     }
 }

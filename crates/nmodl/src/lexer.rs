@@ -51,165 +51,178 @@ fn is_name_char(c: u8) -> bool {
 
 /// Split a file into tokens. `file` names the file in diagnostics.
 pub fn lex(src: &str, file: &str) -> Result<Vec<Token>, Diagnostic> {
-    let b = src.as_bytes();
-    let mut i = 0usize;
-    let mut line = 1u32;
-    let mut out = Vec::new();
-    while i < b.len() {
-        let c = b[i];
+    let mut lx = Lexer {
+        src,
+        b: src.as_bytes(),
+        i: 0,
+        line: 1,
+        file,
+        out: Vec::new(),
+    };
+    while lx.i < lx.b.len() {
+        let c = lx.b[lx.i];
         match c {
             b'\n' => {
-                line += 1;
-                i += 1;
+                lx.line += 1;
+                lx.i += 1;
             }
-            b' ' | b'\t' | b'\r' | 0x0c => i += 1,
-            b':' | b'?' => {
-                while i < b.len() && b[i] != b'\n' {
-                    i += 1;
-                }
-            }
-            b'"' => {
-                let start = i + 1;
-                let l0 = line;
-                i += 1;
-                while i < b.len() && b[i] != b'"' {
-                    if b[i] == b'\n' {
-                        line += 1;
-                    }
-                    i += 1;
-                }
-                if i >= b.len() {
-                    return Err(Diagnostic::new(file, l0, "unterminated string"));
-                }
-                out.push(Token {
-                    tok: Tok::Str(src[start..i].to_string()),
-                    line: l0,
-                });
-                i += 1;
-            }
-            _ if is_name_start(c) => {
-                let start = i;
-                while i < b.len() && is_name_char(b[i]) {
-                    i += 1;
-                }
-                let name = &src[start..i];
-                match name {
-                    "COMMENT" => {
-                        // Skip to ENDCOMMENT.
-                        let l0 = line;
-                        match src[i..].find("ENDCOMMENT") {
-                            Some(off) => {
-                                line += src[i..i + off].matches('\n').count() as u32;
-                                i += off + "ENDCOMMENT".len();
-                            }
-                            None => {
-                                return Err(Diagnostic::new(file, l0, "COMMENT without ENDCOMMENT"))
-                            }
-                        }
-                    }
-                    "VERBATIM" => {
-                        let l0 = line;
-                        match src[i..].find("ENDVERBATIM") {
-                            Some(off) => {
-                                let text = src[i..i + off].to_string();
-                                line += text.matches('\n').count() as u32;
-                                i += off + "ENDVERBATIM".len();
-                                out.push(Token {
-                                    tok: Tok::Verbatim(text),
-                                    line: l0,
-                                });
-                            }
-                            None => {
-                                return Err(Diagnostic::new(
-                                    file,
-                                    l0,
-                                    "VERBATIM without ENDVERBATIM",
-                                ))
-                            }
-                        }
-                    }
-                    "TITLE" => {
-                        while i < b.len() && b[i] != b'\n' {
-                            i += 1;
-                        }
-                    }
-                    _ => {
-                        let mut order = 0;
-                        while i < b.len() && b[i] == b'\'' {
-                            order += 1;
-                            i += 1;
-                        }
-                        if order > 0 {
-                            out.push(Token {
-                                tok: Tok::Prime(name.to_string(), order),
-                                line,
-                            });
-                        } else {
-                            out.push(Token {
-                                tok: Tok::Name(name.to_string()),
-                                line,
-                            });
-                        }
-                    }
-                }
-            }
+            b' ' | b'\t' | b'\r' | 0x0c => lx.i += 1,
+            b':' | b'?' => lx.skip_line(),
+            b'"' => lx.string()?,
+            _ if is_name_start(c) => lx.word()?,
             _ if c.is_ascii_digit()
-                || (c == b'.' && i + 1 < b.len() && b[i + 1].is_ascii_digit()) =>
+                || (c == b'.' && lx.i + 1 < lx.b.len() && lx.b[lx.i + 1].is_ascii_digit()) =>
             {
-                let start = i;
-                while i < b.len() && b[i].is_ascii_digit() {
-                    i += 1;
-                }
-                if i < b.len() && b[i] == b'.' {
-                    i += 1;
-                    while i < b.len() && b[i].is_ascii_digit() {
-                        i += 1;
-                    }
-                }
-                if i < b.len() && (b[i] == b'e' || b[i] == b'E') {
-                    let mut j = i + 1;
-                    if j < b.len() && (b[j] == b'+' || b[j] == b'-') {
-                        j += 1;
-                    }
-                    if j < b.len() && b[j].is_ascii_digit() {
-                        while j < b.len() && b[j].is_ascii_digit() {
-                            j += 1;
-                        }
-                        i = j;
-                    }
-                }
-                out.push(Token {
-                    tok: Tok::Number(src[start..i].to_string()),
-                    line,
-                });
+                lx.number()
             }
+            _ => lx.op()?,
+        }
+    }
+    lx.push(Tok::Eof, lx.line);
+    Ok(lx.out)
+}
+
+/// The position in the text and the tokens so far.
+struct Lexer<'s> {
+    src: &'s str,
+    b: &'s [u8],
+    i: usize,
+    line: u32,
+    file: &'s str,
+    out: Vec<Token>,
+}
+
+impl<'s> Lexer<'s> {
+    fn push(&mut self, tok: Tok, line: u32) {
+        self.out.push(Token { tok, line });
+    }
+
+    fn error(&self, line: u32, msg: impl Into<String>) -> Diagnostic {
+        Diagnostic::new(self.file, line, msg)
+    }
+
+    /// Skip to the end of the line (a comment, a TITLE).
+    fn skip_line(&mut self) {
+        while self.i < self.b.len() && self.b[self.i] != b'\n' {
+            self.i += 1;
+        }
+    }
+
+    /// A string literal (it may span lines).
+    fn string(&mut self) -> Result<(), Diagnostic> {
+        let start = self.i + 1;
+        let l0 = self.line;
+        self.i += 1;
+        while self.i < self.b.len() && self.b[self.i] != b'"' {
+            if self.b[self.i] == b'\n' {
+                self.line += 1;
+            }
+            self.i += 1;
+        }
+        if self.i >= self.b.len() {
+            return Err(self.error(l0, "unterminated string"));
+        }
+        self.push(Tok::Str(self.src[start..self.i].to_string()), l0);
+        self.i += 1;
+        Ok(())
+    }
+
+    /// A name: COMMENT and TITLE are skipped, VERBATIM is one token, a name
+    /// followed by primes is a derivative.
+    fn word(&mut self) -> Result<(), Diagnostic> {
+        let start = self.i;
+        while self.i < self.b.len() && is_name_char(self.b[self.i]) {
+            self.i += 1;
+        }
+        let name = &self.src[start..self.i];
+        match name {
+            "COMMENT" => {
+                self.up_to("ENDCOMMENT", "COMMENT without ENDCOMMENT")?;
+            }
+            "VERBATIM" => {
+                let l0 = self.line;
+                let text = self.up_to("ENDVERBATIM", "VERBATIM without ENDVERBATIM")?;
+                self.push(Tok::Verbatim(text.to_string()), l0);
+            }
+            "TITLE" => self.skip_line(),
             _ => {
-                let rest = &src[i..];
-                match OPS.iter().find(|op| rest.starts_with(**op)) {
-                    Some(op) => {
-                        out.push(Token {
-                            tok: Tok::Op(op),
-                            line,
-                        });
-                        i += op.len();
-                    }
-                    None => {
-                        let ch = rest.chars().next().unwrap_or('?');
-                        return Err(Diagnostic::new(
-                            file,
-                            line,
-                            format!("unexpected character `{ch}`"),
-                        ));
-                    }
+                let mut order = 0;
+                while self.i < self.b.len() && self.b[self.i] == b'\'' {
+                    order += 1;
+                    self.i += 1;
                 }
+                let tok = if order > 0 {
+                    Tok::Prime(name.to_string(), order)
+                } else {
+                    Tok::Name(name.to_string())
+                };
+                self.push(tok, self.line);
+            }
+        }
+        Ok(())
+    }
+
+    /// Skip past `end`; returns the text before it (`missing` when there is no
+    /// `end`, reported at the opening line).
+    fn up_to(&mut self, end: &str, missing: &str) -> Result<&'s str, Diagnostic> {
+        let l0 = self.line;
+        let src = self.src;
+        match src[self.i..].find(end) {
+            Some(off) => {
+                let text = &src[self.i..self.i + off];
+                self.line += text.matches('\n').count() as u32;
+                self.i += off + end.len();
+                Ok(text)
+            }
+            None => Err(self.error(l0, missing)),
+        }
+    }
+
+    /// A number, kept as written: digits, a fraction, an exponent.
+    fn number(&mut self) {
+        let b = self.b;
+        let start = self.i;
+        let mut i = self.i;
+        while i < b.len() && b[i].is_ascii_digit() {
+            i += 1;
+        }
+        if i < b.len() && b[i] == b'.' {
+            i += 1;
+            while i < b.len() && b[i].is_ascii_digit() {
+                i += 1;
+            }
+        }
+        if i < b.len() && (b[i] == b'e' || b[i] == b'E') {
+            let mut j = i + 1;
+            if j < b.len() && (b[j] == b'+' || b[j] == b'-') {
+                j += 1;
+            }
+            if j < b.len() && b[j].is_ascii_digit() {
+                while j < b.len() && b[j].is_ascii_digit() {
+                    j += 1;
+                }
+                i = j;
+            }
+        }
+        self.i = i;
+        self.push(Tok::Number(self.src[start..i].to_string()), self.line);
+    }
+
+    /// An operator or punctuation, the longest first.
+    fn op(&mut self) -> Result<(), Diagnostic> {
+        let rest = &self.src[self.i..];
+        match OPS.iter().find(|op| rest.starts_with(**op)) {
+            Some(op) => {
+                self.push(Tok::Op(op), self.line);
+                self.i += op.len();
+                Ok(())
+            }
+            None => {
+                let ch = rest.chars().next().unwrap_or('?');
+                Err(self.error(self.line, format!("unexpected character `{ch}`")))
             }
         }
     }
-    out.push(Token {
-        tok: Tok::Eof,
-        line,
-    });
-    Ok(out)
 }
 
 #[cfg(test)]

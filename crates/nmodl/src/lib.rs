@@ -11,16 +11,30 @@
 //! built.
 //!
 //! The generated crate depends only on `mech-api` without its `host` feature,
-//! which has no dependencies: its plugin-side sources are embedded in this crate
-//! (and so in the `synaptune` binary) and written next to the generated crate, so
-//! no registry and no synaptune source tree are needed at run time.
+//! which has no dependencies: its plugin-side sources
+//! (`mech_api::sources::PLUGIN_SOURCES`) are embedded in this crate (and so in the
+//! `synaptune` binary) and written next to the generated crate, so no registry and
+//! no synaptune source tree are needed at run time.
 //!
 //! * [`lexer`], [`parser`], [`ast`] — tokens and the typed syntax tree with lines;
 //! * [`model`] — what each name is (parameter, state, ion variable, global, …);
 //! * [`diffeq`] — nocmodl's symbolic differentiation for `cnexp`;
-//! * [`codegen`] — the Rust generator (cnexp, derivimplicit with scopmath's
-//!   Newton iteration, KINETIC with the sparse solver, TABLEs, NET_RECEIVE);
-//! * [`units`] — values of UNITS-block conversion factors.
+//! * [`codegen`] — the Rust generator: an analysis pass, then one file per part
+//!   of the module (layout, TABLEs, blocks, SOLVE with cnexp, derivimplicit and
+//!   KINETIC's sparse solver, NET_RECEIVE, statements, expressions, calls, the
+//!   `Mechanism` impl);
+//! * [`units`] — values of UNITS-block conversion factors;
+//! * `compile` (private; [`compile()`], [`translate`]) — a folder's files
+//!   translated, the catalogue crate written and built with cargo;
+//! * `runtime/nmodl_rt.rs` — the runtime copied into every generated crate
+//!   (`hoc_Exp`, `printf`, scopmath's Newton and sparse solvers).
+//!
+//! ## Dependencies
+//!
+//! * `thiserror` — the typed [`Error`] of a failed build.
+//! * `mech-api` (without `host`) — the plugin side's sources, written next to every
+//!   generated crate.
+//! * dev: `mech-api` with `host` — the tests load the catalogues they build.
 //!
 //! ```no_run
 //! let report = nmodl::compile(

@@ -166,469 +166,489 @@ fn parse_num(s: &str) -> f64 {
 
 /// Build the model; errors are collected in [`Model::errors`].
 pub fn build(module: Module, file: &str) -> Model {
-    let mut errors = Vec::new();
-    let mut warnings = Vec::new();
-    let err = |errors: &mut Vec<Diagnostic>, line: Line, msg: String| {
-        errors.push(Diagnostic::new(file, line, msg));
-    };
-    for (l, what) in &module.unsupported {
-        err(&mut errors, *l, what.clone());
-    }
-    // VERBATIM blocks anywhere: only `return;` is translated.
-    let mut blocks: Vec<&Block> = Vec::new();
-    blocks.extend(module.initial.iter().map(|(b, _)| b));
-    blocks.extend(module.breakpoint.iter().map(|(b, _)| b));
-    blocks.extend(module.derivatives.iter().map(|d| &d.body));
-    blocks.extend(module.kinetics.iter().map(|d| &d.body));
-    blocks.extend(module.funcs.iter().map(|f| &f.body));
-    blocks.extend(module.net_receive.iter().map(|n| &n.body));
-    fn walk(b: &Block, out: &mut Vec<(Line, String)>) {
-        for s in &b.stmts {
-            match &s.kind {
-                StmtKind::Verbatim(t) if !t.trim().is_empty() && t.trim() != "return;" => {
-                    out.push((s.line, crate::verbatim_message(t)))
-                }
-                StmtKind::If(_, a, b) => {
-                    walk(a, out);
-                    if let Some(b) = b {
-                        walk(b, out);
-                    }
-                }
-                StmtKind::While(_, b) | StmtKind::Block(b) | StmtKind::NetInitial(b) => {
-                    walk(b, out)
-                }
-                _ => {}
-            }
-        }
-    }
-    let mut vb = Vec::new();
-    for b in blocks {
-        walk(b, &mut vb);
-    }
-    for (l, m) in vb {
-        err(&mut errors, l, m);
-    }
-    let nb = match &module.neuron {
-        Some(nb) => nb.clone(),
-        None => {
-            err(&mut errors, 1, "no NEURON block".into());
-            NeuronBlock {
-                kind: None,
-                useions: Vec::new(),
-                currents: Vec::new(),
-                electrode: false,
-                range: Vec::new(),
-                global: Vec::new(),
-                threadsafe: false,
-                line: 1,
-            }
-        }
-    };
-    let (kind, name) = match &nb.kind {
-        Some((k, n, _)) => (*k, n.clone()),
-        None => {
-            err(
-                &mut errors,
-                nb.line,
-                "the NEURON block declares no SUFFIX, POINT_PROCESS or ARTIFICIAL_CELL".into(),
-            );
-            (MechKind::Density, "unnamed".into())
-        }
-    };
-    let range: HashSet<&str> = nb.range.iter().map(String::as_str).collect();
-    let global: HashSet<&str> = nb.global.iter().map(String::as_str).collect();
-
-    let mut vars: HashMap<String, Var> = HashMap::new();
-    let mut fields: Vec<FieldDecl> = Vec::new();
-    let mut globals: Vec<FieldDecl> = Vec::new();
-    let mut scratch_vars = Vec::new();
-    let mut consts = Vec::new();
-
-    // Ion variables.
-    let mut ion_names: HashMap<String, (usize, IonVar)> = HashMap::new();
-    let mut ions = Vec::new();
-    for (slot, u) in nb.useions.iter().enumerate() {
-        let valence = match u.valence {
-            Some(z) => z as i32,
-            None => match default_valence(&u.ion) {
-                Some(z) => z,
-                None => {
-                    err(
-                        &mut errors,
-                        u.line,
-                        format!(
-                            "USEION {} needs a VALENCE (synaptune knows na, k, ca, cl)",
-                            u.ion
-                        ),
-                    );
-                    1
-                }
-            },
-        };
-        let mut im = IonModel {
-            name: u.ion.clone(),
-            valence,
-            flags: 0,
-            loads: Vec::new(),
-            stores: Vec::new(),
-            current: None,
-        };
-        for (names, write) in [(&u.read, false), (&u.write, true)] {
-            for n in names {
-                let iv = match ion_var(&u.ion, n) {
-                    Some(iv) => iv,
-                    None => {
-                        err(
-                            &mut errors,
-                            u.line,
-                            format!(
-                                "`{n}` is not a variable of ion {} (e{0}, {0}i, {0}o, i{0})",
-                                u.ion
-                            ),
-                        );
-                        continue;
-                    }
-                };
-                ion_names.insert(n.clone(), (slot, iv));
-                im.flags |= match (iv, write) {
-                    (IonVar::E, false) => 1,
-                    (IonVar::Ci, false) => 2,
-                    (IonVar::Co, false) => 4,
-                    (IonVar::I, false) => 128,
-                    (IonVar::I, true) => 8,
-                    (IonVar::Ci, true) => 16,
-                    (IonVar::Co, true) => 32,
-                    (IonVar::E, true) => 64,
-                };
-                if write {
-                    if iv == IonVar::I {
-                        im.current = Some(n.clone());
-                    } else {
-                        if !im.loads.iter().any(|(x, _)| x == n) {
-                            im.loads.push((n.clone(), iv));
-                        }
-                        im.stores.push((n.clone(), iv));
-                    }
-                } else if !im.loads.iter().any(|(x, _)| x == n) {
-                    im.loads.push((n.clone(), iv));
-                }
-            }
-        }
-        ions.push(im);
-    }
-
-    // Constants and unit factors.
-    for c in &module.constants {
-        match &c.value {
-            Some(v) => {
-                let x = parse_num(v);
-                consts.push((c.name.clone(), lit(x)));
-                vars.insert(c.name.clone(), Var::Const(lit(x)));
-            }
-            None => err(
-                &mut errors,
-                c.line,
-                format!("CONSTANT `{}` has no value", c.name),
-            ),
-        }
-    }
-    for u in &module.unit_factors {
-        let x = if u.is_number {
-            Ok(parse_num(&u.from))
-        } else {
-            units::factor(&u.from, &u.to)
-        };
-        match x {
-            Ok(x) => {
-                consts.push((u.name.clone(), lit(x)));
-                vars.insert(u.name.clone(), Var::Const(lit(x)));
-            }
-            Err(e) => err(
-                &mut errors,
-                u.line,
-                format!("UNITS factor `{}`: {e}", u.name),
-            ),
-        }
-    }
-    if !vars.contains_key("PI") {
-        vars.insert("PI".into(), Var::Const(lit(std::f64::consts::PI)));
-    }
-
-    let limits = |d: &VarDecl| {
-        d.limits
-            .as_ref()
-            .map(|(a, b)| (pct_g(parse_num(a)), pct_g(parse_num(b))))
-    };
-    let mut declared: HashSet<String> = HashSet::new();
-    let add_field = |vars: &mut HashMap<String, Var>, fields: &mut Vec<FieldDecl>, f: FieldDecl| {
-        vars.insert(f.name.clone(), Var::Field(fields.len()));
-        fields.push(f);
-    };
-    let is_special = |n: &str| SPECIALS.contains(&n) || (n == "area" && kind == MechKind::Point);
-
-    for d in module
-        .parameters
-        .iter()
-        .chain(&module.assigned)
-        .chain(&module.states)
-    {
-        if let Some(n) = d.array {
-            err(
-                &mut errors,
-                d.line,
-                format!("array variable `{}[{n}]` is not supported", d.name),
-            );
-        }
-    }
-    // PARAMETER
-    for d in &module.parameters {
-        if is_special(&d.name)
-            || ion_names.contains_key(&d.name)
-            || !declared.insert(d.name.clone())
-        {
-            continue;
-        }
-        let default = pct_g(d.value.as_deref().map(parse_num).unwrap_or(0.0));
-        let fd = FieldDecl {
-            name: d.name.clone(),
-            units: d.units.clone(),
-            kind: 0,
-            default,
-            limits: limits(d),
-        };
-        if range.contains(d.name.as_str()) && !global.contains(d.name.as_str()) {
-            add_field(&mut vars, &mut fields, fd);
-        } else {
-            vars.insert(d.name.clone(), Var::Global(globals.len()));
-            globals.push(fd);
-        }
-    }
-    // ASSIGNED
-    for d in &module.assigned {
-        if is_special(&d.name)
-            || ion_names.contains_key(&d.name)
-            || !declared.insert(d.name.clone())
-        {
-            continue;
-        }
-        if global.contains(d.name.as_str()) {
-            vars.insert(d.name.clone(), Var::Scratch(scratch_vars.len()));
-            scratch_vars.push(d.name.clone());
-        } else {
-            add_field(
-                &mut vars,
-                &mut fields,
-                FieldDecl {
-                    name: d.name.clone(),
-                    units: d.units.clone(),
-                    kind: 2,
-                    default: 0.0,
-                    limits: None,
-                },
-            );
-        }
-    }
-    // Ion variables (declared STATE: state fields).
-    let state_names: HashSet<&str> = module.states.iter().map(|d| d.name.as_str()).collect();
-    let mut ion_seen = HashSet::new();
-    for u in &nb.useions {
-        for n in u.read.iter().chain(&u.write) {
-            if !ion_names.contains_key(n)
-                || !ion_seen.insert(n.clone())
-                || state_names.contains(n.as_str())
-            {
-                continue;
-            }
-            let decl = module
-                .parameters
-                .iter()
-                .chain(&module.assigned)
-                .find(|d| d.name == *n);
-            declared.insert(n.clone());
-            add_field(
-                &mut vars,
-                &mut fields,
-                FieldDecl {
-                    name: n.clone(),
-                    units: decl.map(|d| d.units.clone()).unwrap_or_default(),
-                    kind: 2,
-                    default: 0.0,
-                    limits: None,
-                },
-            );
-        }
-    }
-    // STATE
-    let mut states = Vec::new();
-    for d in &module.states {
-        if is_special(&d.name) {
-            err(
-                &mut errors,
-                d.line,
-                format!("`{}` cannot be a STATE", d.name),
-            );
-            continue;
-        }
-        if !declared.insert(d.name.clone()) {
-            err(
-                &mut errors,
-                d.line,
-                format!("`{}` is declared twice", d.name),
-            );
-            continue;
-        }
-        add_field(
-            &mut vars,
-            &mut fields,
-            FieldDecl {
-                name: d.name.clone(),
-                units: d.units.clone(),
-                kind: 1,
-                default: 0.0,
-                limits: None,
-            },
-        );
-        if !ion_names.contains_key(&d.name) {
-            states.push((
-                d.name.clone(),
-                pct_g(d.start.as_deref().map(parse_num).unwrap_or(0.0)),
-            ));
-        }
-    }
-    // Currents.
-    let mut currents = Vec::new();
-    for c in &nb.currents {
-        let slot = c
-            .ion
-            .as_ref()
-            .and_then(|ion| nb.useions.iter().position(|u| u.ion == *ion));
-        if !vars.contains_key(&c.name) {
-            if ion_names.contains_key(&c.name) {
-                // always a field (ion copies are fields)
-            } else {
-                warnings.push(Diagnostic::new(
-                    file,
-                    nb.line,
-                    format!(
-                        "current `{}` is not declared ASSIGNED; assuming it is",
-                        c.name
-                    ),
-                ));
-                add_field(
-                    &mut vars,
-                    &mut fields,
-                    FieldDecl {
-                        name: c.name.clone(),
-                        units: String::new(),
-                        kind: 2,
-                        default: 0.0,
-                        limits: None,
-                    },
-                );
-            }
-        }
-        if !matches!(vars.get(&c.name), Some(Var::Field(_))) {
-            err(
-                &mut errors,
-                nb.line,
-                format!("current `{}` must be a RANGE ASSIGNED variable", c.name),
-            );
-        }
-        currents.push((c.name.clone(), slot));
-    }
-    if nb.electrode && currents.iter().any(|(_, s)| s.is_some()) {
-        err(
-            &mut errors,
-            nb.line,
-            "ELECTRODE_CURRENT together with ionic currents is not supported".into(),
-        );
-    }
-    if kind == MechKind::Artificial && !currents.is_empty() {
-        err(
-            &mut errors,
-            nb.line,
-            "an ARTIFICIAL_CELL cannot have currents".into(),
-        );
-    }
-    // Top-level LOCALs: per-type values.
-    for (n, _) in &module.top_locals {
-        vars.insert(n.clone(), Var::Scratch(scratch_vars.len()));
-        scratch_vars.push(n.clone());
-    }
-    // Specials.
-    for s in SPECIALS {
-        vars.insert(s.to_string(), Var::Special(s));
-    }
-    if kind == MechKind::Point {
-        vars.insert("area".into(), Var::Special("area"));
-    }
-    // RANGE/GLOBAL names that are declared nowhere: nocmodl ignores them.
-    for n in nb.range.iter().chain(&nb.global) {
-        if !vars.contains_key(n) {
-            warnings.push(Diagnostic::new(
-                file,
-                nb.line,
-                format!("`{n}` is listed in the NEURON block but never declared; ignored"),
-            ));
-        }
-    }
-    // Functions.
-    let mut funcs = HashMap::new();
-    for f in &module.funcs {
-        if funcs
-            .insert(
-                f.name.clone(),
-                FuncInfo {
-                    nargs: f.args.len(),
-                    is_function: f.is_function,
-                },
-            )
-            .is_some()
-        {
-            err(
-                &mut errors,
-                f.line,
-                format!("`{}` is defined twice", f.name),
-            );
-        }
-    }
-    if module.initial.is_none()
-        && module.breakpoint.is_none()
-        && module.net_receive.is_none()
-        && errors.is_empty()
-    {
-        warnings.push(Diagnostic::new(
-            file,
-            nb.line,
-            "the mechanism does nothing (no INITIAL, BREAKPOINT or NET_RECEIVE)",
-        ));
-    }
-    if let (MechKind::Density, Some(nr)) = (kind, &module.net_receive) {
-        err(
-            &mut errors,
-            nr.line,
-            "a SUFFIX mechanism cannot have NET_RECEIVE".into(),
-        );
-    }
-
+    let mut b = Builder::new(file);
+    b.untranslatable(&module);
+    let nb = b.neuron_block(&module);
+    let name = b.kind_and_name(&nb);
+    let ions = b.ions(&nb);
+    b.constants(&module);
+    b.arrays(&module);
+    b.parameters(&module, &nb);
+    b.assigned(&module, &nb);
+    b.ion_fields(&module, &nb);
+    let states = b.states(&module);
+    let currents = b.currents(&nb);
+    b.per_type_and_specials(&module, &nb);
+    let funcs = b.funcs(&module);
+    b.whole_file_checks(&module, &nb);
     Model {
         file: file.to_string(),
         name,
-        kind,
+        kind: b.kind,
         electrode: nb.electrode,
-        fields,
-        globals,
+        fields: b.fields,
+        globals: b.globals,
         assigned_globals: HashSet::new(),
-        scratch_vars,
-        vars,
-        consts,
+        scratch_vars: b.scratch_vars,
+        vars: b.vars,
+        consts: b.consts,
         ions,
         currents,
         states,
         funcs,
         module,
-        errors,
-        warnings,
+        errors: b.errors,
+        warnings: b.warnings,
+    }
+}
+
+/// What [`build`] collects, one step per declaration kind.
+struct Builder<'f> {
+    file: &'f str,
+    errors: Vec<Diagnostic>,
+    warnings: Vec<Diagnostic>,
+    kind: MechKind,
+    vars: HashMap<String, Var>,
+    fields: Vec<FieldDecl>,
+    globals: Vec<FieldDecl>,
+    scratch_vars: Vec<String>,
+    consts: Vec<(String, String)>,
+    /// Names declared so far (the first declaration wins).
+    declared: HashSet<String>,
+    /// USEION variables: (ion slot, quantity).
+    ion_names: HashMap<String, (usize, IonVar)>,
+}
+
+fn limits(d: &VarDecl) -> Option<(f64, f64)> {
+    d.limits
+        .as_ref()
+        .map(|(a, b)| (pct_g(parse_num(a)), pct_g(parse_num(b))))
+}
+
+impl<'f> Builder<'f> {
+    fn new(file: &'f str) -> Builder<'f> {
+        Builder {
+            file,
+            errors: Vec::new(),
+            warnings: Vec::new(),
+            kind: MechKind::Density,
+            vars: HashMap::new(),
+            fields: Vec::new(),
+            globals: Vec::new(),
+            scratch_vars: Vec::new(),
+            consts: Vec::new(),
+            declared: HashSet::new(),
+            ion_names: HashMap::new(),
+        }
+    }
+
+    fn err(&mut self, line: Line, msg: String) {
+        self.errors.push(Diagnostic::new(self.file, line, msg));
+    }
+
+    fn warn(&mut self, line: Line, msg: impl Into<String>) {
+        self.warnings.push(Diagnostic::new(self.file, line, msg));
+    }
+
+    fn add_field(&mut self, f: FieldDecl) {
+        self.vars
+            .insert(f.name.clone(), Var::Field(self.fields.len()));
+        self.fields.push(f);
+    }
+
+    fn is_special(&self, n: &str) -> bool {
+        SPECIALS.contains(&n) || (n == "area" && self.kind == MechKind::Point)
+    }
+
+    /// What the parser recorded as not supported, and VERBATIM blocks anywhere
+    /// (only `return;` is translated).
+    fn untranslatable(&mut self, module: &Module) {
+        for (l, what) in &module.unsupported {
+            self.err(*l, what.clone());
+        }
+        let mut blocks: Vec<&Block> = Vec::new();
+        blocks.extend(module.initial.iter().map(|(b, _)| b));
+        blocks.extend(module.breakpoint.iter().map(|(b, _)| b));
+        blocks.extend(module.derivatives.iter().map(|d| &d.body));
+        blocks.extend(module.kinetics.iter().map(|d| &d.body));
+        blocks.extend(module.funcs.iter().map(|f| &f.body));
+        blocks.extend(module.net_receive.iter().map(|n| &n.body));
+        for b in blocks {
+            for s in b.all_stmts() {
+                if let StmtKind::Verbatim(t) = &s.kind {
+                    if !t.trim().is_empty() && t.trim() != "return;" {
+                        self.err(s.line, crate::verbatim_message(t));
+                    }
+                }
+            }
+        }
+    }
+
+    /// The NEURON block (an empty one, and an error, when there is none).
+    fn neuron_block(&mut self, module: &Module) -> NeuronBlock {
+        match &module.neuron {
+            Some(nb) => nb.clone(),
+            None => {
+                self.err(1, "no NEURON block".into());
+                NeuronBlock {
+                    line: 1,
+                    ..NeuronBlock::default()
+                }
+            }
+        }
+    }
+
+    /// SUFFIX, POINT_PROCESS or ARTIFICIAL_CELL: sets the kind, returns the name.
+    fn kind_and_name(&mut self, nb: &NeuronBlock) -> String {
+        let (kind, name) = match &nb.kind {
+            Some((k, n, _)) => (*k, n.clone()),
+            None => {
+                self.err(
+                    nb.line,
+                    "the NEURON block declares no SUFFIX, POINT_PROCESS or ARTIFICIAL_CELL".into(),
+                );
+                (MechKind::Density, "unnamed".into())
+            }
+        };
+        self.kind = kind;
+        name
+    }
+
+    /// The USEIONs: valence, ABI flags, which variables are loaded and stored.
+    fn ions(&mut self, nb: &NeuronBlock) -> Vec<IonModel> {
+        let mut ions = Vec::new();
+        for (slot, u) in nb.useions.iter().enumerate() {
+            let valence = match u.valence {
+                Some(z) => z as i32,
+                None => match default_valence(&u.ion) {
+                    Some(z) => z,
+                    None => {
+                        self.err(
+                            u.line,
+                            format!(
+                                "USEION {} needs a VALENCE (synaptune knows na, k, ca, cl)",
+                                u.ion
+                            ),
+                        );
+                        1
+                    }
+                },
+            };
+            let mut im = IonModel {
+                name: u.ion.clone(),
+                valence,
+                flags: 0,
+                loads: Vec::new(),
+                stores: Vec::new(),
+                current: None,
+            };
+            for (names, write) in [(&u.read, false), (&u.write, true)] {
+                for n in names {
+                    let iv = match ion_var(&u.ion, n) {
+                        Some(iv) => iv,
+                        None => {
+                            self.err(
+                                u.line,
+                                format!(
+                                    "`{n}` is not a variable of ion {} (e{0}, {0}i, {0}o, i{0})",
+                                    u.ion
+                                ),
+                            );
+                            continue;
+                        }
+                    };
+                    self.ion_names.insert(n.clone(), (slot, iv));
+                    use_ion_var(&mut im, n, iv, write);
+                }
+            }
+            ions.push(im);
+        }
+        ions
+    }
+
+    /// CONSTANTs and UNITS factors, and `PI`.
+    fn constants(&mut self, module: &Module) {
+        for c in &module.constants {
+            match &c.value {
+                Some(v) => {
+                    let x = parse_num(v);
+                    self.consts.push((c.name.clone(), lit(x)));
+                    self.vars.insert(c.name.clone(), Var::Const(lit(x)));
+                }
+                None => self.err(c.line, format!("CONSTANT `{}` has no value", c.name)),
+            }
+        }
+        for u in &module.unit_factors {
+            let x = if u.is_number {
+                Ok(parse_num(&u.from))
+            } else {
+                units::factor(&u.from, &u.to)
+            };
+            match x {
+                Ok(x) => {
+                    self.consts.push((u.name.clone(), lit(x)));
+                    self.vars.insert(u.name.clone(), Var::Const(lit(x)));
+                }
+                Err(e) => self.err(u.line, format!("UNITS factor `{}`: {e}", u.name)),
+            }
+        }
+        if !self.vars.contains_key("PI") {
+            self.vars
+                .insert("PI".into(), Var::Const(lit(std::f64::consts::PI)));
+        }
+    }
+
+    /// Array variables are not supported.
+    fn arrays(&mut self, module: &Module) {
+        for d in module
+            .parameters
+            .iter()
+            .chain(&module.assigned)
+            .chain(&module.states)
+        {
+            if let Some(n) = d.array {
+                self.err(
+                    d.line,
+                    format!("array variable `{}[{n}]` is not supported", d.name),
+                );
+            }
+        }
+    }
+
+    /// Whether a PARAMETER or ASSIGNED declaration is skipped: `v`, `t`, …, ion
+    /// variables (their fields come with the ions) and second declarations.
+    fn skip_declaration(&mut self, d: &VarDecl) -> bool {
+        self.is_special(&d.name)
+            || self.ion_names.contains_key(&d.name)
+            || !self.declared.insert(d.name.clone())
+    }
+
+    /// PARAMETERs: per instance when RANGE, otherwise ABI globals.
+    fn parameters(&mut self, module: &Module, nb: &NeuronBlock) {
+        for d in &module.parameters {
+            if self.skip_declaration(d) {
+                continue;
+            }
+            let default = pct_g(d.value.as_deref().map(parse_num).unwrap_or(0.0));
+            let fd = FieldDecl {
+                name: d.name.clone(),
+                units: d.units.clone(),
+                kind: 0,
+                default,
+                limits: limits(d),
+            };
+            if nb.range.contains(&d.name) && !nb.global.contains(&d.name) {
+                self.add_field(fd);
+            } else {
+                self.vars
+                    .insert(d.name.clone(), Var::Global(self.globals.len()));
+                self.globals.push(fd);
+            }
+        }
+    }
+
+    /// ASSIGNEDs: per instance, or one scratch value per type when GLOBAL.
+    fn assigned(&mut self, module: &Module, nb: &NeuronBlock) {
+        for d in &module.assigned {
+            if self.skip_declaration(d) {
+                continue;
+            }
+            if nb.global.contains(&d.name) {
+                self.vars
+                    .insert(d.name.clone(), Var::Scratch(self.scratch_vars.len()));
+                self.scratch_vars.push(d.name.clone());
+            } else {
+                self.add_field(assigned_field(&d.name, &d.units));
+            }
+        }
+    }
+
+    /// Ion variables are per-instance fields (those declared STATE are state
+    /// fields, added with the STATEs).
+    fn ion_fields(&mut self, module: &Module, nb: &NeuronBlock) {
+        let state_names: HashSet<&str> = module.states.iter().map(|d| d.name.as_str()).collect();
+        let mut ion_seen = HashSet::new();
+        for u in &nb.useions {
+            for n in u.read.iter().chain(&u.write) {
+                if !self.ion_names.contains_key(n)
+                    || !ion_seen.insert(n.clone())
+                    || state_names.contains(n.as_str())
+                {
+                    continue;
+                }
+                let decl = module
+                    .parameters
+                    .iter()
+                    .chain(&module.assigned)
+                    .find(|d| d.name == *n);
+                self.declared.insert(n.clone());
+                let units = decl.map(|d| d.units.clone()).unwrap_or_default();
+                self.add_field(assigned_field(n, &units));
+            }
+        }
+    }
+
+    /// STATEs: state fields; those that are not ion variables start at `START`
+    /// (or 0) before INITIAL.
+    fn states(&mut self, module: &Module) -> Vec<(String, f64)> {
+        let mut states = Vec::new();
+        for d in &module.states {
+            if self.is_special(&d.name) {
+                self.err(d.line, format!("`{}` cannot be a STATE", d.name));
+                continue;
+            }
+            if !self.declared.insert(d.name.clone()) {
+                self.err(d.line, format!("`{}` is declared twice", d.name));
+                continue;
+            }
+            self.add_field(FieldDecl {
+                name: d.name.clone(),
+                units: d.units.clone(),
+                kind: 1,
+                default: 0.0,
+                limits: None,
+            });
+            if !self.ion_names.contains_key(&d.name) {
+                states.push((
+                    d.name.clone(),
+                    pct_g(d.start.as_deref().map(parse_num).unwrap_or(0.0)),
+                ));
+            }
+        }
+        states
+    }
+
+    /// The currents BREAKPOINT sums, with their ion slots.
+    fn currents(&mut self, nb: &NeuronBlock) -> Vec<(String, Option<usize>)> {
+        let mut currents = Vec::new();
+        for c in &nb.currents {
+            let slot = c
+                .ion
+                .as_ref()
+                .and_then(|ion| nb.useions.iter().position(|u| u.ion == *ion));
+            // Ion copies are always fields; other undeclared currents become ones.
+            if !self.vars.contains_key(&c.name) && !self.ion_names.contains_key(&c.name) {
+                self.warn(
+                    nb.line,
+                    format!(
+                        "current `{}` is not declared ASSIGNED; assuming it is",
+                        c.name
+                    ),
+                );
+                self.add_field(assigned_field(&c.name, ""));
+            }
+            if !matches!(self.vars.get(&c.name), Some(Var::Field(_))) {
+                self.err(
+                    nb.line,
+                    format!("current `{}` must be a RANGE ASSIGNED variable", c.name),
+                );
+            }
+            currents.push((c.name.clone(), slot));
+        }
+        if nb.electrode && currents.iter().any(|(_, s)| s.is_some()) {
+            self.err(
+                nb.line,
+                "ELECTRODE_CURRENT together with ionic currents is not supported".into(),
+            );
+        }
+        if self.kind == MechKind::Artificial && !currents.is_empty() {
+            self.err(nb.line, "an ARTIFICIAL_CELL cannot have currents".into());
+        }
+        currents
+    }
+
+    /// Top-level LOCALs (per-type values), the simulator's variables, and the
+    /// RANGE/GLOBAL names declared nowhere (nocmodl ignores them).
+    fn per_type_and_specials(&mut self, module: &Module, nb: &NeuronBlock) {
+        for (n, _) in &module.top_locals {
+            self.vars
+                .insert(n.clone(), Var::Scratch(self.scratch_vars.len()));
+            self.scratch_vars.push(n.clone());
+        }
+        for s in SPECIALS {
+            self.vars.insert(s.to_string(), Var::Special(s));
+        }
+        if self.kind == MechKind::Point {
+            self.vars.insert("area".into(), Var::Special("area"));
+        }
+        for n in nb.range.iter().chain(&nb.global) {
+            if !self.vars.contains_key(n) {
+                self.warn(
+                    nb.line,
+                    format!("`{n}` is listed in the NEURON block but never declared; ignored"),
+                );
+            }
+        }
+    }
+
+    /// FUNCTIONs and PROCEDUREs by name.
+    fn funcs(&mut self, module: &Module) -> HashMap<String, FuncInfo> {
+        let mut funcs = HashMap::new();
+        for f in &module.funcs {
+            let info = FuncInfo {
+                nargs: f.args.len(),
+                is_function: f.is_function,
+            };
+            if funcs.insert(f.name.clone(), info).is_some() {
+                self.err(f.line, format!("`{}` is defined twice", f.name));
+            }
+        }
+        funcs
+    }
+
+    /// A mechanism that does nothing; NET_RECEIVE in a SUFFIX mechanism.
+    fn whole_file_checks(&mut self, module: &Module, nb: &NeuronBlock) {
+        if module.initial.is_none()
+            && module.breakpoint.is_none()
+            && module.net_receive.is_none()
+            && self.errors.is_empty()
+        {
+            self.warn(
+                nb.line,
+                "the mechanism does nothing (no INITIAL, BREAKPOINT or NET_RECEIVE)",
+            );
+        }
+        if let (MechKind::Density, Some(nr)) = (self.kind, &module.net_receive) {
+            self.err(nr.line, "a SUFFIX mechanism cannot have NET_RECEIVE".into());
+        }
+    }
+}
+
+/// A per-instance ASSIGNED field.
+fn assigned_field(name: &str, units: &str) -> FieldDecl {
+    FieldDecl {
+        name: name.to_string(),
+        units: units.to_string(),
+        kind: 2,
+        default: 0.0,
+        limits: None,
+    }
+}
+
+/// Record that a USEION reads or writes ion variable `n`: its ABI flag, and
+/// whether it is loaded, stored, or the ionic current.
+fn use_ion_var(im: &mut IonModel, n: &str, iv: IonVar, write: bool) {
+    im.flags |= match (iv, write) {
+        (IonVar::E, false) => 1,
+        (IonVar::Ci, false) => 2,
+        (IonVar::Co, false) => 4,
+        (IonVar::I, false) => 128,
+        (IonVar::I, true) => 8,
+        (IonVar::Ci, true) => 16,
+        (IonVar::Co, true) => 32,
+        (IonVar::E, true) => 64,
+    };
+    if write {
+        if iv == IonVar::I {
+            im.current = Some(n.to_string());
+        } else {
+            if !im.loads.iter().any(|(x, _)| x == n) {
+                im.loads.push((n.to_string(), iv));
+            }
+            im.stores.push((n.to_string(), iv));
+        }
+    } else if !im.loads.iter().any(|(x, _)| x == n) {
+        im.loads.push((n.to_string(), iv));
     }
 }
 

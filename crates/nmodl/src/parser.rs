@@ -322,64 +322,15 @@ impl Parser {
                     }
                     "DERIVATIVE" | "KINETIC" => {
                         self.bump();
-                        let name = self.name()?;
-                        let body = self.block()?;
-                        let nb = NamedBlock {
-                            name,
-                            body,
-                            line: l,
-                        };
-                        if n == "DERIVATIVE" {
-                            self.m.derivatives.push(nb);
-                        } else {
-                            self.m.kinetics.push(nb);
-                        }
+                        self.named_block(n == "KINETIC", l)?;
                     }
                     "PROCEDURE" | "FUNCTION" => {
                         self.bump();
-                        let name = self.name()?;
-                        self.expect_op("(")?;
-                        let mut args = Vec::new();
-                        if !self.is_op(")") {
-                            loop {
-                                args.push(self.name()?);
-                                self.opt_units()?;
-                                if !self.eat_op(",") {
-                                    break;
-                                }
-                            }
-                        }
-                        self.expect_op(")")?;
-                        self.opt_units()?;
-                        let body = self.block()?;
-                        self.m.funcs.push(Func {
-                            name,
-                            args,
-                            body,
-                            is_function: n == "FUNCTION",
-                            line: l,
-                        });
+                        self.func(n == "FUNCTION", l)?;
                     }
                     "NET_RECEIVE" => {
                         self.bump();
-                        self.expect_op("(")?;
-                        let mut args = Vec::new();
-                        if !self.is_op(")") {
-                            loop {
-                                args.push(self.name()?);
-                                self.opt_units()?;
-                                if !self.eat_op(",") {
-                                    break;
-                                }
-                            }
-                        }
-                        self.expect_op(")")?;
-                        let body = self.block()?;
-                        self.m.net_receive = Some(NetReceive {
-                            args,
-                            body,
-                            line: l,
-                        });
+                        self.net_receive(l)?;
                     }
                     "LINEAR" | "NONLINEAR" | "DISCRETE" | "PARTIAL" | "FUNCTION_TABLE"
                     | "CONSTRUCTOR" | "DESTRUCTOR" | "BEFORE" | "AFTER" | "EQUATION"
@@ -412,6 +363,60 @@ impl Parser {
         }
     }
 
+    /// A DERIVATIVE or KINETIC block after its keyword: name and body.
+    fn named_block(&mut self, kinetic: bool, line: Line) -> R<()> {
+        let name = self.name()?;
+        let body = self.block()?;
+        let nb = NamedBlock { name, body, line };
+        if kinetic {
+            self.m.kinetics.push(nb);
+        } else {
+            self.m.derivatives.push(nb);
+        }
+        Ok(())
+    }
+
+    /// NET_RECEIVE after its keyword: arguments and body.
+    fn net_receive(&mut self, line: Line) -> R<()> {
+        let args = self.formal_args()?;
+        let body = self.block()?;
+        self.m.net_receive = Some(NetReceive { args, body, line });
+        Ok(())
+    }
+
+    /// A FUNCTION or PROCEDURE after its keyword: name, arguments, units, body.
+    fn func(&mut self, is_function: bool, line: Line) -> R<()> {
+        let name = self.name()?;
+        let args = self.formal_args()?;
+        self.opt_units()?;
+        let body = self.block()?;
+        self.m.funcs.push(Func {
+            name,
+            args,
+            body,
+            is_function,
+            line,
+        });
+        Ok(())
+    }
+
+    /// `(a (units), b, …)`: argument names (their units are not kept).
+    fn formal_args(&mut self) -> R<Vec<String>> {
+        self.expect_op("(")?;
+        let mut args = Vec::new();
+        if !self.is_op(")") {
+            loop {
+                args.push(self.name()?);
+                self.opt_units()?;
+                if !self.eat_op(",") {
+                    break;
+                }
+            }
+        }
+        self.expect_op(")")?;
+        Ok(args)
+    }
+
     fn name_list(&mut self) -> R<Vec<String>> {
         let mut v = vec![self.name()?];
         while self.eat_op(",") {
@@ -423,14 +428,8 @@ impl Parser {
     fn neuron_block(&mut self, line: Line) -> R<()> {
         self.expect_op("{")?;
         let mut nb = NeuronBlock {
-            kind: None,
-            useions: Vec::new(),
-            currents: Vec::new(),
-            electrode: false,
-            range: Vec::new(),
-            global: Vec::new(),
-            threadsafe: false,
             line,
+            ..NeuronBlock::default()
         };
         loop {
             let l = self.line();

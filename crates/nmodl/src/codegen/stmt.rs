@@ -1,0 +1,151 @@
+//! Statements: blocks with their LOCALs, assignments, `if`/`while`, VERBATIM
+//! `return;`, `printf` and calls; the statements of one kind of block are
+//! translated by that block's file.
+
+use super::{Ctx, Gen, Scope};
+use crate::ast::*;
+use std::collections::HashSet;
+
+impl Gen<'_> {
+    /// A block's LOCALs and statements.
+    pub(super) fn block_body(&mut self, b: &Block, sc: &mut Scope) {
+        sc.locals.push(HashSet::new());
+        for (l, line) in &b.locals {
+            if sc.netargs.contains(l) {
+                self.err(*line, format!("LOCAL `{l}` shadows a NET_RECEIVE argument"));
+            }
+            self.line(&format!("let mut l_{l}: f64 = 0.0;"));
+            sc.locals.last_mut().unwrap().insert(l.clone());
+        }
+        for s in &b.stmts {
+            self.stmt(s, sc);
+        }
+        sc.locals.pop();
+    }
+
+    /// `open` (a line ending in `{`), the block one level deeper, then `}`.
+    pub(super) fn braced(&mut self, open: &str, b: &Block, sc: &mut Scope) {
+        self.line(open);
+        self.indent += 1;
+        self.block_body(b, sc);
+        self.indent -= 1;
+        self.line("}");
+    }
+
+    /// One statement.
+    fn stmt(&mut self, s: &Stmt, sc: &mut Scope) {
+        let line = s.line;
+        match &s.kind {
+            StmtKind::Assign(n, e) => {
+                let rhs = self.expr(e, sc);
+                let lhs = self.assign_ref(n, line, sc);
+                self.line(&format!("{lhs} = {rhs};"));
+            }
+            StmtKind::Deriv(x, e) => self.deriv_stmt(x, e, line, sc),
+            StmtKind::Call(e) => self.call_stmt(e, line, sc),
+            StmtKind::If(c, t, e) => {
+                let c = self.cond(c, sc);
+                self.line(&format!("if {c} {{"));
+                self.indent += 1;
+                self.block_body(t, sc);
+                self.indent -= 1;
+                match e {
+                    Some(e) => {
+                        self.line("} else {");
+                        self.indent += 1;
+                        self.block_body(e, sc);
+                        self.indent -= 1;
+                        self.line("}");
+                    }
+                    None => self.line("}"),
+                }
+            }
+            StmtKind::While(c, b) => {
+                let c = self.cond(c, sc);
+                self.braced(&format!("while {c} {{"), b, sc);
+            }
+            StmtKind::Block(b) => self.braced("{", b, sc),
+            StmtKind::Solve {
+                name,
+                method,
+                steadystate,
+            } => self.solve_stmt(name, method.as_deref(), *steadystate, line, sc),
+            StmtKind::Table { .. } => {
+                if !matches!(sc.ctx, Ctx::Function | Ctx::Procedure) {
+                    self.err(line, "TABLE valid only for FUNCTION or PROCEDURE");
+                }
+            }
+            StmtKind::Verbatim(text) => self.verbatim_stmt(text, line, sc),
+            StmtKind::Reaction { lhs, rhs, kf, kb } => {
+                if sc.ctx != Ctx::Kinetic {
+                    self.err(line, "a reaction outside a KINETIC block");
+                    return;
+                }
+                self.reaction(lhs, rhs, kf, Some(kb), line, sc);
+            }
+            StmtKind::Flux { term, into, rate } => self.flux_stmt(term, *into, rate, line, sc),
+            StmtKind::Conserve { terms, total } => self.conserve_stmt(s, terms, total, sc),
+            StmtKind::NetInitial(_) => {
+                self.err(line, "INITIAL inside a block other than NET_RECEIVE")
+            }
+            StmtKind::Nothing => {}
+            StmtKind::Unsupported(what) => {
+                self.err(line, format!("{what} is not supported by synaptune nmodl"))
+            }
+        }
+    }
+
+    /// VERBATIM: only `return;` (or nothing) is translated.
+    fn verbatim_stmt(&mut self, text: &str, line: Line, sc: &Scope) {
+        let t = text.trim();
+        if t.is_empty() {
+        } else if t == "return;" {
+            match sc.ctx {
+                Ctx::NetReceive | Ctx::NetInitial | Ctx::Initial => self.line("return;"),
+                Ctx::Procedure => self.line("return 0.0;"),
+                Ctx::Function => self.line("return ret_;"),
+                _ => self.err(line, "VERBATIM `return;` is only supported in NET_RECEIVE, INITIAL, PROCEDURE and FUNCTION"),
+            }
+        } else {
+            self.err(line, crate::verbatim_message(t));
+        }
+    }
+
+    /// A call as a statement: `net_send`, `net_event`, `printf`, or a call whose
+    /// value is dropped.
+    fn call_stmt(&mut self, e: &Expr, line: Line, sc: &mut Scope) {
+        let (name, args) = match e {
+            Expr::Call(n, a, _) => (n.as_str(), a),
+            _ => unreachable!(),
+        };
+        match name {
+            "net_send" => self.net_send(args, line, sc),
+            "net_event" => self.net_event(args, line, sc),
+            "printf" => {
+                let mut it = args.iter();
+                let fmt = match it.next() {
+                    Some(Expr::Str(s)) => s.clone(),
+                    _ => {
+                        self.err(line, "printf needs a format string");
+                        return;
+                    }
+                };
+                let mut parts = Vec::new();
+                for a in it {
+                    match a {
+                        Expr::Str(s) => parts.push(format!("rt::Arg::Str({s:?})")),
+                        a => {
+                            let v = self.expr(a, sc);
+                            parts.push(format!("rt::Arg::Num({v})"));
+                        }
+                    }
+                }
+                self.line(&format!("rt::printf({fmt:?}, &[{}]);", parts.join(", ")));
+            }
+            _ => {
+                let v = self.expr(e, sc);
+                self.line(&format!("let _ = {v};"));
+            }
+        }
+    }
+}
