@@ -550,7 +550,7 @@ fn bad_requests_get_json_errors_and_the_server_keeps_serving() {
     let s = start(&["--settings", settings().to_str().unwrap()]);
     let j = "application/json";
     for (method, path, body, status, needle) in BAD {
-        let body = (!body.is_empty()).then(|| (j, body.as_bytes()));
+        let body = (!body.is_empty()).then_some((j, body.as_bytes()));
         refused(&s, method, path, body, *status, needle);
     }
     let many = format!(r#"{{"freqs": {:?}}}"#, vec![1.0; 65]);
