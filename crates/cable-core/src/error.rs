@@ -49,6 +49,10 @@ pub enum CellErrorKind {
     UnknownParameter,
     /// A section list names an unknown section.
     UnknownListMember,
+    /// `arcs` without `points`, of another length, not starting at 0 or decreasing.
+    BadArcs,
+    /// `connection_order` is not every non-root section exactly once.
+    BadConnectionOrder,
 }
 
 /// An error in a cell description, naming the file, the section and the field.

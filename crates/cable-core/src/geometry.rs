@@ -131,6 +131,14 @@ struct Pt3d {
     arc: Vec<f64>,
 }
 
+/// pt3d data with the arc lengths NEURON stored (`arc3d`) instead of computed ones.
+fn pt3d_arcs(points: &[[f64; 4]], arcs: &[f64]) -> Pt3d {
+    Pt3d {
+        d: points.iter().map(|q| f32r(q[3]) as f64).collect(),
+        arc: arcs.to_vec(),
+    }
+}
+
 fn pt3d(points: &[[f64; 4]]) -> Pt3d {
     let p: Vec<[f32; 4]> = points
         .iter()
@@ -154,6 +162,7 @@ pub fn section_length(g: &Geometry) -> f64 {
     match g {
         Geometry::Cylinder { l, .. } => *l,
         Geometry::Points(p) => *pt3d(p).arc.last().unwrap_or(&0.0),
+        Geometry::PointsArcs { arcs, .. } => *arcs.last().unwrap_or(&0.0),
     }
 }
 
@@ -234,11 +243,16 @@ fn frustums(pts: &Pt3d, nseg: usize, ra: f64) -> (Vec<f64>, Vec<f64>, Vec<f64>, 
 }
 
 /// Children of every section, in NEURON's sibling order: increasing connection x,
-/// and for equal x the later-connected child first. Connection order is taken
-/// to be section order.
+/// and for equal x the later-connected child first. The connection order is
+/// the cell's `connection_order`, else section order.
 fn children(cell: &CellSpec) -> Vec<Vec<usize>> {
     let mut ch: Vec<Vec<usize>> = vec![Vec::new(); cell.sections.len()];
-    for (k, s) in cell.sections.iter().enumerate() {
+    let order: Vec<usize> = match &cell.connection_order {
+        Some(o) => o.clone(),
+        None => (0..cell.sections.len()).collect(),
+    };
+    for k in order {
+        let s = &cell.sections[k];
         if let Some(p) = s.parent {
             let lst = &mut ch[p.section];
             let x = p.x;
@@ -429,12 +443,12 @@ fn areas_and_resistances(
                 cylinder(*l, *diam, sec.ra, sn, nodes)
             }
             Geometry::Points(points) => {
-                let pts = pt3d(points);
-                let (ar, ri, dm, rright) = frustums(&pts, n, sec.ra);
-                for j in 0..n {
-                    nodes.area[sn.first + j] = ar[j];
-                    nodes.rinv[sn.first + j] = ri[j];
-                }
+                let (rright, dm) = pt3d_nodes(&pt3d(points), sec.ra, sn, nodes);
+                diams[s] = dm;
+                rright
+            }
+            Geometry::PointsArcs { points, arcs } => {
+                let (rright, dm) = pt3d_nodes(&pt3d_arcs(points, arcs), sec.ra, sn, nodes);
                 diams[s] = dm;
                 rright
             }
@@ -446,6 +460,17 @@ fn areas_and_resistances(
         }
     }
     diams
+}
+
+/// Areas and axial conductances of a pt3d section's segments (`diam_from_list`);
+/// returns the right half-resistance of the last segment and the segment diameters.
+fn pt3d_nodes(pts: &Pt3d, ra: f64, sn: SectionNodes, nodes: &mut NodeArrays) -> (f64, Vec<f64>) {
+    let (ar, ri, dm, rright) = frustums(pts, sn.nseg, ra);
+    for j in 0..sn.nseg {
+        nodes.area[sn.first + j] = ar[j];
+        nodes.rinv[sn.first + j] = ri[j];
+    }
+    (rright, dm)
 }
 
 /// Areas and axial conductances of a cylinder's segments (`nrn_area_ri`);

@@ -54,6 +54,15 @@ fn table() -> Vec<Bad> {
         Bad { name: "unknown section field", text: one(r#"{"name": "soma", "L": 3, "diam": 3, "ra": 100}"#), kind: K::UnknownField, section: Some("soma"), field: Some("ra") },
         Bad { name: "mechanism params not an object", text: one(r#"{"name": "soma", "L": 3, "diam": 3, "mechanisms": {"hh": 1}}"#), kind: K::BadType, section: Some("soma"), field: Some("mechanisms.hh") },
         Bad { name: "ion setting unknown", text: one(r#"{"name": "soma", "L": 3, "diam": 3, "ions": {"na": {"erev": 50}}}"#), kind: K::UnknownField, section: Some("soma"), field: Some("ions.na.erev") },
+        Bad { name: "arcs without points", text: one(r#"{"name": "soma", "L": 3, "diam": 3, "arcs": [0, 3]}"#), kind: K::BadArcs, section: Some("soma"), field: Some("arcs") },
+        Bad { name: "arcs count", text: one(r#"{"name": "soma", "points": [[0,0,0,1],[0,0,5,1]], "arcs": [0]}"#), kind: K::BadArcs, section: Some("soma"), field: Some("arcs") },
+        Bad { name: "arcs not from 0", text: one(r#"{"name": "soma", "points": [[0,0,0,1],[0,0,5,1]], "arcs": [1, 5]}"#), kind: K::BadArcs, section: Some("soma"), field: Some("arcs[0]") },
+        Bad { name: "arcs decreasing", text: one(r#"{"name": "soma", "points": [[0,0,0,1],[0,0,5,1],[0,0,6,1]], "arcs": [0, 5, 4]}"#), kind: K::BadArcs, section: Some("soma"), field: Some("arcs[2]") },
+        Bad { name: "arc not a number", text: one(r#"{"name": "soma", "points": [[0,0,0,1],[0,0,5,1]], "arcs": [0, "5"]}"#), kind: K::BadType, section: Some("soma"), field: Some("arcs[1]") },
+        Bad { name: "connection order names the root", text: r#"{"format": "synaptune-cell/1", "sections": [{"name": "soma", "L": 3, "diam": 3}, {"name": "d", "parent": {"section": "soma"}, "L": 3, "diam": 1}], "connection_order": ["soma", "d"]}"#.into(), kind: K::BadConnectionOrder, section: Some("soma"), field: Some("connection_order") },
+        Bad { name: "connection order incomplete", text: r#"{"format": "synaptune-cell/1", "sections": [{"name": "soma", "L": 3, "diam": 3}, {"name": "d", "parent": {"section": "soma"}, "L": 3, "diam": 1}], "connection_order": []}"#.into(), kind: K::BadConnectionOrder, section: Some("d"), field: Some("connection_order") },
+        Bad { name: "connection order twice", text: r#"{"format": "synaptune-cell/1", "sections": [{"name": "soma", "L": 3, "diam": 3}, {"name": "d", "parent": {"section": "soma"}, "L": 3, "diam": 1}], "connection_order": ["d", "d"]}"#.into(), kind: K::BadConnectionOrder, section: Some("d"), field: Some("connection_order") },
+        Bad { name: "connection order unknown", text: r#"{"format": "synaptune-cell/1", "sections": [{"name": "soma", "L": 3, "diam": 3}], "connection_order": ["x"]}"#.into(), kind: K::BadConnectionOrder, section: Some("x"), field: Some("connection_order") },
         Bad { name: "list member unknown", text: r#"{"format": "synaptune-cell/1", "sections": [{"name": "soma", "L": 3, "diam": 3}], "section_lists": {"somatic": ["soma", "axon"]}}"#.into(), kind: K::UnknownListMember, section: Some("axon"), field: Some("section_lists.somatic") },
     ]
 }
@@ -129,4 +138,50 @@ fn a_cell_survives_a_round_trip_through_json() {
         let back = CellSpec::from_json_str(&text, &path).unwrap();
         assert_eq!(c, back, "{f}");
     }
+}
+
+/// A soma with three children at x = 0.5 (connected b, c, a) and one at 1,
+/// the child `a` with stored arc lengths.
+const ORDERED: &str = r#"{"format": "synaptune-cell/1", "sections": [
+    {"name": "soma", "L": 10, "diam": 10},
+    {"name": "a", "parent": {"section": "soma", "x": 0.5},
+     "points": [[0,0,0,1],[0,3,0,1],[0,7,0,1]], "arcs": [0, 3, 7.5], "nseg": 2},
+    {"name": "b", "parent": {"section": "soma", "x": 0.5}, "L": 5, "diam": 1},
+    {"name": "c", "parent": {"section": "soma", "x": 0.5}, "L": 5, "diam": 1},
+    {"name": "d", "parent": {"section": "soma", "x": 1}, "L": 5, "diam": 1}],
+    "connection_order": ["b", "c", "a", "d"]}"#;
+
+#[test]
+fn arcs_and_connection_order_survive_a_round_trip() {
+    let c = CellSpec::from_json_str(ORDERED, "ordered.json").unwrap();
+    assert_eq!(c.connection_order, Some(vec![2, 3, 1, 4]));
+    let text = serde_json::to_string(&c.to_json()).unwrap();
+    assert!(
+        text.contains(r#""connection_order":["b","c","a","d"]"#),
+        "{text}"
+    );
+    assert!(text.contains(r#""arcs":[0.0,3.0,7.5]"#), "{text}");
+    assert_eq!(CellSpec::from_json_str(&text, "ordered.json").unwrap(), c);
+}
+
+#[test]
+fn the_connection_order_numbers_the_nodes_and_arcs_give_the_length() {
+    use cable_core::geometry::{discretize, section_length};
+    let c = CellSpec::from_json_str(ORDERED, "ordered.json").unwrap();
+    let d = discretize(&[&c]);
+    // NEURON's sibling order at soma(0.5): latest connected first (a, c, b),
+    // then d at x = 1; nodes are numbered breadth first in that order.
+    let first = |name: &str| d.cells[0].sections[c.section_index(name).unwrap()].first;
+    assert!(first("a") < first("c") && first("c") < first("b") && first("b") < first("d"));
+    // Without the order, file order is the connection order: c, b, a at 0.5.
+    let mut plain = c.clone();
+    plain.connection_order = None;
+    let dp = discretize(&[&plain]);
+    let pfirst = |name: &str| dp.cells[0].sections[c.section_index(name).unwrap()].first;
+    assert!(pfirst("c") < pfirst("b") && pfirst("b") < pfirst("a"));
+    // The stored arcs (7.5) rule over the points' length (7).
+    assert_eq!(section_length(&c.sections[1].geometry), 7.5);
+    let a = d.cells[0].sections[1];
+    let area: f64 = (0..2).map(|j| d.area[a.first + j]).sum();
+    assert!((area - std::f64::consts::PI * 7.5).abs() < 1e-12, "{area}");
 }

@@ -40,8 +40,20 @@ pub enum Geometry {
         /// Diameter (µm).
         diam: f64,
     },
-    /// 3-D points `[x, y, z, diam]` (µm); stored by NEURON as float32.
+    /// 3-D points `[x, y, z, diam]` (µm); stored by NEURON as float32. The arc
+    /// length of each point is computed from the points, as `pt3dadd` does.
     Points(Vec<[f64; 4]>),
+    /// 3-D points with the arc length NEURON stores for each (`arc3d(i)`, µm):
+    /// NEURON keeps arc lengths beside the points, and some operations set them
+    /// without moving the points — `define_shape()` sets the last one to the
+    /// section's `L` rather than to the length of its float32 points. Areas and
+    /// axial resistances follow the arcs.
+    PointsArcs {
+        /// The points `[x, y, z, diam]` (µm; float32 as NEURON stores them).
+        points: Vec<[f64; 4]>,
+        /// Arc length at each point (µm): `arcs[0] = 0`, non-decreasing.
+        arcs: Vec<f64>,
+    },
 }
 
 /// A mechanism inserted into a section, with the parameters given for it.
@@ -96,6 +108,11 @@ pub struct CellSpec {
     pub sections: Vec<SectionSpec>,
     /// Named section lists (`somatic`, `basal`, ...).
     pub section_lists: Vec<(String, Vec<String>)>,
+    /// The order the non-root sections were connected to their parents, as
+    /// indices into [`CellSpec::sections`] (`None`: section order). NEURON lists
+    /// the children attached at the same x of a parent latest-connected first,
+    /// and that order numbers the nodes.
+    pub connection_order: Option<Vec<usize>>,
     /// Where it was read from (for messages).
     pub source: PathBuf,
 }

@@ -1,5 +1,6 @@
 //! Reading a cell document: the format tag, the name, the section names, each
-//! section (`section`), the topology (one tree) and the section lists. Errors
+//! section (`section`), the topology (one tree), the section lists and the
+//! connection order. Errors
 //! name the file, the section and the field; the checks run in a fixed order,
 //! so a document with several faults always reports the same one.
 
@@ -72,10 +73,12 @@ impl CellSpec {
         }
         check_tree(&cx, &sections)?;
         let section_lists = section_lists(&cx, obj, &names)?;
+        let connection_order = connection_order(&cx, obj, &sections)?;
         Ok(CellSpec {
             name,
             sections,
             section_lists,
+            connection_order,
             source: file.to_path_buf(),
         })
     }
@@ -103,12 +106,21 @@ fn check_header(cx: &Ctx, obj: &Map<String, Value>) -> Result<(), CellError> {
         }
     }
     for k in obj.keys() {
-        if !["format", "name", "sections", "section_lists", "comment"].contains(&k.as_str()) {
+        if ![
+            "format",
+            "name",
+            "sections",
+            "section_lists",
+            "connection_order",
+            "comment",
+        ]
+        .contains(&k.as_str())
+        {
             return Err(cx.err(
                 None,
                 Some(k),
                 CellErrorKind::UnknownField,
-                "unknown top-level field; expected format, name, sections, section_lists, comment",
+                "unknown top-level field; expected format, name, sections, section_lists, connection_order, comment",
             ));
         }
     }
@@ -283,4 +295,60 @@ fn section_lists(
         section_lists.push((ln.clone(), m));
     }
     Ok(section_lists)
+}
+
+/// `connection_order`: the names of the non-root sections in the order they were
+/// connected, each exactly once (not given: section order).
+fn connection_order(
+    cx: &Ctx,
+    obj: &Map<String, Value>,
+    sections: &[SectionSpec],
+) -> Result<Option<Vec<usize>>, CellError> {
+    let Some(v) = obj.get("connection_order") else {
+        return Ok(None);
+    };
+    let field = "connection_order";
+    let bad = |section: Option<&str>, message: String| {
+        cx.err(
+            section,
+            Some(field),
+            CellErrorKind::BadConnectionOrder,
+            message,
+        )
+    };
+    let arr = v.as_array().ok_or_else(|| {
+        bad(
+            None,
+            "expected an array of the non-root sections' names".to_string(),
+        )
+    })?;
+    let mut seen = vec![false; sections.len()];
+    let mut order = Vec::with_capacity(arr.len());
+    for x in arr {
+        let name = x
+            .as_str()
+            .ok_or_else(|| bad(None, format!("expected section names (strings), found {x}")))?;
+        let k = sections
+            .iter()
+            .position(|s| s.name == name)
+            .ok_or_else(|| bad(Some(name), "names a section the cell does not have".into()))?;
+        if sections[k].parent.is_none() {
+            return Err(bad(
+                Some(name),
+                "the root section is connected to nothing; list only sections with a parent".into(),
+            ));
+        }
+        if seen[k] {
+            return Err(bad(Some(name), "listed twice".into()));
+        }
+        seen[k] = true;
+        order.push(k);
+    }
+    if let Some(k) = (0..sections.len()).find(|&k| !seen[k] && sections[k].parent.is_some()) {
+        return Err(bad(
+            Some(&sections[k].name),
+            "missing: list every section that has a parent".into(),
+        ));
+    }
+    Ok(Some(order))
 }

@@ -1,5 +1,5 @@
 //! Reading one section of a cell document: its fields, parent, geometry
-//! (cylinder or 3-D points), `nseg`, `cm`, `Ra`, inserted mechanisms with
+//! (cylinder, or 3-D points with their arc lengths if given), `nseg`, `cm`, `Ra`, inserted mechanisms with
 //! their parameters, and ion settings.
 
 use super::{Ctx, Geometry, IonSetting, MechInsert, ParentRef, SectionSpec};
@@ -13,6 +13,7 @@ const SECTION_FIELDS: &[&str] = &[
     "L",
     "diam",
     "points",
+    "arcs",
     "nseg",
     "cm",
     "Ra",
@@ -146,9 +147,24 @@ fn geometry(cx: &Ctx, so: &Map<String, Value>, name: &str) -> Result<Geometry, C
                     "give either `points` or `L` and `diam`, not both",
                 ));
             }
-            points(cx, pv, name).map(Geometry::Points)
+            let pts = points(cx, pv, name)?;
+            match so.get("arcs") {
+                None => Ok(Geometry::Points(pts)),
+                Some(av) => Ok(Geometry::PointsArcs {
+                    arcs: arcs(cx, av, name, pts.len())?,
+                    points: pts,
+                }),
+            }
         }
         None => {
+            if so.contains_key("arcs") {
+                return Err(cx.err(
+                    Some(name),
+                    Some("arcs"),
+                    CellErrorKind::BadArcs,
+                    "`arcs` needs `points` (one arc length per point)",
+                ));
+            }
             if !has_l || !has_d {
                 return Err(cx.err(
                     Some(name),
@@ -209,6 +225,46 @@ fn points(cx: &Ctx, pv: &Value, name: &str) -> Result<Vec<[f64; 4]>, CellError> 
         pts.push(out);
     }
     Ok(pts)
+}
+
+/// `arcs`: one arc length (µm) per point, NEURON's `arc3d`: the first 0, then
+/// non-decreasing.
+fn arcs(cx: &Ctx, av: &Value, name: &str, npt: usize) -> Result<Vec<f64>, CellError> {
+    let arr = av.as_array().ok_or_else(|| {
+        cx.err(
+            Some(name),
+            Some("arcs"),
+            CellErrorKind::BadArcs,
+            "expected an array of arc lengths, one per point",
+        )
+    })?;
+    if arr.len() != npt {
+        return Err(cx.err(
+            Some(name),
+            Some("arcs"),
+            CellErrorKind::BadArcs,
+            format!(
+                "{} arc lengths for {npt} points; give one per point",
+                arr.len()
+            ),
+        ));
+    }
+    let mut out: Vec<f64> = Vec::with_capacity(npt);
+    for (k, v) in arr.iter().enumerate() {
+        let field = format!("arcs[{k}]");
+        let a = cx.number(name, &field, v)?;
+        let bad = if k == 0 {
+            (a != 0.0).then(|| format!("the first arc length must be 0, found {a}"))
+        } else {
+            (a < out[k - 1])
+                .then(|| format!("arc lengths must not decrease: {a} after {}", out[k - 1]))
+        };
+        if let Some(message) = bad {
+            return Err(cx.err(Some(name), Some(&field), CellErrorKind::BadArcs, message));
+        }
+        out.push(a);
+    }
+    Ok(out)
 }
 
 /// `nseg`: an integer from 1 to 32767 (1 if not given).

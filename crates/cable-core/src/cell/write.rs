@@ -27,6 +27,10 @@ impl CellSpec {
                     Geometry::Points(p) => {
                         o.insert("points".into(), json!(p));
                     }
+                    Geometry::PointsArcs { points, arcs } => {
+                        o.insert("points".into(), json!(points));
+                        o.insert("arcs".into(), json!(arcs));
+                    }
                 }
                 o.insert("nseg".into(), json!(s.nseg));
                 o.insert("cm".into(), json!(s.cm));
@@ -64,6 +68,15 @@ impl CellSpec {
         for (n, m) in &self.section_lists {
             lists.insert(n.clone(), json!(m));
         }
-        json!({"format": FORMAT, "name": self.name, "sections": secs, "section_lists": lists})
+        let mut doc =
+            json!({"format": FORMAT, "name": self.name, "sections": secs, "section_lists": lists});
+        if let Some(order) = &self.connection_order {
+            let names: Vec<&str> = order
+                .iter()
+                .map(|&k| self.sections[k].name.as_str())
+                .collect();
+            doc["connection_order"] = json!(names);
+        }
+        doc
     }
 }
