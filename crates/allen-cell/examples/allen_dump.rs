@@ -7,8 +7,10 @@
 //! cargo run -p allen-cell --example allen_dump -- --swc CELL.swc \
 //!     [--dynamics PARAMS.json] [--processing aibs_perisomatic] [--dl 20] \
 //!     [--mechanisms LIB.so ...] [--iclamp DELAY:DUR:AMP --tstop T --dt DT \
-//!      --celsius C --v-init V] --out OUT.json
+//!      --celsius C --v-init V] --out OUT.json [--cell-out CELL.json]
 //! ```
+//!
+//! `--cell-out` writes the cell alone, as a `synaptune-cell/1` file.
 //!
 //! Mechanisms are the standard catalogue plus each `--mechanisms` library
 //! (a catalogue `synaptune nmodl` built from the Allen mod files); which ions
@@ -31,6 +33,7 @@ struct Args {
     celsius: Option<f64>,
     v_init: Option<f64>,
     out: PathBuf,
+    cell_out: Option<PathBuf>,
 }
 
 fn parse_args() -> Result<Args, String> {
@@ -64,11 +67,12 @@ fn parse_args() -> Result<Args, String> {
             "--celsius" => a.celsius = Some(num(val()?)?),
             "--v-init" => a.v_init = Some(num(val()?)?),
             "--out" => a.out = val()?.into(),
+            "--cell-out" => a.cell_out = Some(val()?.into()),
             _ => return Err(format!("unknown argument {flag}")),
         }
     }
-    if a.swc.as_os_str().is_empty() || a.out.as_os_str().is_empty() {
-        return Err("--swc and --out are required".into());
+    if a.swc.as_os_str().is_empty() || (a.out.as_os_str().is_empty() && a.cell_out.is_none()) {
+        return Err("--swc and --out (or --cell-out) are required".into());
     }
     Ok(a)
 }
@@ -169,6 +173,12 @@ fn run() -> Result<(), String> {
         "celsius": built.celsius,
         "v_init": built.v_init,
     });
+    if let Some(path) = &a.cell_out {
+        write(path, &built.cell.to_json())?;
+    }
+    if a.out.as_os_str().is_empty() {
+        return Ok(());
+    }
     if let Some(clamp) = a.iclamp {
         out["trace"] = trace(&a, &reg, &built, clamp)?;
     }

@@ -42,6 +42,28 @@ pub(crate) struct HSec {
 }
 
 impl HSec {
+    /// A new live section with NEURON's defaults (nseg 1, cm 1, Ra 35.4, no
+    /// mechanisms).
+    pub fn new(
+        name: String,
+        parent: Option<(usize, f64)>,
+        geom: Geom,
+        logical: Option<[f64; 3]>,
+    ) -> HSec {
+        HSec {
+            name,
+            parent,
+            geom,
+            logical,
+            nseg: 1,
+            cm: 1.0,
+            ra: 35.4,
+            mechs: Vec::new(),
+            ions: Vec::new(),
+            alive: true,
+        }
+    }
+
     /// The first four characters of the name: BMTK's section type key
     /// (`sec.name().split(".")[1][:4]`).
     pub fn key(&self) -> &str {
@@ -101,18 +123,8 @@ impl HocCell {
 
     /// Create a section with `L` and `diam` (NEURON's defaults otherwise).
     pub fn create(&mut self, name: String, l: f64, diam: f64) -> usize {
-        self.secs.push(HSec {
-            name,
-            parent: None,
-            geom: Geom::Cylinder { l, diam },
-            logical: None,
-            nseg: 1,
-            cm: 1.0,
-            ra: 35.4,
-            mechs: Vec::new(),
-            ions: Vec::new(),
-            alive: true,
-        });
+        self.secs
+            .push(HSec::new(name, None, Geom::Cylinder { l, diam }, None));
         self.secs.len() - 1
     }
 

@@ -13,8 +13,10 @@
 //!
 //! Values pandas reads as missing (`NULL`, empty, `NaN`) count as absent.
 
+use crate::dynamics::Dynamics;
 use crate::error::Error;
-use crate::{build, AllenCell, Dynamics, Options, Processing, Swc};
+use crate::pipeline::{build, AllenCell, Options, Processing};
+use crate::swc::Swc;
 use std::path::{Path, PathBuf};
 
 /// What a SONATA node gives for its cell: its node type's columns, overridden
