@@ -1,6 +1,7 @@
 //! Recording: which variable a probe samples, by NEURON name at a location or
 //! on a point process or artificial cell, the samples, the traces.
 
+use super::faults::EXP_MASK;
 use super::Simulation;
 use crate::error::SimError;
 use crate::ids::{ArtId, PointId};
@@ -173,11 +174,29 @@ impl Simulation {
         }
     }
 
-    pub(super) fn record_all(&mut self) {
+    /// Record one sample of every probe; a non-finite sample stops the run
+    /// with an error naming what produced it (nothing is recorded then).
+    pub(super) fn record_all(&mut self) -> Result<(), SimError> {
+        let mut nonfinite = 0u64;
         for (k, &p) in self.probes.iter().enumerate() {
             let x = self.sample(p);
+            nonfinite |= u64::from(x.to_bits() & EXP_MASK == EXP_MASK);
             self.traces[k].push(x);
         }
+        if nonfinite != 0 {
+            let (k, x) = self
+                .probes
+                .iter()
+                .map(|&p| self.sample(p))
+                .enumerate()
+                .find(|(_, x)| !x.is_finite())
+                .unwrap_or((0, f64::NAN));
+            for tr in self.traces.iter_mut() {
+                tr.pop();
+            }
+            return Err(self.nonfinite_sample(self.probes[k], x));
+        }
+        Ok(())
     }
 
     /// A recorded trace (one sample at t = 0, then one per step).

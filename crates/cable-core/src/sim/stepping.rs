@@ -3,6 +3,7 @@
 //! gap-junction transfers, the mechanism state update, recording; and
 //! `continuerun` over many steps.
 
+use super::faults::{CANCEL_EVERY, EXP_MASK};
 use super::Simulation;
 use crate::error::SimError;
 use mech_api::abi::STATUS_OK;
@@ -57,6 +58,9 @@ impl Simulation {
         let mut moved = 0u64;
         let factor = if self.opts.secondorder > 0 { 2.0 } else { 1.0 };
         let track = freezing && self.freeze.moved.len() == self.v.len();
+        // Any new voltage with an all-ones exponent (±∞, NaN): one AND and one
+        // OR per node, the culprit is looked for only after a detection.
+        let mut nonfinite = 0u64;
         for (i, (v, dv)) in self.v.iter_mut().zip(&self.rhs).enumerate() {
             let old = *v;
             if factor == 2.0 {
@@ -64,11 +68,17 @@ impl Simulation {
             } else {
                 *v += dv;
             }
-            let m = old.to_bits() ^ v.to_bits();
+            let bits = v.to_bits();
+            let m = old.to_bits() ^ bits;
             moved |= m;
+            nonfinite |= u64::from(bits & EXP_MASK == EXP_MASK);
             if track {
                 self.freeze.moved[i] = m != 0;
             }
+        }
+        if nonfinite != 0 {
+            self.t += 0.5 * dt;
+            return Err(self.nonfinite_voltage());
         }
         self.t += 0.5 * dt;
         self.transfer();
@@ -88,7 +98,7 @@ impl Simulation {
         }
         self.call_states(self.t)?;
         self.steps += 1;
-        self.record_all();
+        self.record_all()?;
         self.deliver(self.t)?;
         if freezing {
             // Whole steps can repeat only once every type has settled; until
@@ -226,7 +236,11 @@ impl Simulation {
                 tr.reserve(expected as usize + 1);
             }
         }
+        self.check_cancel()?;
         while self.t < ts {
+            if self.steps % CANCEL_EVERY == 0 {
+                self.check_cancel()?;
+            }
             self.fadvance()?;
             if self.quiet.stationary {
                 self.skip_stationary(ts)?;
