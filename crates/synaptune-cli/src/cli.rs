@@ -115,6 +115,19 @@ pub struct OptimizeArgs {
     pub common: Common,
 }
 
+/// The work budget (see `tuner_opt::Budget`).
+#[derive(Debug, Args, Clone, Default)]
+pub struct BudgetArgs {
+    /// Refuse a protocol that needs more simulation steps than this, summed
+    /// over its runs (default 1e9; `synaptune serve`: 2e7 per request).
+    #[arg(long, value_name = "N")]
+    pub max_steps: Option<f64>,
+    /// Refuse a run that would record more traces than this many MiB
+    /// (default 2048; `synaptune serve`: 256 per request).
+    #[arg(long, value_name = "MiB")]
+    pub max_memory: Option<f64>,
+}
+
 /// The gap-junction model.
 #[derive(Debug, Args, Clone)]
 pub struct GapModelArgs {
@@ -128,6 +141,8 @@ pub struct GapModelArgs {
     /// one-step-lagged transfer.
     #[arg(long)]
     pub implicit: bool,
+    #[command(flatten)]
+    pub budget: BudgetArgs,
 }
 
 /// `synaptune gap`.
@@ -246,6 +261,25 @@ pub struct ModelArgs {
     /// Extra synapse variable to record (record_Pr, record_use, ...); repeatable.
     #[arg(long = "record", value_name = "VAR")]
     pub record: Vec<String>,
+    /// Which synapse variable is its current (bmtool's current_name; default
+    /// the settings' current_name, else i).
+    #[arg(long, value_name = "VAR")]
+    pub current_name: Option<String>,
+    /// Measure the responses on the synapse's current or on the voltage
+    /// clamp's (default: the clamp's under voltage clamp, else the synapse's).
+    #[arg(long, value_enum)]
+    pub measure: Option<MeasureArg>,
+    #[command(flatten)]
+    pub budget: BudgetArgs,
+}
+
+/// `--measure`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum MeasureArg {
+    /// The synapse's current.
+    Synapse,
+    /// The voltage clamp's (electrode) current.
+    Clamp,
 }
 
 /// Where traces and plots go.

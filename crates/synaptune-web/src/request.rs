@@ -175,6 +175,25 @@ impl Body {
         })
     }
 
+    /// `client` (a page lane's id, at most 200 characters) and `seq` (its
+    /// request number, an integer ≥ 0), both or neither.
+    pub fn ticket(&mut self) -> Result<Option<crate::state::Ticket>, ApiError> {
+        let client = self.string("client")?;
+        let seq = self.number("seq", 0.0, 9.007_199_254_740_991e15, false, "")?;
+        match (client, seq) {
+            (None, None) => Ok(None),
+            (Some(c), Some(n)) if c.chars().count() <= 200 && n.fract() == 0.0 => {
+                Ok(Some(crate::state::Ticket {
+                    client: c,
+                    seq: n as u64,
+                }))
+            }
+            _ => Err(ApiError::unprocessable(
+                "fields `client` and `seq`: give both or neither (a lane id of at most 200 characters and an integer request number)",
+            )),
+        }
+    }
+
     /// Refuse fields nobody read.
     pub fn finish(self) -> Result<(), ApiError> {
         let mut unknown: Vec<&String> = self
