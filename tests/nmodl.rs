@@ -290,3 +290,37 @@ fn neuron_artificial_cell_and_synapses() {
 fn neuron_point_ion_current_self_events_tables_and_cnexp_cases() {
     neuron_fixture("features");
 }
+
+/// A `synaptune nmodl`-compiled mechanism that produces NaN
+/// (`tests/fixtures/nmodl/faults/nan_at.mod`: `0·log(at − t)` from `t = at`
+/// on) stops the run with an error naming it, the section and segment, and the
+/// time, instead of NaN traces.
+#[test]
+fn a_compiled_mechanism_producing_nan_is_named() {
+    let lib = compile(&fixture("nmodl/faults"), "lib-faults");
+    let mut reg = standard_mechanisms::registry();
+    for c in mech_api::load_path(&lib).unwrap() {
+        reg.add(&c);
+    }
+    let cell = cable_core::CellSpec::from_json_str(
+        r#"{"format": "synaptune-cell/1", "name": "Leaky", "sections": [
+            {"name": "soma", "L": 20, "diam": 20, "mechanisms": {"pas": {}}},
+            {"name": "dend", "parent": {"section": "soma", "x": 1}, "L": 100, "diam": 1,
+             "nseg": 3, "mechanisms": {"nan_at": {"at": 2.0}}}]}"#,
+        "<test>",
+    )
+    .unwrap();
+    let mut b = cable_core::ModelBuilder::new(&reg);
+    b.add_cell(&cell).unwrap();
+    let mut sim = b.build(cable_core::SimOptions::default()).unwrap();
+    let v = sim.record(0, "soma", 0.5, "v").unwrap();
+    let e = sim.run(5.0, -65.0).unwrap_err();
+    let msg = e.to_string();
+    assert!(
+        matches!(&e, cable_core::SimError::NonFinite { mech: Some(m), .. } if m == "nan_at"),
+        "{msg}"
+    );
+    assert!(msg.contains("section `dend` segment 0 of 3"), "{msg}");
+    assert!(msg.contains("t = 2.0"), "{msg}");
+    assert!(sim.trace(v).iter().all(|x| x.is_finite()));
+}

@@ -64,9 +64,32 @@ impl Simulation {
         format!("node {node}")
     }
 
-    /// The error for a non-finite voltage found after a step: the first node
-    /// with one, and the first mechanism there holding a non-finite field.
+    /// The error for a non-finite voltage found after a step. One solve
+    /// spreads a bad value over the whole cell, so the culprit is looked for
+    /// among the mechanisms: the first instance (in evaluation order) holding
+    /// a non-finite field — at detection the other mechanisms' fields were
+    /// computed from the previous, finite voltages. Failing that, the first
+    /// node with a non-finite voltage.
     pub(super) fn nonfinite_voltage(&self) -> SimError {
+        for ts in &self.types {
+            if ts.ty.info.kind == Kind::Artificial {
+                continue;
+            }
+            for (f, field) in ts.ty.info.fields.iter().enumerate() {
+                for (inst, &nd) in ts.nodes.iter().enumerate() {
+                    let x = ts.get(f, inst);
+                    if !x.is_finite() {
+                        return SimError::NonFinite {
+                            mech: Some(ts.ty.info.name.clone()),
+                            variable: field.name.clone(),
+                            value: x,
+                            place: self.node_place(nd as usize),
+                            t: self.t,
+                        };
+                    }
+                }
+            }
+        }
         let node = self
             .v
             .iter()
@@ -74,28 +97,6 @@ impl Simulation {
             .unwrap_or_default();
         let value = self.v[node];
         let place = self.node_place(node);
-        for ts in &self.types {
-            if ts.ty.info.kind == Kind::Artificial {
-                continue;
-            }
-            for (inst, &nd) in ts.nodes.iter().enumerate() {
-                if nd as usize != node {
-                    continue;
-                }
-                for (f, field) in ts.ty.info.fields.iter().enumerate() {
-                    let x = ts.get(f, inst);
-                    if !x.is_finite() {
-                        return SimError::NonFinite {
-                            mech: Some(ts.ty.info.name.clone()),
-                            variable: field.name.clone(),
-                            value: x,
-                            place,
-                            t: self.t,
-                        };
-                    }
-                }
-            }
-        }
         let here: Vec<String> = self
             .types
             .iter()
