@@ -90,7 +90,7 @@ pub struct OptimizeArgs {
     #[arg(long, default_value_t = 50.0)]
     pub freq: f64,
     /// Train recovery delay (ms).
-    #[arg(long, default_value_t = 250.0)]
+    #[arg(long, default_value_t = 250.0, allow_hyphen_values = true)]
     pub delay: f64,
     /// Method: lm (Levenberg–Marquardt), gradient (projected BFGS, SLSQP's role),
     /// nelder-mead, pso (particle swarm with multi-start).
@@ -155,7 +155,8 @@ pub struct GapArgs {
         long,
         value_name = "G",
         required_unless_present = "resistance",
-        conflicts_with = "resistance"
+        conflicts_with = "resistance",
+        allow_hyphen_values = true
     )]
     pub g: Option<f64>,
     /// bmtool's name for the same value (it is the conductance g in µS).
@@ -177,7 +178,7 @@ pub struct GapOptimizeArgs {
     #[command(flatten)]
     pub model: GapModelArgs,
     /// The coupling coefficient to reach.
-    #[arg(long, value_name = "CC")]
+    #[arg(long, value_name = "CC", allow_hyphen_values = true)]
     pub target_cc: f64,
     /// Conductance bounds LO:HI (µS).
     #[arg(long, value_name = "LO:HI", default_value = "1e-4:1e-2")]
@@ -310,10 +311,10 @@ pub struct TrainArgs {
     #[command(flatten)]
     pub model: ModelArgs,
     /// Stimulus frequency (Hz).
-    #[arg(long, default_value_t = 50.0)]
+    #[arg(long, default_value_t = 50.0, allow_hyphen_values = true)]
     pub freq: f64,
     /// Recovery delay between pulses 8 and 9 (ms).
-    #[arg(long, default_value_t = 250.0)]
+    #[arg(long, default_value_t = 250.0, allow_hyphen_values = true)]
     pub delay: f64,
     #[command(flatten)]
     pub out: OutputArgs,
@@ -327,10 +328,10 @@ pub struct ContinuousArgs {
     #[command(flatten)]
     pub model: ModelArgs,
     /// Stimulus frequency (Hz).
-    #[arg(long, default_value_t = 50.0)]
+    #[arg(long, default_value_t = 50.0, allow_hyphen_values = true)]
     pub freq: f64,
     /// Stimulation duration (ms).
-    #[arg(long, default_value_t = 300.0)]
+    #[arg(long, default_value_t = 300.0, allow_hyphen_values = true)]
     pub duration: f64,
     #[command(flatten)]
     pub out: OutputArgs,
@@ -347,7 +348,7 @@ pub struct FreqResponseArgs {
     #[arg(long, value_delimiter = ',', value_name = "F1,F2,...")]
     pub freqs: Vec<f64>,
     /// Recovery delay between pulses 8 and 9 (ms).
-    #[arg(long, default_value_t = 250.0)]
+    #[arg(long, default_value_t = 250.0, allow_hyphen_values = true)]
     pub delay: f64,
     /// Write the three-panel plot (.svg or .png).
     #[arg(long, value_name = "FILE")]
@@ -365,7 +366,7 @@ pub struct TableArgs {
     #[arg(long, default_value_t = 50.0)]
     pub freq: f64,
     /// Recovery delay (ms).
-    #[arg(long, default_value_t = 250.0)]
+    #[arg(long, default_value_t = 250.0, allow_hyphen_values = true)]
     pub delay: f64,
     /// Also write the table as CSV.
     #[arg(long, value_name = "OUT.csv")]

@@ -103,6 +103,9 @@ pub enum TunerError {
         /// The value.
         value: f64,
     },
+    /// The measured current asked for does not exist in this mode.
+    #[error("{0}")]
+    Measure(String),
     /// An optimiser failed.
     #[error("optimiser: {0}")]
     Optimizer(String),

@@ -54,12 +54,9 @@ impl SynapseTuner {
     /// Refuse `w` beyond the budget; refuse measuring a clamp that is not there.
     pub fn check_work(&self, w: &Work) -> Result<(), TunerError> {
         if self.measure == Some(super::Measure::Clamp) && !self.has_clamp() {
-            return Err(TunerError::BadValue {
-                what: "measure clamp: there is no voltage clamp in current mode (give --vclamp, \
-                       or general_settings.vclamp: true)"
-                    .into(),
-                value: f64::NAN,
-            });
+            return Err(TunerError::Measure(
+                "--measure clamp: there is no voltage clamp in current mode (give --vclamp, or general_settings.vclamp: true, or measure the synapse)".into(),
+            ));
         }
         self.budget.check(w)
     }
