@@ -346,7 +346,11 @@ fn compat_trains_start_where_bmtool_starts_them_on_a_slow_cell() {
             .collect()
     };
     for vclamp in [true, false] {
-        let case = &r["cases"][if vclamp { "vclamp_true" } else { "vclamp_false" }];
+        let case = &r["cases"][if vclamp {
+            "vclamp_true"
+        } else {
+            "vclamp_false"
+        }];
         let mut spec = tuner_opt::TunerSpec::new(tuner_opt::ModelSource::Settings(fixture(
             "slow/settings.json",
         )));
@@ -368,7 +372,10 @@ fn compat_trains_start_where_bmtool_starts_them_on_a_slow_cell() {
         let effect = rel(&from_v_init, &bmtool);
         println!("slow cell, vclamp {vclamp}: ours vs bmtool {dev:.2e}; bmtool's +70 mV start vs v_init {effect:.2e}");
         // Bit-identical when generated; 1e-12 leaves room for a libm.
-        assert!(dev <= 1e-12, "vclamp {vclamp}: {ours:?} vs bmtool {bmtool:?}");
+        assert!(
+            dev <= 1e-12,
+            "vclamp {vclamp}: {ours:?} vs bmtool {bmtool:?}"
+        );
         assert!(effect > 1e-3, "the fixture must be sensitive to the start");
         let se = t.single_event().unwrap().kinetics;
         let amp = case["bmtool"]["single_event"]["amp"].as_f64().unwrap();

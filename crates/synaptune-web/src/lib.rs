@@ -21,8 +21,19 @@
 //! not a JSON object, a field of the wrong type or an unknown field; 404 for an
 //! unknown network, connection or route; 405 for a wrong method; 415 for a POST
 //! that is not JSON; 422 for a value out of range, an unknown parameter or
-//! variable, or a model the simulation or its analysis refuses; 500 only for a
+//! variable, a request beyond the per-request work budget, or a model the
+//! simulation or its analysis refuses; 409 for a request superseded by a newer
+//! one of the same page lane (its simulation cancelled); 429 when more than 16
+//! requests already wait for a simulation slot (one per core); 500 only for a
 //! bug (a panic in a simulation is caught and the server keeps serving).
+//!
+//! Every POST body may carry `client` (a page lane's id: the page sends one
+//! for its runs, one for its frequency response, one for its gap junction)
+//! and `seq` (the request's number in the lane): a newer request cancels the
+//! older one's simulation. A request whose client goes away is cancelled too
+//! (the handler future's drop sets the simulation's cancel flag). Each request
+//! is checked against the server's budget (`tuner_opt::Budget::SERVER` unless
+//! `synaptune serve --max-steps/--max-memory` say otherwise) before it runs.
 //!
 //! | route | request | answer |
 //! |---|---|---|
@@ -69,6 +80,10 @@
 //! * `thiserror` — [`LoadError`].
 //! * `tuner-opt`, `stp-analysis`, `mech-api` — the model, the runs, the
 //!   metrics and the mechanisms' descriptions.
+//!
+//! Dev-dependencies: `tower` (the fuzz test drives the router in-process with
+//! `oneshot`), `http-body-util` (reading its answers), `proptest`,
+//! `standard-mechanisms`.
 #![deny(missing_docs)]
 
 mod api;
