@@ -65,7 +65,7 @@ pub fn spec(m: &ModelArgs, common: &Common) -> Result<TunerSpec> {
 pub fn budget(b: &BudgetArgs, default: Budget) -> Result<Budget> {
     let mut out = default;
     if let Some(n) = b.max_steps {
-        if !(n >= 1.0) {
+        if n.is_nan() || n < 1.0 {
             anyhow::bail!("--max-steps {n}: expected a number of steps ≥ 1");
         }
         out.max_steps = if n >= u64::MAX as f64 {
@@ -75,7 +75,7 @@ pub fn budget(b: &BudgetArgs, default: Budget) -> Result<Budget> {
         };
     }
     if let Some(m) = b.max_memory {
-        if !(m > 0.0) {
+        if m.is_nan() || m <= 0.0 {
             anyhow::bail!("--max-memory {m}: expected MiB > 0");
         }
         let bytes = m * (1u64 << 20) as f64;

@@ -115,7 +115,7 @@ fn ctrl_c_stops_cleanly_without_partial_output() {
     let s = example("settings.json");
     let d = tmpdir("ctrlc");
     let out = d.join("long.csv");
-    let mut child = bin()
+    let child = bin()
         .args(["continuous", "--settings"])
         .arg(&s)
         .args([

@@ -17,7 +17,8 @@ use std::sync::Arc;
 /// Bits of a double's exponent: all set for ±∞ and NaN.
 pub(super) const EXP_MASK: u64 = 0x7ff0_0000_0000_0000;
 
-/// How many steps `continuerun` takes between two looks at the cancel flag.
+/// How many steps `continuerun` takes between two looks at the cancel flag
+/// (a power of two: the test is a mask).
 pub(super) const CANCEL_EVERY: u64 = 256;
 
 impl Simulation {

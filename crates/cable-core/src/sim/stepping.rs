@@ -238,7 +238,7 @@ impl Simulation {
         }
         self.check_cancel()?;
         while self.t < ts {
-            if self.steps % CANCEL_EVERY == 0 {
+            if self.steps & (CANCEL_EVERY - 1) == 0 {
                 self.check_cancel()?;
             }
             self.fadvance()?;
