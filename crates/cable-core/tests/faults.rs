@@ -15,12 +15,9 @@ fn cell() -> CellSpec {
     .unwrap()
 }
 
-/// A built-in synapse whose parameters make NaN: Exp2Syn with tau1 = tau2 = 0
-/// computes its normalisation factor as 0/0 (NEURON would too), harmless until
-/// the first event multiplies it into the conductance. The run stops at that
-/// event with an error naming the mechanism, the segment and the time.
-#[test]
-fn a_builtin_mechanism_producing_nan_is_named() {
+/// The ball-and-stick with an Exp2Syn of tau1 = tau2 = 0 at `sec(0.5)`,
+/// fed one NetStim event at 4 ms (+1 ms delay) when `event`.
+fn exp2syn_model(sec: &str, event: bool) -> (cable_core::Simulation, cable_core::PointId) {
     let reg = standard_mechanisms::registry();
     let cell = cell();
     let mut b = ModelBuilder::new(&reg);
@@ -28,16 +25,27 @@ fn a_builtin_mechanism_producing_nan_is_named() {
     let syn = b
         .add_point(
             "Exp2Syn",
-            Loc::new(c, "dend[0]", 0.5),
+            Loc::new(c, sec, 0.5),
             &[("tau1", 0.0), ("tau2", 0.0)],
         )
         .unwrap();
-    let ns = b
-        .add_artificial("NetStim", &[("start", 4.0), ("number", 1.0)])
-        .unwrap();
-    let s = b.artificial_source(ns).unwrap();
-    b.connect(s, Target::Point(syn), 1.0, &[0.01]).unwrap();
-    let mut sim = b.build(SimOptions::default()).unwrap();
+    if event {
+        let ns = b
+            .add_artificial("NetStim", &[("start", 4.0), ("number", 1.0)])
+            .unwrap();
+        let s = b.artificial_source(ns).unwrap();
+        b.connect(s, Target::Point(syn), 1.0, &[0.01]).unwrap();
+    }
+    (b.build(SimOptions::default()).unwrap(), syn)
+}
+
+/// A built-in synapse whose parameters make NaN: Exp2Syn with tau1 = tau2 = 0
+/// computes its normalisation factor as 0/0 (NEURON would too), harmless until
+/// the first event multiplies it into the conductance. The run stops at that
+/// event with an error naming the mechanism, the segment and the time.
+#[test]
+fn a_builtin_mechanism_producing_nan_is_named() {
+    let (mut sim, _) = exp2syn_model("dend[0]", true);
     let v = sim.record(0, "soma[0]", 0.5, "v").unwrap();
     let e = sim.run(10.0, -65.0).unwrap_err();
     let msg = e.to_string();
@@ -56,18 +64,7 @@ fn a_builtin_mechanism_producing_nan_is_named() {
 /// is caught when it is recorded.
 #[test]
 fn a_nonfinite_recorded_value_is_named() {
-    let reg = standard_mechanisms::registry();
-    let cell = cell();
-    let mut b = ModelBuilder::new(&reg);
-    let c = b.add_cell(&cell).unwrap();
-    let syn = b
-        .add_point(
-            "Exp2Syn",
-            Loc::new(c, "soma[0]", 0.5),
-            &[("tau1", 0.0), ("tau2", 0.0)],
-        )
-        .unwrap();
-    let mut sim = b.build(SimOptions::default()).unwrap();
+    let (mut sim, syn) = exp2syn_model("soma[0]", false);
     sim.record_point(syn, "factor").unwrap();
     let e = sim.run(1.0, -65.0).unwrap_err();
     assert!(
