@@ -22,6 +22,17 @@ pub struct RunSpec {
     pub record: Option<Vec<String>>,
 }
 
+/// A request's place in a page lane: the page's `client` (one id per lane of
+/// one page: its runs, its frequency response, its gap junction) and `seq`
+/// (increasing).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ticket {
+    /// The lane.
+    pub client: String,
+    /// The request's number in it.
+    pub seq: u64,
+}
+
 /// A request body being read.
 pub struct Body {
     obj: Map<String, Value>,
@@ -177,13 +188,13 @@ impl Body {
 
     /// `client` (a page lane's id, at most 200 characters) and `seq` (its
     /// request number, an integer ≥ 0), both or neither.
-    pub fn ticket(&mut self) -> Result<Option<crate::state::Ticket>, ApiError> {
+    pub fn ticket(&mut self) -> Result<Option<Ticket>, ApiError> {
         let client = self.string("client")?;
         let seq = self.number("seq", 0.0, 9.007_199_254_740_991e15, false, "")?;
         match (client, seq) {
             (None, None) => Ok(None),
             (Some(c), Some(n)) if c.chars().count() <= 200 && n.fract() == 0.0 => {
-                Ok(Some(crate::state::Ticket {
+                Ok(Some(Ticket {
                     client: c,
                     seq: n as u64,
                 }))

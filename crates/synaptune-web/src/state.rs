@@ -6,7 +6,7 @@
 //! simulation runs under a lock (a request clones its tuner and lets go).
 
 use crate::error::{ApiError, LoadError};
-use crate::request::RunSpec;
+use crate::request::{RunSpec, Ticket};
 use mech_api::{FieldKind, MechType, Registry};
 use std::collections::HashMap;
 use std::path::Path;
@@ -127,17 +127,6 @@ impl Admission {
         }
         Ok(Admitted(&self.count))
     }
-}
-
-/// A request's place in a page lane: the page's `client` (one id per lane of
-/// one page: its runs, its frequency response, its gap junction) and `seq`
-/// (increasing).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Ticket {
-    /// The lane.
-    pub client: String,
-    /// The request's number in it.
-    pub seq: u64,
 }
 
 /// The latest request of each lane and its cancel flag: a newer request

@@ -7,7 +7,6 @@
 //! first mechanism (in evaluation order) holding a non-finite field at the
 //! node whose voltage went bad.
 
-use super::probes::ProbeTarget;
 use super::Simulation;
 use crate::error::SimError;
 use mech_api::Kind;
@@ -117,36 +116,6 @@ impl Simulation {
             value,
             place,
             t: self.t,
-        }
-    }
-
-    /// The error for a non-finite value about to be recorded by probe `p`.
-    pub(super) fn nonfinite_sample(&self, p: ProbeTarget, value: f64) -> SimError {
-        match p {
-            ProbeTarget::Node(_) | ProbeTarget::Time => self.nonfinite_voltage(),
-            ProbeTarget::Field { ti, f, inst } => {
-                let ts = &self.types[ti];
-                let place = match ts.nodes.get(inst) {
-                    Some(&nd) if ts.ty.info.kind != Kind::Artificial => {
-                        self.node_place(nd as usize)
-                    }
-                    _ => format!("instance {inst}"),
-                };
-                SimError::NonFinite {
-                    mech: Some(ts.ty.info.name.clone()),
-                    variable: ts.ty.info.fields[f].name.clone(),
-                    value,
-                    place,
-                    t: self.t,
-                }
-            }
-            ProbeTarget::Ion { ion, what, node } => SimError::NonFinite {
-                mech: None,
-                variable: format!("{:?} of ion {}", what, self.ions[ion].name),
-                value,
-                place: self.node_place(node),
-                t: self.t,
-            },
         }
     }
 }

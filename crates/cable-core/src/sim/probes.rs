@@ -6,6 +6,7 @@ use super::Simulation;
 use crate::error::SimError;
 use crate::ids::{ArtId, PointId};
 use crate::ions::{parse_ion_var, IonVar};
+use mech_api::Kind;
 
 /// What a recorded trace samples.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -208,5 +209,35 @@ impl Simulation {
     /// next initialisation records again).
     pub fn take_trace(&mut self, p: ProbeId) -> Vec<f64> {
         std::mem::take(&mut self.traces[p.0])
+    }
+
+    /// The error for a non-finite value about to be recorded by probe `p`.
+    pub(super) fn nonfinite_sample(&self, p: ProbeTarget, value: f64) -> SimError {
+        match p {
+            ProbeTarget::Node(_) | ProbeTarget::Time => self.nonfinite_voltage(),
+            ProbeTarget::Field { ti, f, inst } => {
+                let ts = &self.types[ti];
+                let place = match ts.nodes.get(inst) {
+                    Some(&nd) if ts.ty.info.kind != Kind::Artificial => {
+                        self.node_place(nd as usize)
+                    }
+                    _ => format!("instance {inst}"),
+                };
+                SimError::NonFinite {
+                    mech: Some(ts.ty.info.name.clone()),
+                    variable: ts.ty.info.fields[f].name.clone(),
+                    value,
+                    place,
+                    t: self.t,
+                }
+            }
+            ProbeTarget::Ion { ion, what, node } => SimError::NonFinite {
+                mech: None,
+                variable: format!("{:?} of ion {}", what, self.ions[ion].name),
+                value,
+                place: self.node_place(node),
+                t: self.t,
+            },
+        }
     }
 }

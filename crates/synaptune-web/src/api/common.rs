@@ -2,8 +2,8 @@
 //! threads, answering.
 
 use crate::error::{json_response, ApiError};
-use crate::request::Body;
-use crate::state::{App, Prepared, Ticket};
+use crate::request::{Body, Ticket};
+use crate::state::{App, Prepared};
 use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, QueryRejection};
 use axum::extract::{Query, State};
