@@ -896,3 +896,24 @@ fn load_test_every_request_gets_a_2xx_or_4xx_in_time() {
     assert!(ok > all.len() / 4, "most good requests succeed");
     alive(&s);
 }
+
+#[test]
+fn the_measure_field_chooses_the_measured_current() {
+    let s = start(&["--settings", settings().to_str().unwrap()]);
+    let amp = |v: Value| f(&ok(post(&s, "/api/train", &v))["amplitudes_pA"][0]);
+    let clamp = amp(json!({"connection": "Fac2FSI", "vclamp": true}));
+    let syn = amp(json!({"connection": "Fac2FSI", "vclamp": true, "measure": "synapse"}));
+    assert_eq!(
+        amp(json!({"connection": "Fac2FSI", "vclamp": true, "measure": "clamp"})),
+        clamp
+    );
+    assert!(syn > clamp, "synapse {syn} vs clamp {clamp}");
+    let r = post(&s, "/api/train", &json!({"measure": "electrode"}));
+    assert_eq!(r.status, 422);
+    let r = post(
+        &s,
+        "/api/train",
+        &json!({"measure": "clamp", "vclamp": false}),
+    );
+    assert_eq!(r.status, 422, "no clamp in current mode");
+}

@@ -52,7 +52,9 @@
 //! `params` (`{name: number}`, a parameter of the synapse, finite, within the
 //! mechanism's limits and |value| ≤ 1e9), `vclamp` (bool), `vclamp_amp` (mV,
 //! −200…200), `record` (extra synapse variables; default `--record`, else the
-//! synapse's `record_*` variables). Every answer to a run also carries
+//! synapse's `record_*` variables), `measure` (`"synapse"` or `"clamp"`: the
+//! current the responses are measured on; default `serve --measure`, else the
+//! clamp's under voltage clamp), `client` and `seq` (the page lane, below). Every answer to a run also carries
 //! `connection`, `network`, `vclamp`, `vclamp_amp`, `params` (all current values),
 //! `record` and `elapsed_ms` (the simulation and analysis on the server).
 //!

@@ -20,6 +20,8 @@ pub struct RunSpec {
     pub vclamp_amp: Option<f64>,
     /// Extra synapse variables to record.
     pub record: Option<Vec<String>>,
+    /// Which current the responses are measured on (`"synapse"` or `"clamp"`).
+    pub measure: Option<tuner_opt::Measure>,
 }
 
 /// A request's place in a page lane: the page's `client` (one id per lane of
@@ -173,7 +175,7 @@ impl Body {
     }
 
     /// The fields naming a model and its values (`network`, `connection`,
-    /// `params`, `vclamp`, `vclamp_amp`, `record`).
+    /// `params`, `vclamp`, `vclamp_amp`, `record`, `measure`).
     pub fn run_spec(&mut self) -> Result<RunSpec, ApiError> {
         let (alo, ahi) = limits::VCLAMP_AMP;
         Ok(RunSpec {
@@ -183,6 +185,12 @@ impl Body {
             vclamp: self.boolean("vclamp")?,
             vclamp_amp: self.number("vclamp_amp", alo, ahi, false, "mV")?,
             record: self.strings("record")?,
+            measure: match self.string("measure")? {
+                None => None,
+                Some(m) => Some(m.parse().map_err(|e: String| {
+                    ApiError::unprocessable(format!("field `measure`: {e}"))
+                })?),
+            },
         })
     }
 

@@ -353,6 +353,9 @@ impl App {
                 t.set_param(k, *v).map_err(ApiError::from_tuner)?;
             }
             t.set_vclamp(self.set_vclamp(spec.vclamp));
+            if spec.measure.is_some() {
+                t.set_measure(spec.measure);
+            }
             let record = match &spec.record {
                 Some(r) => r.clone(),
                 None => self.default_record(Some(mech)),
