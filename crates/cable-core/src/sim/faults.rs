@@ -1,8 +1,8 @@
 //! Faults named: a non-finite voltage or recorded value stops the run with an
 //! error naming the mechanism, the place and the time; and cancellation.
 //!
-//! Detection costs next to nothing per step: the voltage update ORs an
-//! exponent test of every new voltage into one word, and recording tests each
+//! Detection costs next to nothing per step: the voltage update sums the new
+//! voltages (a sum is non-finite when a term is), and recording tests each
 //! sample it stores. Only after a detection is the culprit looked for: the
 //! first mechanism (in evaluation order) holding a non-finite field at the
 //! node whose voltage went bad.
@@ -30,6 +30,7 @@ impl Simulation {
     }
 
     /// [`SimError::Cancelled`] when the cancel flag is set.
+    #[inline]
     pub(super) fn check_cancel(&self) -> Result<(), SimError> {
         match &self.cancel {
             Some(c) if c.load(Ordering::Relaxed) => Err(SimError::Cancelled { t: self.t }),
@@ -70,6 +71,8 @@ impl Simulation {
     /// a non-finite field — at detection the other mechanisms' fields were
     /// computed from the previous, finite voltages. Failing that, the first
     /// node with a non-finite voltage.
+    #[cold]
+    #[inline(never)]
     pub(super) fn nonfinite_voltage(&self) -> SimError {
         for ts in &self.types {
             if ts.ty.info.kind == Kind::Artificial {

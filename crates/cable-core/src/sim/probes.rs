@@ -177,7 +177,11 @@ impl Simulation {
 
     /// Record one sample of every probe; a non-finite sample stops the run
     /// with an error naming what produced it (nothing is recorded then).
+    #[inline]
     pub(super) fn record_all(&mut self) -> Result<(), SimError> {
+        if self.probes.is_empty() {
+            return Ok(());
+        }
         let mut nonfinite = 0u64;
         for (k, &p) in self.probes.iter().enumerate() {
             let x = self.sample(p);
@@ -185,17 +189,7 @@ impl Simulation {
             self.traces[k].push(x);
         }
         if nonfinite != 0 {
-            let (k, x) = self
-                .probes
-                .iter()
-                .map(|&p| self.sample(p))
-                .enumerate()
-                .find(|(_, x)| !x.is_finite())
-                .unwrap_or((0, f64::NAN));
-            for tr in self.traces.iter_mut() {
-                tr.pop();
-            }
-            return Err(self.nonfinite_sample(self.probes[k], x));
+            return Err(self.nonfinite_record());
         }
         Ok(())
     }
@@ -212,6 +206,24 @@ impl Simulation {
     }
 
     /// The error for a non-finite value about to be recorded by probe `p`.
+    /// After a non-finite sample was recorded: drop this step's samples and
+    /// name the first non-finite one.
+    #[cold]
+    #[inline(never)]
+    fn nonfinite_record(&mut self) -> SimError {
+        let (k, x) = self
+            .probes
+            .iter()
+            .map(|&p| self.sample(p))
+            .enumerate()
+            .find(|(_, x)| !x.is_finite())
+            .unwrap_or((0, f64::NAN));
+        for tr in self.traces.iter_mut() {
+            tr.pop();
+        }
+        self.nonfinite_sample(self.probes[k], x)
+    }
+
     pub(super) fn nonfinite_sample(&self, p: ProbeTarget, value: f64) -> SimError {
         match p {
             ProbeTarget::Node(_) | ProbeTarget::Time => self.nonfinite_voltage(),

@@ -3,7 +3,7 @@
 //! gap-junction transfers, the mechanism state update, recording; and
 //! `continuerun` over many steps.
 
-use super::faults::{CANCEL_EVERY, EXP_MASK};
+use super::faults::CANCEL_EVERY;
 use super::Simulation;
 use crate::error::SimError;
 use mech_api::abi::STATUS_OK;
@@ -58,9 +58,10 @@ impl Simulation {
         let mut moved = 0u64;
         let factor = if self.opts.secondorder > 0 { 2.0 } else { 1.0 };
         let track = freezing && self.freeze.moved.len() == self.v.len();
-        // Any new voltage with an all-ones exponent (±∞, NaN): one AND and one
-        // OR per node, the culprit is looked for only after a detection.
-        let mut nonfinite = 0u64;
+        // The sum of the new voltages is non-finite if any of them is (±∞,
+        // NaN): one addition per node; the culprit is looked for only after a
+        // detection.
+        let mut sum = 0.0f64;
         for (i, (v, dv)) in self.v.iter_mut().zip(&self.rhs).enumerate() {
             let old = *v;
             if factor == 2.0 {
@@ -68,17 +69,15 @@ impl Simulation {
             } else {
                 *v += dv;
             }
-            let bits = v.to_bits();
-            let m = old.to_bits() ^ bits;
+            let m = old.to_bits() ^ v.to_bits();
             moved |= m;
-            nonfinite |= u64::from(bits & EXP_MASK == EXP_MASK);
+            sum += *v;
             if track {
                 self.freeze.moved[i] = m != 0;
             }
         }
-        if nonfinite != 0 {
-            self.t += 0.5 * dt;
-            return Err(self.nonfinite_voltage());
+        if !sum.is_finite() && self.v.iter().any(|x| !x.is_finite()) {
+            return Err(self.voltage_fault(dt));
         }
         self.t += 0.5 * dt;
         self.transfer();
@@ -112,6 +111,15 @@ impl Simulation {
             }
         }
         Ok(())
+    }
+
+    /// A non-finite voltage after the update: the time at the step's end, the
+    /// error naming the culprit.
+    #[cold]
+    #[inline(never)]
+    fn voltage_fault(&mut self, dt: f64) -> SimError {
+        self.t += 0.5 * dt;
+        self.nonfinite_voltage()
     }
 
     pub(super) fn setup_tree_matrix(&mut self) -> Result<(), SimError> {
