@@ -290,3 +290,95 @@ fn neuron_artificial_cell_and_synapses() {
 fn neuron_point_ion_current_self_events_tables_and_cnexp_cases() {
     neuron_fixture("features");
 }
+
+/// A `synaptune nmodl`-compiled mechanism that produces NaN
+/// (`tests/fixtures/nmodl/faults/nan_at.mod`: `0·log(at − t)` from `t = at`
+/// on) stops the run with an error naming it, the section and segment, and the
+/// time, instead of NaN traces.
+#[test]
+fn a_compiled_mechanism_producing_nan_is_named() {
+    let lib = compile(&fixture("nmodl/faults"), "lib-faults");
+    let mut reg = standard_mechanisms::registry();
+    for c in mech_api::load_path(&lib).unwrap() {
+        reg.add(&c);
+    }
+    let cell = cable_core::CellSpec::from_json_str(
+        r#"{"format": "synaptune-cell/1", "name": "Leaky", "sections": [
+            {"name": "soma", "L": 20, "diam": 20, "mechanisms": {"pas": {}}},
+            {"name": "dend", "parent": {"section": "soma", "x": 1}, "L": 100, "diam": 1,
+             "nseg": 3, "mechanisms": {"nan_at": {"at": 2.0}}}]}"#,
+        "<test>",
+    )
+    .unwrap();
+    let mut b = cable_core::ModelBuilder::new(&reg);
+    b.add_cell(&cell).unwrap();
+    let mut sim = b.build(cable_core::SimOptions::default()).unwrap();
+    let v = sim.record(0, "soma", 0.5, "v").unwrap();
+    let e = sim.run(5.0, -65.0).unwrap_err();
+    let msg = e.to_string();
+    assert!(
+        matches!(&e, cable_core::SimError::NonFinite { mech: Some(m), .. } if m == "nan_at"),
+        "{msg}"
+    );
+    assert!(msg.contains("section `dend` segment 0 of 3"), "{msg}");
+    assert!(msg.contains("t = 2.0"), "{msg}");
+    assert!(sim.trace(v).iter().all(|x| x.is_finite()));
+}
+
+/// bmtool's trains start from `finitialize(+70 mV)`: on a cell with a slow
+/// current (`tests/fixtures/slow`: our own h-current with a 400 ms time
+/// constant, compiled here with `synaptune nmodl`) that start is still
+/// visible at `tstart`. `--compat bmtool` must give bmtool 0.8.7's train
+/// amplitudes (`tools/bmtool-ref/gen_slow_reference.py`), which differ from
+/// those of a start at `v_init` by far more than the tolerance.
+#[test]
+fn compat_trains_start_where_bmtool_starts_them_on_a_slow_cell() {
+    let lib = compile(&fixture("slow/mods"), "lib-slow");
+    let r: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(fixture("slow/bmtool_reference.json")).unwrap(),
+    )
+    .unwrap();
+    let nums = |v: &serde_json::Value| -> Vec<f64> {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x.as_f64().unwrap())
+            .collect()
+    };
+    for vclamp in [true, false] {
+        let case = &r["cases"][if vclamp {
+            "vclamp_true"
+        } else {
+            "vclamp_false"
+        }];
+        let mut spec = tuner_opt::TunerSpec::new(tuner_opt::ModelSource::Settings(fixture(
+            "slow/settings.json",
+        )));
+        spec.convention = tuner_opt::Convention::Bmtool;
+        spec.mechanisms = vec![lib.to_path_buf()];
+        spec.vclamp = Some(vclamp);
+        let t = spec.build().unwrap().tuner;
+        let ours = t.train(50.0, 250.0).unwrap().amplitudes_pa;
+        let bmtool = nums(&case["bmtool"]["train"]["amplitudes_pA"]);
+        let from_v_init = nums(&case["v_init"]["train"]["amplitudes_pA"]);
+        assert_eq!(ours.len(), bmtool.len());
+        let rel = |a: &[f64], b: &[f64]| {
+            a.iter()
+                .zip(b)
+                .map(|(x, y)| ((x - y) / y).abs())
+                .fold(0.0, f64::max)
+        };
+        let dev = rel(&ours, &bmtool);
+        let effect = rel(&from_v_init, &bmtool);
+        println!("slow cell, vclamp {vclamp}: ours vs bmtool {dev:.2e}; bmtool's +70 mV start vs v_init {effect:.2e}");
+        // Bit-identical when generated; 1e-12 leaves room for a libm.
+        assert!(
+            dev <= 1e-12,
+            "vclamp {vclamp}: {ours:?} vs bmtool {bmtool:?}"
+        );
+        assert!(effect > 1e-3, "the fixture must be sensitive to the start");
+        let se = t.single_event().unwrap().kinetics;
+        let amp = case["bmtool"]["single_event"]["amp"].as_f64().unwrap();
+        assert!(((se.amp - amp) / amp).abs() < 1e-6, "{} vs {amp}", se.amp);
+    }
+}

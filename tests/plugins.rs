@@ -312,3 +312,67 @@ fn a_catalogue_built_for_abi_1_0_loads_and_runs_without_step_skipping() {
     assert_eq!(skipped_legacy, 0);
     assert!(skipped_pas > 1000, "pas skipped only {skipped_pas} steps");
 }
+
+/// A plugin mechanism producing NaN (`nan_after` of the testing catalogue,
+/// `log(−1)` in its current from `t = at`) stops the run with an error naming
+/// it, the place and the time; nothing non-finite is recorded.
+#[test]
+fn a_plugin_producing_nan_is_named() {
+    let reg = boom_registry();
+    let cell = CellSpec::from_json_str(
+        r#"{"format": "synaptune-cell/1", "name": "Two", "sections": [
+            {"name": "soma[0]", "L": 20, "diam": 20, "mechanisms": {"pas": {}}},
+            {"name": "dend[0]", "parent": {"section": "soma[0]", "x": 1}, "L": 50, "diam": 1,
+             "nseg": 2, "mechanisms": {"nan_after": {"at": 3.0}}}]}"#,
+        "<test>",
+    )
+    .unwrap();
+    let mut b = ModelBuilder::new(&reg);
+    b.add_cell(&cell).unwrap();
+    let mut sim = b.build(SimOptions::default()).unwrap();
+    let v = sim.record(0, "dend[0]", 0.25, "v").unwrap();
+    let e = sim.run(10.0, -65.0).unwrap_err();
+    let msg = e.to_string();
+    match &e {
+        SimError::NonFinite {
+            mech, variable, t, ..
+        } => {
+            assert_eq!(mech.as_deref(), Some("nan_after"), "{msg}");
+            assert_eq!(variable, "i", "{msg}");
+            assert!((3.0..3.1).contains(t), "{msg}");
+        }
+        other => panic!("unexpected {other}"),
+    }
+    assert!(msg.contains("section `dend[0]` segment 0 of 2"), "{msg}");
+    assert!(sim.trace(v).iter().all(|x| x.is_finite()));
+    assert!(sim.trace(v).len() > 100, "recorded up to the fault");
+}
+
+/// A plugin returning a status that is neither OK nor ERROR, without a
+/// message (a C plugin's bug), is an error naming the mechanism and the entry
+/// point; the host survives.
+#[test]
+fn a_plugin_returning_a_bad_status_is_named() {
+    let mut reg = standard_mechanisms::registry();
+    for c in mech_api::load_path(&testing_plugin(Some("bad-status"))).unwrap() {
+        reg.add(&c);
+    }
+    let cell = CellSpec::from_file(fixture("cells/hh_soma.json")).unwrap();
+    let mut b = ModelBuilder::new(&reg);
+    let c = b.add_cell(&cell).unwrap();
+    let p = b
+        .add_point("Sulky", Loc::new(c, "soma", 0.5), &[("at", 1.0)])
+        .unwrap();
+    let mut sim = b.build(SimOptions::default()).unwrap();
+    let e = sim.run(5.0, -65.0).unwrap_err();
+    match &e {
+        SimError::Mechanism { mech, message } => {
+            assert_eq!(mech, "Sulky");
+            assert!(message.contains("entry point `current`"), "{message}");
+            assert!(message.contains("status 7"), "{message}");
+        }
+        other => panic!("unexpected {other}"),
+    }
+    sim.set_point_param(p, "at", 1e9).unwrap();
+    sim.run(5.0, -65.0).unwrap();
+}

@@ -54,7 +54,12 @@ pub fn build(args: &[&str], dir: &str, produced: &Path, tag: &str) -> PathBuf {
     let libs = target.join("libs");
     std::fs::create_dir_all(&libs).unwrap();
     let dst = libs.join(lib_name(tag));
-    std::fs::copy(&src, &dst).unwrap_or_else(|e| panic!("copy {}: {e}", src.display()));
+    // Copied beside and renamed into place: a library another test has loaded
+    // keeps its (old) file, where copying over it would change the mapped
+    // pages under that test (SIGBUS).
+    let tmp = libs.join(format!("{}.tmp-{}", lib_name(tag), std::process::id()));
+    std::fs::copy(&src, &tmp).unwrap_or_else(|e| panic!("copy {}: {e}", src.display()));
+    std::fs::rename(&tmp, &dst).unwrap_or_else(|e| panic!("rename {}: {e}", tmp.display()));
     dst
 }
 

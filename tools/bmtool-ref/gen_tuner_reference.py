@@ -458,7 +458,9 @@ def worker_nrn9(args):
         # NetCon recorded (as bmtool does with its tspk).
         if len(spikes) != len(times) or any(abs(a - b) > 1e-9 for a, b in zip(spikes, times)):
             raise SystemExit(f"VecStim delivered {spikes!r}, played {times!r}")
-        amps, base, sign = A.train_amplitudes(t, isn, spikes, dt, delay, tstop)
+        # The measured current: the clamp's under voltage clamp (what a
+        # recording gives, as bmtool measures), else the synapse's.
+        amps, base, sign = A.train_amplitudes(t, im, spikes, dt, delay, tstop)
         m = A.stp_metrics(amps)
         res = {
             "freq": float(freq),
@@ -573,6 +575,7 @@ def run_synapse(args, tmp, log, timings):
     gs = settings["general_settings"]
     cases = {}
     envs = {}
+    old_bmtool_timing = timings.get("bmtool", {})
     timings["bmtool"] = {}
     timings["default_neuron9"] = {}
     for name in CONNECTIONS:
@@ -582,10 +585,25 @@ def run_synapse(args, tmp, log, timings):
         for vclamp in (True, False):
             key = VCLAMP_KEYS[vclamp]
             flag = ["--connection", name, "--vclamp", "true" if vclamp else "false"]
-            print(f"  {name} {key}: bmtool 0.8.7 ...", file=sys.stderr)
-            b = run_worker(
-                sys.executable, "bmtool-synapse", flag + ["--bmtool-example", args.bmtool_example], tmp, log
-            )
+            if args.only == "default":
+                old = load_json(os.path.join(OUT, "fsi_reference.json"))
+                b = {
+                    "result": old["cases"][name][key]["bmtool"],
+                    "environment": old["environments"]["bmtool"],
+                    "timing_s": old_bmtool_timing.get(name, {}).get(key, {}),
+                }
+                b["result"]["freq_response"]["event_times"] = [
+                    A.train_times(gs["tstart"], f, FREQ_DELAY)[0] for f in FREQS
+                ]
+            else:
+                print(f"  {name} {key}: bmtool 0.8.7 ...", file=sys.stderr)
+                b = run_worker(
+                    sys.executable,
+                    "bmtool-synapse",
+                    flag + ["--bmtool-example", args.bmtool_example],
+                    tmp,
+                    log,
+                )
             print(f"  {name} {key}: NEURON 9 default protocol ...", file=sys.stderr)
             d = run_worker(args.nrn9_python, "nrn9", flag + ["--modlib", args.modlib], tmp, log)
             envs["bmtool"] = b["environment"]
@@ -661,7 +679,12 @@ def main():
     ap.add_argument("--bmtool-example", help="folder with templates.hoc and modfiles/ (NEURON 8.2.4 build)")
     ap.add_argument("--nrn9-python", help="a python with NEURON 9.0.2 and numpy")
     ap.add_argument("--modlib", help="libnrnmech.so of the same mod files built for NEURON 9.0.2")
-    ap.add_argument("--only", choices=["synapse", "gap"], help="regenerate one part")
+    ap.add_argument(
+        "--only",
+        choices=["synapse", "gap", "default"],
+        help="regenerate one part ('default': only the NEURON 9 default-protocol cases, "
+        "keeping bmtool's numbers of the existing fsi_reference.json)",
+    )
     # internal
     ap.add_argument("--worker", choices=["bmtool-synapse", "bmtool-gap", "nrn9"], help=argparse.SUPPRESS)
     ap.add_argument("--connection", help=argparse.SUPPRESS)
@@ -677,14 +700,17 @@ def main():
     if args.worker == "nrn9":
         return worker_nrn9(args)
 
-    need = ["bmtool_example"] + ([] if args.only == "gap" else ["nrn9_python", "modlib"])
+    need = (["bmtool_example"] if args.only != "default" else []) + (
+        [] if args.only == "gap" else ["nrn9_python", "modlib"]
+    )
     missing = ["--" + n.replace("_", "-") for n in need if not getattr(args, n)]
     if missing:
         ap.error("required: " + ", ".join(missing))
-    args.bmtool_example = os.path.abspath(args.bmtool_example)
-    for p in ("templates.hoc", "modfiles"):
-        if not os.path.exists(os.path.join(args.bmtool_example, p)):
-            ap.error(f"--bmtool-example {args.bmtool_example} has no {p}")
+    if args.only != "default":
+        args.bmtool_example = os.path.abspath(args.bmtool_example)
+        for p in ("templates.hoc", "modfiles"):
+            if not os.path.exists(os.path.join(args.bmtool_example, p)):
+                ap.error(f"--bmtool-example {args.bmtool_example} has no {p}")
     if args.modlib:
         args.modlib = os.path.abspath(args.modlib)
 
@@ -696,7 +722,7 @@ def main():
     log = os.path.join(tmp, "workers.log")
     started = time.time()
     try:
-        if args.only in (None, "synapse"):
+        if args.only in (None, "synapse", "default"):
             run_synapse(args, tmp, log, timings)
         if args.only in (None, "gap"):
             run_gap(args, tmp, log, timings)

@@ -118,7 +118,9 @@ def current_integral(t, i_syn, dt, event_time, tstart, tdur):
 
 def train_amplitudes(t, i_syn, event_times, dt, delay, tstop):
     """Per-pulse peaks (pA), default convention: bmtool's `_response_amplitude`
-    with baseline and sign read from the synaptic current; windows from
+    on the measured current `i_syn` (the clamp's under voltage clamp, else the
+    synapse's) with baseline and sign read from that same trace (under voltage
+    clamp the holding current just before the first pulse); windows from
     floor((t_k + delay)/dt) to the next, the last one to floor((tstop + delay)/dt)
     clipped to the trace (numpy slicing)."""
     t = np.asarray(t, dtype=float)

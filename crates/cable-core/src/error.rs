@@ -179,6 +179,26 @@ pub enum SimError {
     /// A handle from another simulation or out of range.
     #[error("invalid handle: {0}")]
     BadHandle(String),
+    /// A voltage or a recorded value became NaN or infinite.
+    #[error("{}`{variable}` became {value} at t = {t} ms at {place}: the run was stopped (a mechanism producing NaN or ±inf, e.g. log of a negative number or a division by zero)", mech.as_ref().map(|m| format!("mechanism `{m}`: ")).unwrap_or_default())]
+    NonFinite {
+        /// The mechanism whose field is non-finite, when one is.
+        mech: Option<String>,
+        /// The variable (a field of the mechanism, or `v`).
+        variable: String,
+        /// The value found (NaN, inf or -inf).
+        value: f64,
+        /// The cell, section and segment.
+        place: String,
+        /// The time (ms).
+        t: f64,
+    },
+    /// The run was cancelled ([`crate::Simulation::set_cancel`]).
+    #[error("cancelled at t = {t} ms")]
+    Cancelled {
+        /// The time reached (ms).
+        t: f64,
+    },
     /// A saved state restored into a simulation of another model.
     #[error("cannot restore the saved state: {0}")]
     StateMismatch(String),

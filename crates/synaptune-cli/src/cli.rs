@@ -90,7 +90,7 @@ pub struct OptimizeArgs {
     #[arg(long, default_value_t = 50.0)]
     pub freq: f64,
     /// Train recovery delay (ms).
-    #[arg(long, default_value_t = 250.0)]
+    #[arg(long, default_value_t = 250.0, allow_hyphen_values = true)]
     pub delay: f64,
     /// Method: lm (Levenberg–Marquardt), gradient (projected BFGS, SLSQP's role),
     /// nelder-mead, pso (particle swarm with multi-start).
@@ -115,6 +115,19 @@ pub struct OptimizeArgs {
     pub common: Common,
 }
 
+/// The work budget (see `tuner_opt::Budget`).
+#[derive(Debug, Args, Clone, Default)]
+pub struct BudgetArgs {
+    /// Refuse a protocol that needs more simulation steps than this, summed
+    /// over its runs (default 1e9; `synaptune serve`: 2e7 per request).
+    #[arg(long, value_name = "N")]
+    pub max_steps: Option<f64>,
+    /// Refuse a run that would record more traces than this many MiB
+    /// (default 2048; `synaptune serve`: 256 per request).
+    #[arg(long, value_name = "MiB")]
+    pub max_memory: Option<f64>,
+}
+
 /// The gap-junction model.
 #[derive(Debug, Args, Clone)]
 pub struct GapModelArgs {
@@ -128,6 +141,8 @@ pub struct GapModelArgs {
     /// one-step-lagged transfer.
     #[arg(long)]
     pub implicit: bool,
+    #[command(flatten)]
+    pub budget: BudgetArgs,
 }
 
 /// `synaptune gap`.
@@ -140,7 +155,8 @@ pub struct GapArgs {
         long,
         value_name = "G",
         required_unless_present = "resistance",
-        conflicts_with = "resistance"
+        conflicts_with = "resistance",
+        allow_hyphen_values = true
     )]
     pub g: Option<f64>,
     /// bmtool's name for the same value (it is the conductance g in µS).
@@ -162,7 +178,7 @@ pub struct GapOptimizeArgs {
     #[command(flatten)]
     pub model: GapModelArgs,
     /// The coupling coefficient to reach.
-    #[arg(long, value_name = "CC")]
+    #[arg(long, value_name = "CC", allow_hyphen_values = true)]
     pub target_cc: f64,
     /// Conductance bounds LO:HI (µS).
     #[arg(long, value_name = "LO:HI", default_value = "1e-4:1e-2")]
@@ -246,6 +262,25 @@ pub struct ModelArgs {
     /// Extra synapse variable to record (record_Pr, record_use, ...); repeatable.
     #[arg(long = "record", value_name = "VAR")]
     pub record: Vec<String>,
+    /// Which synapse variable is its current (bmtool's current_name; default
+    /// the settings' current_name, else i).
+    #[arg(long, value_name = "VAR")]
+    pub current_name: Option<String>,
+    /// Measure the responses on the synapse's current or on the voltage
+    /// clamp's (default: the clamp's under voltage clamp, else the synapse's).
+    #[arg(long, value_enum)]
+    pub measure: Option<MeasureArg>,
+    #[command(flatten)]
+    pub budget: BudgetArgs,
+}
+
+/// `--measure`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum MeasureArg {
+    /// The synapse's current.
+    Synapse,
+    /// The voltage clamp's (electrode) current.
+    Clamp,
 }
 
 /// Where traces and plots go.
@@ -276,10 +311,10 @@ pub struct TrainArgs {
     #[command(flatten)]
     pub model: ModelArgs,
     /// Stimulus frequency (Hz).
-    #[arg(long, default_value_t = 50.0)]
+    #[arg(long, default_value_t = 50.0, allow_hyphen_values = true)]
     pub freq: f64,
     /// Recovery delay between pulses 8 and 9 (ms).
-    #[arg(long, default_value_t = 250.0)]
+    #[arg(long, default_value_t = 250.0, allow_hyphen_values = true)]
     pub delay: f64,
     #[command(flatten)]
     pub out: OutputArgs,
@@ -293,10 +328,10 @@ pub struct ContinuousArgs {
     #[command(flatten)]
     pub model: ModelArgs,
     /// Stimulus frequency (Hz).
-    #[arg(long, default_value_t = 50.0)]
+    #[arg(long, default_value_t = 50.0, allow_hyphen_values = true)]
     pub freq: f64,
     /// Stimulation duration (ms).
-    #[arg(long, default_value_t = 300.0)]
+    #[arg(long, default_value_t = 300.0, allow_hyphen_values = true)]
     pub duration: f64,
     #[command(flatten)]
     pub out: OutputArgs,
@@ -313,7 +348,7 @@ pub struct FreqResponseArgs {
     #[arg(long, value_delimiter = ',', value_name = "F1,F2,...")]
     pub freqs: Vec<f64>,
     /// Recovery delay between pulses 8 and 9 (ms).
-    #[arg(long, default_value_t = 250.0)]
+    #[arg(long, default_value_t = 250.0, allow_hyphen_values = true)]
     pub delay: f64,
     /// Write the three-panel plot (.svg or .png).
     #[arg(long, value_name = "FILE")]
@@ -331,7 +366,7 @@ pub struct TableArgs {
     #[arg(long, default_value_t = 50.0)]
     pub freq: f64,
     /// Recovery delay (ms).
-    #[arg(long, default_value_t = 250.0)]
+    #[arg(long, default_value_t = 250.0, allow_hyphen_values = true)]
     pub delay: f64,
     /// Also write the table as CSV.
     #[arg(long, value_name = "OUT.csv")]

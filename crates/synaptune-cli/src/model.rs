@@ -2,11 +2,13 @@
 //! overrides become a `tuner_opt::TunerSpec`; `--mechanisms` a registry. The
 //! notices the libraries return are printed here, on stderr.
 
-use crate::cli::{Common, Compat, ModelArgs};
+use crate::cli::{BudgetArgs, Common, Compat, MeasureArg, ModelArgs};
 use crate::parse::name_value;
 use anyhow::{Context, Result};
 use mech_api::Registry;
-use tuner_opt::{Convention, ModelSource, Notice, NoticeLevel, SynapseTuner, TunerSpec};
+use tuner_opt::{
+    Budget, Convention, Measure, ModelSource, Notice, NoticeLevel, SynapseTuner, TunerSpec,
+};
 
 /// Print the libraries' notices as `synaptune: [notice: |warning: ]TEXT`.
 pub fn print_notices(notices: &[Notice]) {
@@ -50,12 +52,48 @@ pub fn spec(m: &ModelArgs, common: &Common) -> Result<TunerSpec> {
         .map(|s| name_value(s, "--set", "Use=0.3"))
         .collect::<Result<_>>()?;
     spec.record = m.record.clone();
+    spec.current_name = m.current_name.clone();
+    spec.measure = m.measure.map(|x| match x {
+        MeasureArg::Synapse => Measure::Synapse,
+        MeasureArg::Clamp => Measure::Clamp,
+    });
+    spec.budget = budget(&m.budget, Budget::DEFAULT)?;
     Ok(spec)
 }
 
-/// Build the tuner the model flags describe; its notices go to stderr.
+/// `--max-steps` and `--max-memory` over `default`.
+pub fn budget(b: &BudgetArgs, default: Budget) -> Result<Budget> {
+    let mut out = default;
+    if let Some(n) = b.max_steps {
+        if n.is_nan() || n < 1.0 {
+            anyhow::bail!("--max-steps {n}: expected a number of steps ≥ 1");
+        }
+        out.max_steps = if n >= u64::MAX as f64 {
+            u64::MAX
+        } else {
+            n as u64
+        };
+    }
+    if let Some(m) = b.max_memory {
+        if m.is_nan() || m <= 0.0 {
+            anyhow::bail!("--max-memory {m}: expected MiB > 0");
+        }
+        let bytes = m * (1u64 << 20) as f64;
+        out.max_memory = if bytes >= u64::MAX as f64 {
+            u64::MAX
+        } else {
+            bytes as u64
+        };
+    }
+    Ok(out)
+}
+
+/// Build the tuner the model flags describe, its simulations stopped by
+/// Ctrl-C; its notices go to stderr.
 pub fn tuner(m: &ModelArgs, common: &Common) -> Result<SynapseTuner> {
-    let built = spec(m, common)?.build()?;
+    let mut spec = spec(m, common)?;
+    spec.cancel = Some(crate::interrupt::flag());
+    let built = spec.build()?;
     print_notices(&built.notices);
     Ok(built.tuner)
 }

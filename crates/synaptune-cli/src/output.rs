@@ -6,7 +6,8 @@ use std::path::{Path, PathBuf};
 
 /// The temporary file an atomic write of `path` goes through: hidden, in the
 /// same folder (so the final rename stays on one file system), ending in
-/// `suffix` (writers that pick the format from the extension need it).
+/// `suffix` (writers that pick the format from the extension need it). It is
+/// removed on Ctrl-C until [`crate::interrupt::forget`] is called.
 pub fn temp_beside(path: &Path, suffix: &str) -> Result<PathBuf> {
     let dir = path
         .parent()
@@ -15,11 +16,13 @@ pub fn temp_beside(path: &Path, suffix: &str) -> Result<PathBuf> {
     let name = path
         .file_name()
         .with_context(|| format!("{}: not a file path", path.display()))?;
-    Ok(dir.join(format!(
+    let tmp = dir.join(format!(
         ".{}.tmp-{}{suffix}",
         name.to_string_lossy(),
         std::process::id()
-    )))
+    ));
+    crate::interrupt::track(&tmp);
+    Ok(tmp)
 }
 
 /// Write a file atomically: a temporary file beside it, renamed into place, so an
@@ -34,8 +37,10 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     })();
     if let Err(e) = res {
         let _ = std::fs::remove_file(&tmp);
+        crate::interrupt::forget(&tmp);
         return Err(e).with_context(|| format!("{}: cannot write", path.display()));
     }
+    crate::interrupt::forget(&tmp);
     Ok(())
 }
 
@@ -70,4 +75,9 @@ pub fn print_json(v: &serde_json::Value) -> Result<()> {
     let mut text = serde_json::to_string_pretty(v)?;
     text.push('\n');
     print_text(&text)
+}
+
+/// A temporary file of [`temp_beside`] is gone.
+pub fn forget_temp(tmp: &Path) {
+    crate::interrupt::forget(tmp);
 }

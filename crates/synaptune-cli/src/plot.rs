@@ -241,7 +241,7 @@ pub fn write(path: &Path, title: &str, panels: &[Panel]) -> Result<()> {
         }
         _ => bail!("{}: plots are written as .svg or .png", path.display()),
     };
-    match res.and_then(|_| {
+    let done = match res.and_then(|_| {
         std::fs::rename(&tmp, path).with_context(|| format!("{}: cannot write", path.display()))
     }) {
         Ok(()) => Ok(()),
@@ -249,5 +249,7 @@ pub fn write(path: &Path, title: &str, panels: &[Panel]) -> Result<()> {
             let _ = std::fs::remove_file(&tmp);
             Err(e).with_context(|| format!("plotting {}", path.display()))
         }
-    }
+    };
+    crate::output::forget_temp(&tmp);
+    done
 }

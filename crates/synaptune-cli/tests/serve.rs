@@ -701,3 +701,219 @@ fn a_config_with_several_networks() {
     alive(&s);
     let _ = std::fs::remove_dir_all(&cells);
 }
+
+/// A POST to `addr` (for threads: the server itself stays with the test).
+fn post_to(addr: &str, path: &str, v: &Value) -> Reply {
+    let b = serde_json::to_vec(v).unwrap();
+    send(
+        addr,
+        "POST",
+        path,
+        Some(("application/json", &b)),
+        "127.0.0.1",
+    )
+}
+
+/// A train of 8 + 4 pulses 10 s apart: 4.4 million steps, seconds of work,
+/// within the server's per-request budget.
+fn long_train(client: Option<(&str, u64)>) -> Value {
+    let mut v = json!({"connection": "Fac2FSI", "freq": 0.1, "delay": 250});
+    if let Some((c, n)) = client {
+        v["client"] = json!(c);
+        v["seq"] = json!(n);
+    }
+    v
+}
+
+#[test]
+fn a_request_beyond_the_budget_gets_a_422_naming_it() {
+    let s = start(&["--settings", settings().to_str().unwrap()]);
+    let t0 = Instant::now();
+    let r = post(&s, "/api/train", &json!({"freq": 0.001, "delay": 250}));
+    assert!(t0.elapsed() < Duration::from_secs(5), "{:?}", t0.elapsed());
+    assert_eq!(r.status, 422, "{}", String::from_utf8_lossy(&r.body));
+    let e = r.json()["error"].as_str().unwrap().to_string();
+    assert!(
+        e.contains("steps") && e.contains("budget is 20,000,000 steps"),
+        "{e}"
+    );
+    alive(&s);
+    // serve --max-steps raises the per-request budget.
+    let s = start(&[
+        "--settings",
+        settings().to_str().unwrap(),
+        "--max-steps",
+        "10",
+    ]);
+    let r = post(&s, "/api/single-event", &json!({}));
+    assert_eq!(r.status, 422);
+}
+
+/// A newer request of the same page lane cancels the running one (409); a
+/// request whose client went away is cancelled and frees its slot.
+#[test]
+fn superseded_and_abandoned_simulations_are_cancelled() {
+    let s = start(&["--settings", settings().to_str().unwrap()]);
+    let addr = s.addr.clone();
+    let t0 = Instant::now();
+    let old = std::thread::spawn(move || {
+        let r = post_to(&addr, "/api/train", &long_train(Some(("page-1/run", 1))));
+        (r.status, Instant::now())
+    });
+    std::thread::sleep(Duration::from_millis(400));
+    let new = post(
+        &s,
+        "/api/single-event",
+        &json!({"connection": "Fac2FSI", "client": "page-1/run", "seq": 2}),
+    );
+    assert_eq!(new.status, 200);
+    let (status, done) = old.join().unwrap();
+    assert_eq!(status, 409, "the superseded train was cancelled");
+    eprintln!(
+        "superseded request answered after {:?}",
+        done.duration_since(t0)
+    );
+    // Abandoned: as many long trains as there are slots, each client closing
+    // its connection at once. Were they not cancelled, the next request would
+    // wait for seconds behind them.
+    for _ in 0..4 {
+        let mut c = TcpStream::connect(&s.addr).unwrap();
+        let b = serde_json::to_vec(&long_train(None)).unwrap();
+        let head = format!(
+            "POST /api/train HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+            b.len()
+        );
+        c.write_all(head.as_bytes()).unwrap();
+        c.write_all(&b).unwrap();
+        std::thread::sleep(Duration::from_millis(100));
+        drop(c);
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    let t1 = Instant::now();
+    let r = post(&s, "/api/train", &json!({"connection": "Fac2FSI"}));
+    assert_eq!(r.status, 200);
+    let waited = t1.elapsed();
+    eprintln!("a train after four abandoned long ones: {waited:?}");
+    assert!(waited < Duration::from_secs(3), "waited {waited:?}");
+}
+
+/// The load test: `CLIENTS` clients, each sending `PER_CLIENT` mixed requests
+/// in turn (trains at the page's frequencies, single events, continuous
+/// input, frequency responses, gap runs, malformed bodies, unknown fields,
+/// values out of range, requests beyond the budget), bounded and
+/// self-stopping. Every request must get a 2xx or 4xx, none a 5xx, each
+/// within `LIMIT`. `SYNAPTUNE_LOAD=CxN` runs a longer one (e.g. `8x200`).
+#[test]
+fn load_test_every_request_gets_a_2xx_or_4xx_in_time() {
+    let (clients, per_client) = std::env::var("SYNAPTUNE_LOAD")
+        .ok()
+        .and_then(|v| {
+            let (a, b) = v.split_once('x')?;
+            Some((a.parse().ok()?, b.parse().ok()?))
+        })
+        .unwrap_or((8usize, 25usize));
+    const LIMIT: Duration = Duration::from_secs(30);
+    let s = start(&["--settings", settings().to_str().unwrap()]);
+    let mixes: Vec<(&str, Value)> = vec![
+        ("/api/train", json!({"freq": 50, "delay": 250})),
+        (
+            "/api/train",
+            json!({"connection": "Dep2FSI", "freq": 20, "delay": 125, "params": {"Use": 0.3}}),
+        ),
+        ("/api/single-event", json!({"connection": "Dep2FSI"})),
+        ("/api/continuous", json!({"freq": 35, "duration": 1000})),
+        ("/api/gap", json!({"g": 0.002})),
+        ("/api/train", json!({"freq": 0.001, "delay": 250})),
+        ("/api/train", json!({"freq": "fast"})),
+        ("/api/train", json!({"frequency": 50})),
+        ("/api/single-event", json!({"params": {"Use": 1e12}})),
+        ("/api/continuous", json!({"duration": -5})),
+        (
+            "/api/freq-response",
+            json!({"freqs": [5, 50], "delay": 250}),
+        ),
+        ("/api/params", json!({"vclamp": true})),
+    ];
+    let mixes = std::sync::Arc::new(mixes);
+    let start_all = Instant::now();
+    let threads: Vec<_> = (0..clients)
+        .map(|c| {
+            let addr = s.addr.clone();
+            let mixes = mixes.clone();
+            std::thread::spawn(move || {
+                let mut out = Vec::new();
+                for k in 0..per_client {
+                    let (path, body) = &mixes[(c * 7 + k * 5) % mixes.len()];
+                    let t0 = Instant::now();
+                    let r = if k % 11 == 3 {
+                        // Not JSON at all.
+                        send(
+                            &addr,
+                            "POST",
+                            path,
+                            Some(("application/json", b"{nope")),
+                            "127.0.0.1",
+                        )
+                    } else {
+                        post_to(&addr, path, body)
+                    };
+                    out.push((r.status, t0.elapsed(), path.to_string()));
+                }
+                out
+            })
+        })
+        .collect();
+    let mut all: Vec<(u16, Duration, String)> = Vec::new();
+    for t in threads {
+        all.extend(t.join().unwrap());
+    }
+    let wall = start_all.elapsed();
+    let mut lat: Vec<Duration> = all.iter().map(|x| x.1).collect();
+    lat.sort();
+    let q = |p: f64| lat[((lat.len() - 1) as f64 * p).round() as usize];
+    let ok = all.iter().filter(|x| x.0 < 300).count();
+    let client_err = all.iter().filter(|x| (400..500).contains(&x.0)).count();
+    let server_err: Vec<_> = all.iter().filter(|x| x.0 >= 500).collect();
+    println!(
+        "load test: {} clients x {} requests = {} requests in {:.1} s: {} 2xx, {} 4xx, {} 5xx; latency p50 {:.0} ms, p99 {:.0} ms, max {:.0} ms",
+        clients,
+        per_client,
+        all.len(),
+        wall.as_secs_f64(),
+        ok,
+        client_err,
+        server_err.len(),
+        q(0.5).as_secs_f64() * 1e3,
+        q(0.99).as_secs_f64() * 1e3,
+        lat.last().unwrap().as_secs_f64() * 1e3
+    );
+    assert!(server_err.is_empty(), "5xx answers: {server_err:?}");
+    assert!(
+        all.iter().all(|x| x.1 < LIMIT),
+        "an answer took longer than {LIMIT:?}: max {:?}",
+        lat.last()
+    );
+    assert!(ok > all.len() / 4, "most good requests succeed");
+    alive(&s);
+}
+
+#[test]
+fn the_measure_field_chooses_the_measured_current() {
+    let s = start(&["--settings", settings().to_str().unwrap()]);
+    let amp = |v: Value| f(&ok(post(&s, "/api/train", &v))["amplitudes_pA"][0]);
+    let clamp = amp(json!({"connection": "Fac2FSI", "vclamp": true}));
+    let syn = amp(json!({"connection": "Fac2FSI", "vclamp": true, "measure": "synapse"}));
+    assert_eq!(
+        amp(json!({"connection": "Fac2FSI", "vclamp": true, "measure": "clamp"})),
+        clamp
+    );
+    assert!(syn > clamp, "synapse {syn} vs clamp {clamp}");
+    let r = post(&s, "/api/train", &json!({"measure": "electrode"}));
+    assert_eq!(r.status, 422);
+    let r = post(
+        &s,
+        "/api/train",
+        &json!({"measure": "clamp", "vclamp": false}),
+    );
+    assert_eq!(r.status, 422, "no clamp in current mode");
+}

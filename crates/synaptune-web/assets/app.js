@@ -39,6 +39,20 @@ function save() {
 // For tests and the curious: window.synaptune.state.
 window.synaptune = { state: S };
 
+// Each lane of the page (its runs, its frequency response, its gap junction)
+// has an id and numbers its requests: a newer request makes the server cancel
+// the older one's simulation (that one answers 409, which the page ignores),
+// so the latest values always win at once, even behind a long run.
+const PAGE_ID = Math.random().toString(36).slice(2, 10) + Date.now().toString(36);
+const laneSeq = {};
+function stamp(lane, body) {
+  laneSeq[lane] = (laneSeq[lane] || 0) + 1;
+  body.client = `${PAGE_ID}/${lane}`;
+  body.seq = laneSeq[lane];
+  return laneSeq[lane];
+}
+const latest = (lane, seq) => laneSeq[lane] === seq;
+
 async function api(path, body) {
   const init = body === undefined ? {} : {
     method: "POST",
@@ -48,7 +62,11 @@ async function api(path, body) {
   const r = await fetch(path, init);
   let data;
   try { data = await r.json(); } catch (e) { data = { error: `HTTP ${r.status}` }; }
-  if (!r.ok) throw new Error(data.error || `HTTP ${r.status}`);
+  if (!r.ok) {
+    const err = new Error(data.error || `HTTP ${r.status}`);
+    err.status = r.status;
+    throw err;
+  }
   return data;
 }
 
@@ -246,13 +264,14 @@ function request(protocol) {
 
 async function run(protocol) {
   S.protocol = protocol;
-  if (S.inflight) { S.queued = protocol; return; }
   S.inflight = true;
   const req = request(protocol);
+  const seq = stamp("run", req.body);
   setStatus($("status"), `${req.label}: running…`, "busy");
   const t0 = performance.now();
   try {
     const r = await api(req.path, req.body);
+    if (!latest("run", seq)) return;
     const rt = performance.now() - t0;
     S.runs += 1;
     S.roundTrips.push(rt);
@@ -267,10 +286,10 @@ async function run(protocol) {
       `round trip ${rt.toFixed(0)} ms (simulation ${r.elapsed_ms.toFixed(0)} ms; median of ${sorted.length}: ${med.toFixed(0)} ms)`);
     if ($("fr-live").checked && S.frStale && protocol !== "single") runFr();
   } catch (e) {
+    if (!latest("run", seq)) return;
     setStatus($("status"), `${req.label}: ${e.message}`, "error");
   } finally {
-    S.inflight = false;
-    if (S.queued) { const p = S.queued; S.queued = null; run(p); }
+    if (latest("run", seq)) S.inflight = false;
   }
 }
 
@@ -352,24 +371,25 @@ function frStale() {
 }
 
 async function runFr() {
-  if (S.frBusy) { S.frAgain = true; return; }
   S.frBusy = true;
   S.frStale = false;
   const body = modelFields();
   body.record = [];
   body.delay = choiceValue("delay");
+  const seq = stamp("fr", body);
   $("fr-status").textContent = "Computing 16 trains…";
   const t0 = performance.now();
   try {
     const r = await api("/api/freq-response", body);
+    if (!latest("fr", seq)) return;
     S.fr = r;
     $("fr-status").textContent = `${r.connection}, ${r.delay} ms recovery · ${r.frequencies.length} frequencies in ${(performance.now() - t0).toFixed(0)} ms`;
     drawFr();
   } catch (e) {
+    if (!latest("fr", seq)) return;
     $("fr-status").textContent = `Frequency response: ${e.message}`;
   } finally {
-    S.frBusy = false;
-    if (S.frAgain) { S.frAgain = false; runFr(); }
+    if (latest("fr", seq)) S.frBusy = false;
   }
 }
 
@@ -424,13 +444,14 @@ function scheduleGap(ms = DEBOUNCE_MS) {
 }
 
 async function runGap() {
-  if (S.gap.inflight) { S.gap.queued = true; return; }
   S.gap.inflight = true;
   const body = { connection: $("gap-connection").value, g: gapG(), implicit: $("gap-implicit").checked };
+  const seq = stamp("gap", body);
   setStatus($("gap-status"), `g = ${body.g.toExponential(2)} µS: running…`, "busy");
   const t0 = performance.now();
   try {
     const r = await api("/api/gap", body);
+    if (!latest("gap", seq)) return;
     const rt = performance.now() - t0;
     S.gap.runs += 1;
     S.gap.last = r;
@@ -443,10 +464,10 @@ async function runGap() {
     });
     setStatus($("gap-status"), `g = ${r.g.toExponential(2)} µS${r.implicit ? " (implicit)" : ""} — round trip ${rt.toFixed(0)} ms (simulation ${r.elapsed_ms.toFixed(0)} ms)`);
   } catch (e) {
+    if (!latest("gap", seq)) return;
     setStatus($("gap-status"), e.message, "error");
   } finally {
-    S.gap.inflight = false;
-    if (S.gap.queued) { S.gap.queued = false; runGap(); }
+    if (latest("gap", seq)) S.gap.inflight = false;
   }
 }
 

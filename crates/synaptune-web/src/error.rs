@@ -41,6 +41,33 @@ impl ApiError {
         }
     }
 
+    /// 409: a newer request of the same page lane superseded this one (its
+    /// simulation was cancelled).
+    pub fn superseded() -> ApiError {
+        ApiError {
+            status: StatusCode::CONFLICT,
+            message: "superseded: a newer request from the same page replaced this one, and its simulation was cancelled".into(),
+        }
+    }
+
+    /// 429: too many requests waiting for a simulation slot.
+    pub fn busy(waiting: usize) -> ApiError {
+        ApiError {
+            status: StatusCode::TOO_MANY_REQUESTS,
+            message: format!(
+                "busy: {waiting} requests are already running or waiting for a simulation; try again when one has finished"
+            ),
+        }
+    }
+
+    /// 503: the server cannot take the request now.
+    pub fn unavailable(m: impl Into<String>) -> ApiError {
+        ApiError {
+            status: StatusCode::SERVICE_UNAVAILABLE,
+            message: m.into(),
+        }
+    }
+
     /// 500: a bug (a panic caught in a simulation).
     pub fn internal(m: impl Into<String>) -> ApiError {
         ApiError {
@@ -55,6 +82,7 @@ impl ApiError {
             TunerError::Settings(s) if s.kind == SettingsErrorKind::UnknownConnection => {
                 ApiError::not_found(e.to_string())
             }
+            _ if e.is_cancelled() => ApiError::superseded(),
             _ => ApiError::unprocessable(e.to_string()),
         }
     }

@@ -21,8 +21,19 @@
 //! not a JSON object, a field of the wrong type or an unknown field; 404 for an
 //! unknown network, connection or route; 405 for a wrong method; 415 for a POST
 //! that is not JSON; 422 for a value out of range, an unknown parameter or
-//! variable, or a model the simulation or its analysis refuses; 500 only for a
+//! variable, a request beyond the per-request work budget, or a model the
+//! simulation or its analysis refuses; 409 for a request superseded by a newer
+//! one of the same page lane (its simulation cancelled); 429 when more than 16
+//! requests already wait for a simulation slot (one per core); 500 only for a
 //! bug (a panic in a simulation is caught and the server keeps serving).
+//!
+//! Every POST body may carry `client` (a page lane's id: the page sends one
+//! for its runs, one for its frequency response, one for its gap junction)
+//! and `seq` (the request's number in the lane): a newer request cancels the
+//! older one's simulation. A request whose client goes away is cancelled too
+//! (the handler future's drop sets the simulation's cancel flag). Each request
+//! is checked against the server's budget (`tuner_opt::Budget::SERVER` unless
+//! `synaptune serve --max-steps/--max-memory` say otherwise) before it runs.
 //!
 //! | route | request | answer |
 //! |---|---|---|
@@ -41,7 +52,9 @@
 //! `params` (`{name: number}`, a parameter of the synapse, finite, within the
 //! mechanism's limits and |value| ≤ 1e9), `vclamp` (bool), `vclamp_amp` (mV,
 //! −200…200), `record` (extra synapse variables; default `--record`, else the
-//! synapse's `record_*` variables). Every answer to a run also carries
+//! synapse's `record_*` variables), `measure` (`"synapse"` or `"clamp"`: the
+//! current the responses are measured on; default `serve --measure`, else the
+//! clamp's under voltage clamp), `client` and `seq` (the page lane, below). Every answer to a run also carries
 //! `connection`, `network`, `vclamp`, `vclamp_amp`, `params` (all current values),
 //! `record` and `elapsed_ms` (the simulation and analysis on the server).
 //!
@@ -69,6 +82,10 @@
 //! * `thiserror` — [`LoadError`].
 //! * `tuner-opt`, `stp-analysis`, `mech-api` — the model, the runs, the
 //!   metrics and the mechanisms' descriptions.
+//!
+//! Dev-dependencies: `tower` (the fuzz test drives the router in-process with
+//! `oneshot`), `http-body-util` (reading its answers), `proptest`,
+//! `standard-mechanisms`.
 #![deny(missing_docs)]
 
 mod api;

@@ -20,6 +20,19 @@ pub struct RunSpec {
     pub vclamp_amp: Option<f64>,
     /// Extra synapse variables to record.
     pub record: Option<Vec<String>>,
+    /// Which current the responses are measured on (`"synapse"` or `"clamp"`).
+    pub measure: Option<tuner_opt::Measure>,
+}
+
+/// A request's place in a page lane: the page's `client` (one id per lane of
+/// one page: its runs, its frequency response, its gap junction) and `seq`
+/// (increasing).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ticket {
+    /// The lane.
+    pub client: String,
+    /// The request's number in it.
+    pub seq: u64,
 }
 
 /// A request body being read.
@@ -162,7 +175,7 @@ impl Body {
     }
 
     /// The fields naming a model and its values (`network`, `connection`,
-    /// `params`, `vclamp`, `vclamp_amp`, `record`).
+    /// `params`, `vclamp`, `vclamp_amp`, `record`, `measure`).
     pub fn run_spec(&mut self) -> Result<RunSpec, ApiError> {
         let (alo, ahi) = limits::VCLAMP_AMP;
         Ok(RunSpec {
@@ -172,7 +185,32 @@ impl Body {
             vclamp: self.boolean("vclamp")?,
             vclamp_amp: self.number("vclamp_amp", alo, ahi, false, "mV")?,
             record: self.strings("record")?,
+            measure: match self.string("measure")? {
+                None => None,
+                Some(m) => Some(m.parse().map_err(|e: String| {
+                    ApiError::unprocessable(format!("field `measure`: {e}"))
+                })?),
+            },
         })
+    }
+
+    /// `client` (a page lane's id, at most 200 characters) and `seq` (its
+    /// request number, an integer ≥ 0), both or neither.
+    pub fn ticket(&mut self) -> Result<Option<Ticket>, ApiError> {
+        let client = self.string("client")?;
+        let seq = self.number("seq", 0.0, 9.007_199_254_740_991e15, false, "")?;
+        match (client, seq) {
+            (None, None) => Ok(None),
+            (Some(c), Some(n)) if c.chars().count() <= 200 && n.fract() == 0.0 => {
+                Ok(Some(Ticket {
+                    client: c,
+                    seq: n as u64,
+                }))
+            }
+            _ => Err(ApiError::unprocessable(
+                "fields `client` and `seq`: give both or neither (a lane id of at most 200 characters and an integer request number)",
+            )),
+        }
     }
 
     /// Refuse fields nobody read.

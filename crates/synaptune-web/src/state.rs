@@ -6,14 +6,15 @@
 //! simulation runs under a lock (a request clones its tuner and lets go).
 
 use crate::error::{ApiError, LoadError};
-use crate::request::RunSpec;
+use crate::request::{RunSpec, Ticket};
 use mech_api::{FieldKind, MechType, Registry};
 use std::collections::HashMap;
 use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use tuner_opt::{
-    Convention, GapCoupling, GapJunctionTuner, GapSettings, ModelSource, Notice, NoticeLevel,
-    SynapseTuner, TunerSettings, TunerSpec,
+    Budget, Cancel, Convention, GapCoupling, GapJunctionTuner, GapSettings, Measure, ModelSource,
+    Notice, NoticeLevel, SynapseTuner, TunerSettings, TunerSpec,
 };
 
 /// One network's connections.
@@ -79,6 +80,99 @@ pub struct App {
     vclamp: Mutex<bool>,
     /// At most this many simulations run at once (one per core).
     pub slots: tokio::sync::Semaphore,
+    /// Requests running or waiting for a slot, bounded.
+    pub admission: Admission,
+    /// The latest request of each page lane.
+    pub lanes: Lanes,
+    /// The work one request may ask for.
+    pub budget: Budget,
+    /// `current_name` and `measure` as the server was started with.
+    pub current_name: Option<String>,
+    /// See [`Measure`].
+    pub measure: Option<Measure>,
+}
+
+/// How many requests may wait for a simulation slot beyond the running ones.
+pub const QUEUE: usize = 16;
+
+/// Requests admitted (running or waiting for a slot), at most `limit`.
+pub struct Admission {
+    count: AtomicUsize,
+    limit: usize,
+}
+
+/// One admitted request; leaves on drop.
+pub struct Admitted<'a>(&'a AtomicUsize);
+
+impl Drop for Admitted<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+impl Admission {
+    fn new(limit: usize) -> Admission {
+        Admission {
+            count: AtomicUsize::new(0),
+            limit,
+        }
+    }
+
+    /// Admit a request, or 429 when `limit` are already in.
+    pub fn enter(&self) -> Result<Admitted<'_>, ApiError> {
+        let n = self.count.fetch_add(1, Ordering::SeqCst);
+        if n >= self.limit {
+            self.count.fetch_sub(1, Ordering::SeqCst);
+            return Err(ApiError::busy(n));
+        }
+        Ok(Admitted(&self.count))
+    }
+}
+
+/// The latest request of each lane and its cancel flag: a newer request
+/// cancels the older one; an older one arriving late is refused (409).
+#[derive(Default)]
+pub struct Lanes(Mutex<HashMap<String, (u64, Cancel)>>);
+
+/// Most lanes remembered (beyond it the finished ones are forgotten first).
+const MAX_LANES: usize = 4096;
+
+/// A request registered in its lane; leaves it on drop.
+pub struct InLane<'a> {
+    lanes: &'a Lanes,
+    ticket: Ticket,
+}
+
+impl Drop for InLane<'_> {
+    fn drop(&mut self) {
+        let mut m = lock(&self.lanes.0);
+        if m.get(&self.ticket.client)
+            .is_some_and(|(s, _)| *s == self.ticket.seq)
+        {
+            m.remove(&self.ticket.client);
+        }
+    }
+}
+
+impl Lanes {
+    /// Register `t` with its flag, cancelling an older request of the lane.
+    pub fn enter(&self, t: Ticket, cancel: &Cancel) -> Result<InLane<'_>, ApiError> {
+        let mut m = lock(&self.0);
+        if let Some((seq, old)) = m.get(&t.client) {
+            if *seq > t.seq {
+                return Err(ApiError::superseded());
+            }
+            old.store(true, Ordering::Relaxed);
+        }
+        if m.len() >= MAX_LANES {
+            m.clear();
+        }
+        m.insert(t.client.clone(), (t.seq, cancel.clone()));
+        Ok(InLane {
+            lanes: self,
+            ticket: t,
+        })
+    }
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -156,6 +250,11 @@ impl App {
             gap,
             vclamp: Mutex::new(vclamp),
             slots: tokio::sync::Semaphore::new(cores),
+            admission: Admission::new(cores + QUEUE),
+            lanes: Lanes::default(),
+            budget: spec.budget,
+            current_name: spec.current_name.clone(),
+            measure: spec.measure,
         };
         Ok((app, notices))
     }
@@ -254,6 +353,9 @@ impl App {
                 t.set_param(k, *v).map_err(ApiError::from_tuner)?;
             }
             t.set_vclamp(self.set_vclamp(spec.vclamp));
+            if spec.measure.is_some() {
+                t.set_measure(spec.measure);
+            }
             let record = match &spec.record {
                 Some(r) => r.clone(),
                 None => self.default_record(Some(mech)),
@@ -310,6 +412,12 @@ impl App {
                 self.convention,
             )
             .map_err(ApiError::from_tuner)?;
+            let mut t = t;
+            t.set_budget(self.budget);
+            t.set_measure(self.measure);
+            if let Some(n) = &self.current_name {
+                t.set_current_name(n).map_err(ApiError::from_tuner)?;
+            }
             net.tuners.insert(name.to_string(), t);
         }
         Ok(net.tuners[name].clone())
@@ -365,6 +473,8 @@ impl App {
             coupling,
         )
         .map_err(ApiError::from_tuner)?;
+        let mut t = t;
+        t.set_budget(self.budget);
         let t = Arc::new(t);
         tuners.insert((name, implicit), t.clone());
         Ok(t)

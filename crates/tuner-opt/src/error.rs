@@ -103,12 +103,53 @@ pub enum TunerError {
         /// The value.
         value: f64,
     },
+    /// The measured current asked for does not exist in this mode.
+    #[error("{0}")]
+    Measure(String),
     /// An optimiser failed.
     #[error("optimiser: {0}")]
     Optimizer(String),
+    /// A protocol beyond the work budget, refused before simulating.
+    #[error("{what} would take {} steps in {} run(s) and record up to {} of traces in one run; the budget is {} steps and {} per run (it guards against runs that would never end or fill the memory). If this is really what you want, raise it: --max-steps N and --max-memory MiB on the command line (synaptune serve has its own, lower per-request limits), or TunerSpec::budget / set_budget(Budget {{ max_steps, max_memory }}) in the library", crate::budget::grouped(*steps), crate::budget::grouped(*runs), crate::budget::bytes(*bytes), crate::budget::grouped(*max_steps as f64), crate::budget::bytes(*max_memory as f64))]
+    OverBudget {
+        /// What was asked.
+        what: String,
+        /// Simulations it needs.
+        runs: f64,
+        /// Steps over all of them.
+        steps: f64,
+        /// Bytes of traces of the largest run.
+        bytes: f64,
+        /// The step limit.
+        max_steps: u64,
+        /// The memory limit (bytes per run).
+        max_memory: u64,
+    },
+    /// A synaptic parameter of the synapse given as something other than a number.
+    #[error("connection `{connection}`: spec_syn_param `{key}` is {value}, but `{key}` is a parameter of {mechanism} and needs a number (bmtool would skip it silently and use the mod file's default)")]
+    NonNumericParameter {
+        /// The connection.
+        connection: String,
+        /// The key.
+        key: String,
+        /// The value as JSON.
+        value: String,
+        /// The synapse mechanism.
+        mechanism: String,
+    },
     /// The stimulus produced no presynaptic event (tstart beyond the run?).
     #[error("no presynaptic event was delivered during the run")]
     NoEvent,
+}
+
+impl TunerError {
+    /// Whether the error is a cancellation (a set cancel flag stopped a run).
+    pub fn is_cancelled(&self) -> bool {
+        matches!(
+            self,
+            TunerError::Sim(cable_core::SimError::Cancelled { .. })
+        )
+    }
 }
 
 impl From<SettingsError> for TunerError {

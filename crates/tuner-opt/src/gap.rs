@@ -21,7 +21,7 @@
 //!   state when `sec_x` is 0.5).
 
 use crate::settings::{GapConnection, GapSettings, SettingsError, SettingsErrorKind};
-use crate::TunerError;
+use crate::{Budget, Cancel, TunerError, Work};
 use cable_core::{
     CellSpec, CouplingId, Loc, ModelBuilder, PointId, ProbeId, SimOptions, Simulation,
 };
@@ -62,6 +62,8 @@ pub struct GapJunctionTuner {
     current: usize,
     cell: CellSpec,
     coupling: GapCoupling,
+    budget: Budget,
+    cancel: Option<Cancel>,
 }
 
 /// A built model whose conductance can be changed between runs.
@@ -109,7 +111,37 @@ impl GapJunctionTuner {
             current,
             cell,
             coupling,
+            budget: Budget::default(),
+            cancel: None,
         })
+    }
+
+    /// The work budget every run is checked against (default [`Budget::DEFAULT`]).
+    pub fn set_budget(&mut self, b: Budget) {
+        self.budget = b;
+    }
+
+    /// Stop every simulation of this tuner once `flag` is set.
+    pub fn set_cancel(&mut self, flag: Option<Cancel>) {
+        self.cancel = flag;
+    }
+
+    /// Whether the cancel flag is set.
+    pub(crate) fn cancelled(&self) -> bool {
+        crate::budget::cancelled(&self.cancel)
+    }
+
+    /// The cost of `count` coupling-coefficient runs (three traces each).
+    pub fn cc_work(&self, what: String, count: f64) -> Work {
+        let gen = &self.settings.general;
+        let mut w = Work::new(what);
+        w.add_runs(count, gen.tstart + gen.tdur + 100.0, gen.dt, 3);
+        w
+    }
+
+    /// Refuse `w` beyond the budget.
+    pub fn check_work(&self, w: &Work) -> Result<(), TunerError> {
+        self.budget.check(w)
     }
 
     /// The settings.
@@ -171,6 +203,9 @@ impl GapJunctionTuner {
             secondorder: 0,
             ..SimOptions::default()
         })?;
+        if let Some(c) = &self.cancel {
+            sim.set_cancel(c.clone());
+        }
         let probes = [
             sim.record_time(),
             sim.record(0, &soma, 0.5, "v")?,
@@ -221,6 +256,7 @@ impl GapJunctionTuner {
 
     /// One run at conductance `g` (µS).
     pub fn run(&self, g: f64) -> Result<GapRun, TunerError> {
+        self.check_work(&self.cc_work(format!("a gap-junction run at g = {g} µS"), 1.0))?;
         let mut m = self.build(g)?;
         self.run_model(&mut m, g, false)
     }
@@ -233,6 +269,10 @@ impl GapJunctionTuner {
 
     /// Coupling coefficients for several conductances, in parallel.
     pub fn sweep(&self, gs: &[f64], progress: &(dyn Fn() + Sync)) -> Result<Vec<f64>, TunerError> {
+        self.check_work(&self.cc_work(
+            format!("a sweep over {} conductances", gs.len()),
+            gs.len() as f64,
+        ))?;
         gs.par_iter()
             .map(|&g| {
                 let r = self.coupling_coefficient(g);

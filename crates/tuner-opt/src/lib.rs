@@ -13,6 +13,8 @@
 //!   [`Convention`]) and [`GapJunctionTuner`] (coupling coefficient, sweeps);
 //! * [`optimize`] — [`SynapseOptimizer`] and [`GapJunctionOptimizer`]: a
 //!   problem, solvers as plain structs, one cache of simulations;
+//! * [`Budget`] — the work a protocol may ask for, checked before it runs,
+//!   and [`Cancel`], the flag that stops a tuner's simulations;
 //! * [`TunerError`] — every failure, typed.
 //!
 //! ## Example
@@ -37,6 +39,7 @@
 //! configs; `standard-mechanisms` is the catalogue every tuner starts from.
 #![deny(missing_docs)]
 
+mod budget;
 mod error;
 mod gap;
 pub mod optimize;
@@ -44,6 +47,7 @@ pub mod settings;
 mod spec;
 mod synapse;
 
+pub use budget::{Budget, Cancel, Work};
 pub use error::TunerError;
 pub use gap::{GapCoupling, GapJunctionTuner, GapRun};
 pub use optimize::{
@@ -57,8 +61,8 @@ pub use settings::{
 pub use spec::{Built, ModelSource, Notice, NoticeLevel, TunerSpec};
 pub use stp_analysis::{Convention, Kinetics, StpMetrics};
 pub use synapse::{
-    train_times, ContinuousResult, FreqResponse, SingleEventResult, SynapseTuner, TableRow, Traces,
-    TrainResult, TrainStart, BMTOOL_FREQUENCIES,
+    train_times, ContinuousResult, FreqResponse, Measure, SingleEventResult, SynapseTuner,
+    TableRow, Traces, TrainResult, TrainStart, BMTOOL_FREQUENCIES,
 };
 
 /// Lock a mutex, taking the value even if another thread panicked while holding

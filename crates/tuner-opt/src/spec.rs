@@ -4,7 +4,7 @@
 //! Python package all build through it.
 
 use crate::settings::TunerSettings;
-use crate::{Convention, SynapseTuner, TunerError};
+use crate::{Budget, Cancel, Convention, Measure, SynapseTuner, TunerError};
 use mech_api::Registry;
 use std::path::{Path, PathBuf};
 
@@ -128,6 +128,16 @@ pub struct TunerSpec {
     pub params: Vec<(String, f64)>,
     /// Extra synapse variables to record (`record_Pr`, ...).
     pub record: Vec<String>,
+    /// Which synapse variable is its current (bmtool's `current_name`;
+    /// default: the settings' `current_name`, else `i`).
+    pub current_name: Option<String>,
+    /// Which current the responses are measured on (default: the
+    /// convention's choice; see [`Measure`]).
+    pub measure: Option<Measure>,
+    /// The work every protocol may ask for (see [`Budget`]).
+    pub budget: Budget,
+    /// Set this flag to stop the tuner's simulations (Ctrl-C, a client gone).
+    pub cancel: Option<Cancel>,
 }
 
 impl TunerSpec {
@@ -142,6 +152,10 @@ impl TunerSpec {
             vclamp: None,
             params: Vec::new(),
             record: Vec::new(),
+            current_name: None,
+            measure: None,
+            budget: Budget::default(),
+            cancel: None,
         }
     }
 
@@ -181,10 +195,16 @@ impl TunerSpec {
                 ),
             ));
         }
+        if let Some(n) = &self.current_name {
+            settings.current_name = Some(n.clone());
+        }
         let mut t = SynapseTuner::new(reg, settings, self.connection.as_deref(), self.convention)?;
         if let Some(v) = self.vclamp {
             t.set_vclamp(v);
         }
+        t.set_measure(self.measure);
+        t.set_budget(self.budget);
+        t.set_cancel(self.cancel.clone());
         for (k, v) in &self.params {
             t.set_param(k, *v)?;
         }

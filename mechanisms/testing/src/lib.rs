@@ -2,8 +2,10 @@
 //!
 //! Plugin catalogues that misbehave on purpose, for the loader and engine tests
 //! in `tests/plugins.rs`. Built without features it is a valid catalogue
-//! (`testing`) whose mechanism `Boom` panics on request; each feature builds a
-//! broken variant instead:
+//! (`testing`) whose mechanism `Boom` panics on request and whose density
+//! mechanism `nan_after` puts NaN into its current (the logarithm of −1, as a
+//! mod file's `log(x)` of a negative `x` would) from `t = at` on; each feature
+//! builds a broken variant instead:
 //!
 //! | feature | what is wrong |
 //! |---|---|
@@ -14,6 +16,7 @@
 //! | `bad-descriptor` | a mechanism declaring the same field twice |
 //! | `no-header` | no handshake symbol at all |
 //! | `abi-1-0` | nothing: a valid catalogue laid out for ABI 1.0 (shorter `RawMech`, no time horizon) with the mechanism `legacy_pas` |
+//! | `bad-status` | a catalogue `sulky` whose point process `Sulky` returns status 7 from its current function at `t ≥ at` without reporting an error (a C plugin's bug) |
 //!
 //! In the variants with a bad handshake the catalogue function aborts the
 //! process: a loader that called it before checking the handshake would kill
@@ -54,6 +57,32 @@ impl Mechanism for Boom {
     }
 }
 
+/// A density mechanism whose current becomes NaN once `t ≥ at` (a leak
+/// `g·(v − e)` before).
+pub struct NanAfter;
+
+impl Mechanism for NanAfter {
+    fn info() -> MechInfo {
+        MechInfo::density("nan_after")
+            .source("nan_after.mod")
+            .param("at", "ms", 1e9)
+            .param("g", "S/cm2", 1e-5)
+            .param("e", "mV", -65.0)
+            .assigned("i", "mA/cm2")
+    }
+
+    fn current(p: &mut Pack) {
+        for k in 0..p.n() {
+            let (at, g, e, v) = (p.get(0, k), p.get(1, k), p.get(2, k), p.v(k));
+            // log(−1) is NaN, as in a mod file computing log of a negative number.
+            let bad = if p.t() >= at { (-1.0f64).ln() } else { 0.0 };
+            let i = g * (v - e) + bad;
+            p.set(3, k, i);
+            p.density_current(k, g * ((v + mech_api::DV) - e) + bad, i);
+        }
+    }
+}
+
 #[cfg(not(any(
     feature = "bad-magic",
     feature = "abi-major-next",
@@ -61,9 +90,10 @@ impl Mechanism for Boom {
     feature = "bad-layout",
     feature = "bad-descriptor",
     feature = "no-header",
-    feature = "abi-1-0"
+    feature = "abi-1-0",
+    feature = "bad-status"
 )))]
-mech_api::export_catalogue!("testing", "0", [Boom]);
+mech_api::export_catalogue!("testing", "0", [Boom, NanAfter]);
 
 #[cfg(any(
     feature = "bad-magic",
@@ -259,6 +289,70 @@ mod abi_1_0 {
                 version: cat.version,
                 n_mechs,
                 mechs: Box::leak(old.into_boxed_slice()).as_ptr() as *const RawMech,
+            })
+        })
+        .0
+    }
+}
+
+#[cfg(feature = "bad-status")]
+mod bad_status {
+    //! A catalogue whose current function returns a status that is neither
+    //! `STATUS_OK` nor `STATUS_ERROR`, without calling `report_error`.
+    use mech_api::abi::{AbiHeader, PPack, RawCatalogue, RawMech, STATUS_OK};
+    use mech_api::export::{build_catalogue, entry};
+    use mech_api::{MechInfo, Mechanism};
+    use std::sync::OnceLock;
+
+    /// A point process with a parameter `at` (ms).
+    struct Sulky;
+    impl Mechanism for Sulky {
+        fn info() -> MechInfo {
+            MechInfo::point("Sulky")
+                .source("sulky.mod")
+                .param("at", "ms", 1e9)
+                .assigned("i", "nA")
+        }
+    }
+
+    /// Status 7 once `t ≥ at` of instance 0.
+    unsafe extern "C" fn sulky_current(pp: *mut PPack) -> i32 {
+        // SAFETY: the host passes a valid pack; field 0 (`at`) has n values.
+        let p = &*pp;
+        if p.n > 0 && p.t >= **p.fields {
+            7
+        } else {
+            STATUS_OK
+        }
+    }
+
+    struct Leaked(RawCatalogue);
+    // SAFETY: immutable after construction; points to leaked data and functions.
+    unsafe impl Send for Leaked {}
+    // SAFETY: as above.
+    unsafe impl Sync for Leaked {}
+
+    /// A valid handshake.
+    #[allow(non_upper_case_globals)]
+    #[no_mangle]
+    pub static synaptune_mech_abi: AbiHeader = AbiHeader::CURRENT;
+
+    /// The catalogue, with `Sulky`'s current function replaced.
+    #[no_mangle]
+    pub extern "C" fn synaptune_mech_catalogue() -> *const RawCatalogue {
+        static C: OnceLock<Leaked> = OnceLock::new();
+        &C.get_or_init(|| {
+            let cat = build_catalogue("sulky", "0", vec![entry::<Sulky>()]).get();
+            // SAFETY: build_catalogue returns one valid descriptor that lives
+            // for the program; a bitwise copy of it (plain pointers, no Drop)
+            // with another current function is a descriptor too.
+            let mut m: RawMech = unsafe { std::ptr::read(cat.mechs) };
+            m.current = Some(sulky_current);
+            Leaked(RawCatalogue {
+                name: cat.name,
+                version: cat.version,
+                n_mechs: 1,
+                mechs: Box::leak(Box::new(m)) as *const RawMech,
             })
         })
         .0

@@ -64,15 +64,30 @@ impl Simulation {
         if st == STATUS_OK {
             return Ok(());
         }
-        let msg = self
-            .host
-            .outbox
-            .error
-            .take()
-            .unwrap_or_else(|| format!("{what} failed with status {st}"));
+        let msg = match self.host.outbox.error.take() {
+            Some(m) => format!("{what} at t = {} ms: {m}", self.t),
+            None => format!(
+                "{what} (entry point `{}`) returned status {st} at t = {} ms without reporting an error (the ABI allows 0 = ok and 1 = error with a message; the plugin is at fault)",
+                entry_point(what),
+                self.t
+            ),
+        };
         Err(SimError::Mechanism {
             mech: self.types[ti].ty.info.name.clone(),
             message: msg,
         })
+    }
+}
+
+/// The ABI entry point a step of the protocol calls.
+fn entry_point(what: &str) -> &'static str {
+    match what {
+        "INITIAL" => "init",
+        "BREAKPOINT" => "current",
+        "state update" => "state",
+        "NET_RECEIVE" => "net_receive",
+        "NET_RECEIVE INITIAL" => "net_init",
+        "time horizon" => "time_horizon",
+        _ => "?",
     }
 }

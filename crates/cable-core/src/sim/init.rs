@@ -83,7 +83,7 @@ impl Simulation {
         for tr in self.traces.iter_mut() {
             tr.clear();
         }
-        self.record_all();
+        self.record_all()?;
         self.deliver(self.t)?;
         self.initialized = true;
         Ok(())

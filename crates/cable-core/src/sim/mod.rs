@@ -26,6 +26,7 @@
 //! * `skipping` — stationary steps skipped and settled types frozen
 //!   ([`SimOptions::skip_stationary`]);
 //! * `probes` — recording and reading variables;
+//! * `faults` — non-finite values named, cancellation;
 //! * `state` — checkpoints ([`SimState`]).
 
 use crate::cell::CellSpec;
@@ -36,6 +37,7 @@ use mech_api::abi::PPack;
 use std::collections::HashMap;
 
 mod events;
+mod faults;
 mod host;
 mod init;
 mod options;
@@ -100,6 +102,8 @@ pub struct Simulation {
     /// The packs must be rebuilt (a pointer, `dt` or `celsius` changed).
     packs_stale: bool,
     freeze: Freeze,
+    /// Set by another thread to stop `continuerun` ([`Simulation::set_cancel`]).
+    cancel: Option<std::sync::Arc<std::sync::atomic::AtomicBool>>,
 }
 
 // SAFETY: every raw pointer inside a Simulation (field pointers, ion pointers,
@@ -185,6 +189,7 @@ impl Simulation {
             packs: Vec::new(),
             packs_stale: true,
             freeze: Freeze::default(),
+            cancel: None,
         };
         sim.refresh_couplings();
         sim

@@ -1,10 +1,12 @@
 //! Recording: which variable a probe samples, by NEURON name at a location or
 //! on a point process or artificial cell, the samples, the traces.
 
+use super::faults::EXP_MASK;
 use super::Simulation;
 use crate::error::SimError;
 use crate::ids::{ArtId, PointId};
 use crate::ions::{parse_ion_var, IonVar};
+use mech_api::Kind;
 
 /// What a recorded trace samples.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -173,11 +175,23 @@ impl Simulation {
         }
     }
 
-    pub(super) fn record_all(&mut self) {
+    /// Record one sample of every probe; a non-finite sample stops the run
+    /// with an error naming what produced it (nothing is recorded then).
+    #[inline]
+    pub(super) fn record_all(&mut self) -> Result<(), SimError> {
+        if self.probes.is_empty() {
+            return Ok(());
+        }
+        let mut nonfinite = 0u64;
         for (k, &p) in self.probes.iter().enumerate() {
             let x = self.sample(p);
+            nonfinite |= u64::from(x.to_bits() & EXP_MASK == EXP_MASK);
             self.traces[k].push(x);
         }
+        if nonfinite != 0 {
+            return Err(self.nonfinite_record());
+        }
+        Ok(())
     }
 
     /// A recorded trace (one sample at t = 0, then one per step).
@@ -189,5 +203,53 @@ impl Simulation {
     /// next initialisation records again).
     pub fn take_trace(&mut self, p: ProbeId) -> Vec<f64> {
         std::mem::take(&mut self.traces[p.0])
+    }
+
+    /// The error for a non-finite value about to be recorded by probe `p`.
+    /// After a non-finite sample was recorded: drop this step's samples and
+    /// name the first non-finite one.
+    #[cold]
+    #[inline(never)]
+    fn nonfinite_record(&mut self) -> SimError {
+        let (k, x) = self
+            .probes
+            .iter()
+            .map(|&p| self.sample(p))
+            .enumerate()
+            .find(|(_, x)| !x.is_finite())
+            .unwrap_or((0, f64::NAN));
+        for tr in self.traces.iter_mut() {
+            tr.pop();
+        }
+        self.nonfinite_sample(self.probes[k], x)
+    }
+
+    pub(super) fn nonfinite_sample(&self, p: ProbeTarget, value: f64) -> SimError {
+        match p {
+            ProbeTarget::Node(_) | ProbeTarget::Time => self.nonfinite_voltage(),
+            ProbeTarget::Field { ti, f, inst } => {
+                let ts = &self.types[ti];
+                let place = match ts.nodes.get(inst) {
+                    Some(&nd) if ts.ty.info.kind != Kind::Artificial => {
+                        self.node_place(nd as usize)
+                    }
+                    _ => format!("instance {inst}"),
+                };
+                SimError::NonFinite {
+                    mech: Some(ts.ty.info.name.clone()),
+                    variable: ts.ty.info.fields[f].name.clone(),
+                    value,
+                    place,
+                    t: self.t,
+                }
+            }
+            ProbeTarget::Ion { ion, what, node } => SimError::NonFinite {
+                mech: None,
+                variable: format!("{:?} of ion {}", what, self.ions[ion].name),
+                value,
+                place: self.node_place(node),
+                t: self.t,
+            },
+        }
     }
 }

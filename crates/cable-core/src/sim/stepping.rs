@@ -3,6 +3,7 @@
 //! gap-junction transfers, the mechanism state update, recording; and
 //! `continuerun` over many steps.
 
+use super::faults::CANCEL_EVERY;
 use super::Simulation;
 use crate::error::SimError;
 use mech_api::abi::STATUS_OK;
@@ -57,6 +58,10 @@ impl Simulation {
         let mut moved = 0u64;
         let factor = if self.opts.secondorder > 0 { 2.0 } else { 1.0 };
         let track = freezing && self.freeze.moved.len() == self.v.len();
+        // The sum of the new voltages is non-finite if any of them is (±∞,
+        // NaN): one addition per node; the culprit is looked for only after a
+        // detection.
+        let mut sum = 0.0f64;
         for (i, (v, dv)) in self.v.iter_mut().zip(&self.rhs).enumerate() {
             let old = *v;
             if factor == 2.0 {
@@ -66,9 +71,13 @@ impl Simulation {
             }
             let m = old.to_bits() ^ v.to_bits();
             moved |= m;
+            sum += *v;
             if track {
                 self.freeze.moved[i] = m != 0;
             }
+        }
+        if !sum.is_finite() && self.v.iter().any(|x| !x.is_finite()) {
+            return Err(self.voltage_fault(dt));
         }
         self.t += 0.5 * dt;
         self.transfer();
@@ -88,7 +97,7 @@ impl Simulation {
         }
         self.call_states(self.t)?;
         self.steps += 1;
-        self.record_all();
+        self.record_all()?;
         self.deliver(self.t)?;
         if freezing {
             // Whole steps can repeat only once every type has settled; until
@@ -102,6 +111,15 @@ impl Simulation {
             }
         }
         Ok(())
+    }
+
+    /// A non-finite voltage after the update: the time at the step's end, the
+    /// error naming the culprit.
+    #[cold]
+    #[inline(never)]
+    fn voltage_fault(&mut self, dt: f64) -> SimError {
+        self.t += 0.5 * dt;
+        self.nonfinite_voltage()
     }
 
     pub(super) fn setup_tree_matrix(&mut self) -> Result<(), SimError> {
@@ -226,7 +244,11 @@ impl Simulation {
                 tr.reserve(expected as usize + 1);
             }
         }
+        self.check_cancel()?;
         while self.t < ts {
+            if self.steps & (CANCEL_EVERY - 1) == 0 {
+                self.check_cancel()?;
+            }
             self.fadvance()?;
             if self.quiet.stationary {
                 self.skip_stationary(ts)?;

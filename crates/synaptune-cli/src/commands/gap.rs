@@ -9,7 +9,7 @@ use crate::progress::Progress;
 use anyhow::{bail, Result};
 use serde_json::json;
 use std::time::Instant;
-use tuner_opt::{GapCoupling, GapJunctionOptimizer, GapJunctionTuner, GapSettings};
+use tuner_opt::{Budget, GapCoupling, GapJunctionOptimizer, GapJunctionTuner, GapSettings};
 
 fn gap_tuner(m: &GapModelArgs) -> Result<GapJunctionTuner> {
     let reg = standard_mechanisms::registry();
@@ -19,12 +19,10 @@ fn gap_tuner(m: &GapModelArgs) -> Result<GapJunctionTuner> {
     } else {
         GapCoupling::Neuron
     };
-    Ok(GapJunctionTuner::new(
-        reg,
-        s,
-        m.connection.as_deref(),
-        coupling,
-    )?)
+    let mut t = GapJunctionTuner::new(reg, s, m.connection.as_deref(), coupling)?;
+    t.set_budget(crate::model::budget(&m.budget, Budget::DEFAULT)?);
+    t.set_cancel(Some(crate::interrupt::flag()));
+    Ok(t)
 }
 
 pub fn gap(a: GapArgs) -> Result<()> {
@@ -130,6 +128,8 @@ pub fn gap_sweep(a: GapSweepArgs) -> Result<()> {
     if a.log && lo <= 0.0 {
         bail!("--log needs LO > 0");
     }
+    // Refused before the list of conductances is even made.
+    t.check_work(&t.cc_work(format!("a sweep over {} conductances", a.n), a.n as f64))?;
     let gs: Vec<f64> = (0..a.n)
         .map(|i| {
             let f = i as f64 / (a.n - 1) as f64;

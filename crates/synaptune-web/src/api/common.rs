@@ -2,7 +2,7 @@
 //! threads, answering.
 
 use crate::error::{json_response, ApiError};
-use crate::request::Body;
+use crate::request::{Body, Ticket};
 use crate::state::{App, Prepared};
 use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, QueryRejection};
@@ -12,8 +12,10 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{json, Map, Value};
 use std::collections::HashMap;
 use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
+use tuner_opt::Cancel;
 
 pub(crate) type Shr = State<Arc<App>>;
 pub(crate) type Q = Result<Query<HashMap<String, String>>, QueryRejection>;
@@ -30,19 +32,46 @@ pub(crate) fn reply(r: Result<Value, ApiError>) -> Response {
     }
 }
 
-/// Run `f` on the blocking pool (at most one simulation per core at once); a
-/// panic becomes a 500 answer and the server goes on.
+/// Sets the flag when dropped: a handler future dropped because its client
+/// went away cancels its simulation.
+struct CancelOnDrop(Cancel);
+
+impl Drop for CancelOnDrop {
+    fn drop(&mut self) {
+        self.0.store(true, Ordering::Relaxed);
+    }
+}
+
+/// Run `f` on the blocking pool with a cancel flag of its own. The request
+/// waits for one of the simulation slots (one per core) in a bounded queue
+/// (beyond it: 429 at once); its flag is set when the client goes away (the
+/// handler future is dropped) or when a newer request of the same page lane
+/// (`ticket`) supersedes it (then it answers 409). A panic becomes a 500
+/// answer and the server goes on.
 pub(crate) async fn job<T: Send + 'static>(
     s: &Arc<App>,
-    f: impl FnOnce(&App) -> Result<T, ApiError> + Send + 'static,
+    ticket: Option<Ticket>,
+    f: impl FnOnce(&App, &Cancel) -> Result<T, ApiError> + Send + 'static,
 ) -> Result<T, ApiError> {
+    let cancel: Cancel = Arc::new(AtomicBool::new(false));
+    let _on_drop = CancelOnDrop(cancel.clone());
+    let _place = s.admission.enter()?;
+    let _lane = match ticket {
+        Some(t) => Some(s.lanes.enter(t, &cancel)?),
+        None => None,
+    };
     let _permit = s
         .slots
         .acquire()
         .await
-        .map_err(|_| ApiError::internal("the server is stopping"))?;
+        .map_err(|_| ApiError::unavailable("the server is stopping"))?;
+    if cancel.load(Ordering::Relaxed) {
+        return Err(ApiError::superseded());
+    }
     let s = s.clone();
-    match tokio::task::spawn_blocking(move || catch_unwind(AssertUnwindSafe(|| f(&s)))).await {
+    let c = cancel.clone();
+    let r = tokio::task::spawn_blocking(move || catch_unwind(AssertUnwindSafe(|| f(&s, &c)))).await;
+    match r {
         Ok(Ok(r)) => r,
         Ok(Err(p)) => {
             let msg = p

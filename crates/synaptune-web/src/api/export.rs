@@ -39,7 +39,7 @@ pub async fn export_dynamics(State(s): Shr, q: Q) -> Response {
         let q = query(q, &["network", "connection"])?;
         let network = s.network_name(q.get("network").map(String::as_str))?;
         let connection = q.get("connection").cloned();
-        job(&s, move |s| {
+        job(&s, None, move |s, _c| {
             s.with_net(&network, |net| {
                 let c = connection.unwrap_or_else(|| net.default_connection.clone());
                 export::dynamics_json(net, &c)
@@ -63,7 +63,7 @@ pub async fn export_settings(State(s): Shr, q: Q) -> Response {
         } else {
             format!("{network}_settings.json")
         };
-        job(&s, move |s| {
+        job(&s, None, move |s, _c| {
             s.with_net(&network, |net| Ok(export::settings_file_json(s, net)))
         })
         .await

@@ -17,9 +17,11 @@ pub async fn gap(State(s): Shr, b: B) -> Response {
             .number("g", 0.0, limits::G_MAX, false, "µS")?
             .unwrap_or(GAP_G0);
         let implicit = b.boolean("implicit")?.unwrap_or(false);
+        let ticket = b.ticket()?;
         b.finish()?;
-        job(&s, move |s| {
-            let t = s.gap_tuner(connection.as_deref(), implicit)?;
+        job(&s, ticket, move |s, c| {
+            let mut t = (*s.gap_tuner(connection.as_deref(), implicit)?).clone();
+            t.set_cancel(Some(c.clone()));
             let (r, ms) = timed(|| t.run(g))?;
             let gen = &t.settings().general;
             let (x0, x1) = (gen.tstart - 100.0, gen.tstart + gen.tdur + 100.0);

@@ -14,7 +14,7 @@ pub async fn model(State(s): Shr, q: Q) -> Response {
     let r = async {
         let q = query(q, &["network"])?;
         let network = s.network_name(q.get("network").map(String::as_str))?;
-        job(&s, move |s| {
+        job(&s, None, move |s, _c| {
             s.with_net(&network, |net| Ok(model::model_json(s, &network, net)))
         })
         .await
@@ -27,8 +27,9 @@ pub async fn params(State(s): Shr, b: B) -> Response {
     let r = async {
         let mut b = body(b)?;
         let spec = b.run_spec()?;
+        let ticket = b.ticket()?;
         b.finish()?;
-        job(&s, move |s| {
+        job(&s, ticket, move |s, _c| {
             let p = s.prepare(&spec)?;
             Ok(Value::Object(header_json(&p)))
         })

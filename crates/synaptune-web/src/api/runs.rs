@@ -73,9 +73,11 @@ pub async fn single_event(State(s): Shr, b: B) -> Response {
     let r = async {
         let mut b = body(b)?;
         let spec = b.run_spec()?;
+        let ticket = b.ticket()?;
         b.finish()?;
-        job(&s, move |s| {
-            let p = s.prepare(&spec)?;
+        job(&s, ticket, move |s, c| {
+            let mut p = s.prepare(&spec)?;
+            p.tuner.set_cancel(Some(c.clone()));
             let (r, ms) = timed(|| p.tuner.single_event())?;
             let g = &p.tuner.settings().general;
             let mut m = header_json(&p);
@@ -119,9 +121,11 @@ pub async fn train(State(s): Shr, b: B) -> Response {
         let delay = b
             .number("delay", 0.0, limits::DELAY_MAX, false, "ms")?
             .unwrap_or(DELAY0);
+        let ticket = b.ticket()?;
         b.finish()?;
-        job(&s, move |s| {
-            let p = s.prepare(&spec)?;
+        job(&s, ticket, move |s, c| {
+            let mut p = s.prepare(&spec)?;
+            p.tuner.set_cancel(Some(c.clone()));
             let (r, ms) = timed(|| p.tuner.train(freq, delay))?;
             let g = &p.tuner.settings().general;
             let mut m = header_json(&p);
@@ -152,9 +156,11 @@ pub async fn continuous(State(s): Shr, b: B) -> Response {
         let duration = b
             .number("duration", 0.0, limits::DURATION_MAX, true, "ms")?
             .unwrap_or(DURATION0);
+        let ticket = b.ticket()?;
         b.finish()?;
-        job(&s, move |s| {
-            let p = s.prepare(&spec)?;
+        job(&s, ticket, move |s, c| {
+            let mut p = s.prepare(&spec)?;
+            p.tuner.set_cancel(Some(c.clone()));
             let (r, ms) = timed(|| p.tuner.continuous(freq, duration))?;
             let g = &p.tuner.settings().general;
             let mut m = header_json(&p);
@@ -194,9 +200,11 @@ pub async fn freq_response(State(s): Shr, b: B) -> Response {
         let delay = b
             .number("delay", 0.0, limits::DELAY_MAX, false, "ms")?
             .unwrap_or(DELAY0);
+        let ticket = b.ticket()?;
         b.finish()?;
-        job(&s, move |s| {
+        job(&s, ticket, move |s, c| {
             let mut p = s.prepare(&spec)?;
+            p.tuner.set_cancel(Some(c.clone()));
             // Extra variables are not needed for the metrics.
             p.tuner
                 .set_extra_records(&[])

@@ -82,6 +82,10 @@ pub struct GapJunctionOptimizer<'a> {
     progress: Option<&'a (dyn Fn(usize) + Sync)>,
 }
 
+/// Most simulations a search runs: the bounds, six secant rounds of two,
+/// Brent's 100 iterations.
+const MAX_SIMULATIONS: usize = 2 + 12 + 100;
+
 /// |cc − target| at which the search stops.
 const TOL: f64 = 1e-10;
 
@@ -120,6 +124,15 @@ impl<'a> GapJunctionOptimizer<'a> {
 
     /// Run the search.
     pub fn run(self) -> Result<GapOptimization, TunerError> {
+        // The bounds, six rounds of two, Brent's 100 iterations at most.
+        let tuner = self.problem.tuner;
+        tuner.check_work(&tuner.cc_work(
+            format!(
+                "a conductance search for coupling {} (up to {MAX_SIMULATIONS} simulations)",
+                self.problem.target
+            ),
+            MAX_SIMULATIONS as f64,
+        ))?;
         let ev = Evaluator::new(&self.problem).with_progress(self.progress);
         let (lo, hi, target) = (self.problem.lo, self.problem.hi, self.problem.target);
         let ends = ev.try_eval_many(&[vec![lo], vec![hi]])?;
@@ -136,6 +149,9 @@ impl<'a> GapJunctionOptimizer<'a> {
                 };
                 brent.run(&ev, a, b)?;
             }
+        }
+        if tuner.cancelled() {
+            return Err(cable_core::SimError::Cancelled { t: f64::NAN }.into());
         }
         Ok(result(&ev, target))
     }

@@ -25,7 +25,7 @@
 use super::{
     Evaluator, LevenbergMarquardt, NelderMeadSolver, ParticleSwarmSolver, Problem, ProjectedBfgs,
 };
-use crate::{Convention, SynapseTuner, TrainStart, TunerError};
+use crate::{Convention, SynapseTuner, TrainStart, TunerError, Work};
 use rand::{Rng, SeedableRng};
 use serde::Serialize;
 
@@ -346,6 +346,21 @@ impl<'a> SynapseOptimizer<'a> {
         opts: OptimizeOptions,
     ) -> Result<SynapseOptimizer<'a>, TunerError> {
         check_options(tuner, &opts)?;
+        let mut work = Work::new(format!(
+            "an optimisation of up to {} evaluations ({})",
+            opts.max_evaluations,
+            match (opts.single_event, opts.train) {
+                (true, true) => format!("a single event and a {} Hz train each", opts.freq),
+                (true, false) => "a single event each".to_string(),
+                _ => format!("a {} Hz train each", opts.freq),
+            }
+        ));
+        let train = opts.train.then_some((opts.freq, opts.delay));
+        work.add(
+            &tuner.evaluation_work(opts.single_event, train, 1.0),
+            opts.max_evaluations as f64 + 1.0,
+        );
+        tuner.check_work(&work)?;
         let scales = opts
             .bounds
             .iter()
@@ -467,6 +482,9 @@ impl<'a> SynapseOptimizer<'a> {
 
     fn result(&self, ev: &Evaluator<SynapseProblem>) -> Result<OptimizationResult, TunerError> {
         let p = &self.problem;
+        if crate::budget::cancelled(&p.tuner.cancel_flag().cloned()) {
+            return Err(cable_core::SimError::Cancelled { t: f64::NAN }.into());
+        }
         let history: Vec<Evaluation> = ev
             .history()
             .into_iter()

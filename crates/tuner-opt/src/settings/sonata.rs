@@ -49,6 +49,7 @@ impl TunerSettings {
             cells: cell_files(&connections, &dir),
             connections,
             mechanisms: Vec::new(),
+            current_name: None,
             source: config.to_path_buf(),
         })
     }

@@ -264,6 +264,9 @@ pub struct TunerSettings {
     pub cells: Vec<(String, PathBuf)>,
     /// Extra mechanism catalogues to load.
     pub mechanisms: Vec<PathBuf>,
+    /// Which synapse variable is its current (bmtool's `current_name`; the
+    /// tuner's default is `i`).
+    pub current_name: Option<String>,
     /// The file it came from (for messages).
     pub source: PathBuf,
 }
@@ -380,9 +383,10 @@ impl TunerSettings {
                 "conn_type_settings",
                 "cells",
                 "mechanisms",
+                "current_name",
                 "comment",
             ],
-            "expected general_settings, conn_type_settings, cells, mechanisms",
+            "expected general_settings, conn_type_settings, cells, mechanisms, current_name",
         )?;
         let general = general(&cx, o.get("general_settings"))?;
         let connections = connections(&cx, o.get("conn_type_settings"))?;
@@ -396,11 +400,20 @@ impl TunerSettings {
             None => Vec::new(),
         };
         let mechanisms = mechanism_paths(&cx, o.get("mechanisms"), base)?;
+        let current_name = match o.get("current_name") {
+            None => None,
+            Some(v) => Some(cx.string(
+                "current_name",
+                Some(v),
+                "the name of the synapse's current variable (bmtool's current_name, e.g. \"i\")",
+            )?),
+        };
         Ok(TunerSettings {
             general,
             connections,
             cells,
             mechanisms,
+            current_name,
             source: file.to_path_buf(),
         })
     }

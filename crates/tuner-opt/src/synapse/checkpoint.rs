@@ -49,14 +49,16 @@ impl SynapseTuner {
             .filter(|(k, _)| !eo.contains(k))
             .collect();
         format!(
-            "{:?}|{:?}|{:?}|{:?}|{}|{:?}|{:?}",
+            "{:?}|{:?}|{:?}|{:?}|{}|{:?}|{:?}|{:?}|{:?}",
             self.connection().name,
             self.settings.general,
             self.connection().spec_settings,
             self.convention,
             self.vclamp,
             self.extra,
-            params
+            params,
+            self.current_name,
+            self.measure
         )
     }
 
@@ -74,8 +76,10 @@ impl SynapseTuner {
                 value: first,
             });
         }
-        let mut bt = self.build(Stim::Train { freq, delay })?;
-        bt.sim.finitialize(g.v_init)?;
+        let stim = Stim::Train { freq, delay };
+        self.check_work(&self.run_work(stim, 1.0))?;
+        let mut bt = self.build(stim)?;
+        bt.sim.finitialize(self.start_v(stim))?;
         // The last step boundary from which the next step delivers nothing.
         let stop = bt
             .sim

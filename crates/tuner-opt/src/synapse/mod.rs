@@ -13,8 +13,22 @@
 //! | 8 + 4 train | all 12 pulses through one connection (a VecStim playing the times two NetStims would produce) | two NetStims, two connections: per-connection STP state restarts at pulse 9 |
 //! | analysis | `stp_analysis` `Default` | `stp_analysis` `Bmtool` (bmtool's arithmetic, quirks included) |
 //!
-//! Both start every run from `finitialize(v_init)` (NEURON's `h.run()`); bmtool's
-//! train mode starts from +70 mV, which its clamp removes within a few steps.
+//! Which current a protocol is measured on ([`Measure`]): by default what
+//! bmtool measures — under voltage clamp the clamp (electrode) current, else
+//! the synapse's — with bmtool's defects fixed in the default convention (the
+//! clamp current's own baseline, the holding current just before the first
+//! pulse, instead of bmtool's mix of the clamp's baseline and the synaptic
+//! current); [`SynapseTuner::set_measure`] chooses explicitly.
+//!
+//! Where a run starts: single events from `finitialize(v_init)` (bmtool's
+//! `h.run()`); trains and continuous input from `finitialize(v_init)` in the
+//! default convention and from `finitialize(+70 mV)` under `Bmtool`, as
+//! bmtool 0.8.7's `_simulate_model` does (on cells with slow currents the
+//! start is still visible at `tstart`).
+//!
+//! Every protocol's cost is computed before it runs and refused beyond the
+//! tuner's [`Budget`](crate::Budget); a set [`Cancel`](crate::Cancel) flag
+//! stops its simulations.
 
 mod checkpoint;
 mod results;
@@ -29,11 +43,31 @@ pub use results::{
 pub use stimulus::train_times;
 
 use crate::settings::{Connection, TunerSettings};
-use crate::TunerError;
+use crate::{Budget, Cancel, TunerError};
 use cable_core::CellSpec;
 use mech_api::{FieldKind, Kind, Registry};
 use std::collections::HashMap;
 pub use stp_analysis::Convention;
+
+/// Which current the responses are measured on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Measure {
+    /// The synapse's current (`current_name`, default `i`).
+    Synapse,
+    /// The voltage clamp's (electrode) current: what a recording gives.
+    Clamp,
+}
+
+impl std::str::FromStr for Measure {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Measure, String> {
+        match s {
+            "synapse" => Ok(Measure::Synapse),
+            "clamp" => Ok(Measure::Clamp),
+            _ => Err(format!("unknown measure `{s}`; expected synapse or clamp")),
+        }
+    }
+}
 
 /// bmtool's SynapseTuner.
 #[derive(Debug, Clone)]
@@ -46,6 +80,12 @@ pub struct SynapseTuner {
     vclamp: bool,
     extra: Vec<String>,
     warnings: Vec<String>,
+    /// The synapse variable that is its current (bmtool's `current_name`).
+    current_name: String,
+    /// Which current is measured (`None`: the convention's choice).
+    measure: Option<Measure>,
+    budget: Budget,
+    cancel: Option<Cancel>,
 }
 
 impl SynapseTuner {
@@ -71,6 +111,13 @@ impl SynapseTuner {
         };
         let mut t = SynapseTuner {
             vclamp: settings.general.vclamp,
+            current_name: settings
+                .current_name
+                .clone()
+                .unwrap_or_else(|| "i".to_string()),
+            measure: None,
+            budget: Budget::default(),
+            cancel: None,
             reg,
             settings,
             current,
@@ -142,6 +189,45 @@ impl SynapseTuner {
                 ));
             }
         }
+        for (k, v) in &conn.spec_syn_param {
+            if v.is_number() || k == "level_of_detail" {
+                continue;
+            }
+            let is_param = ty
+                .info
+                .field_index(k)
+                .is_some_and(|f| ty.info.fields[f].kind == FieldKind::Parameter);
+            if is_param {
+                return Err(TunerError::NonNumericParameter {
+                    connection: conn.name.clone(),
+                    key: k.clone(),
+                    value: v.to_string(),
+                    mechanism: ty.info.name.clone(),
+                });
+            }
+            self.warnings.push(format!(
+                "{}: spec_syn_param `{k}` = {v} is not a number and is ignored",
+                conn.name
+            ));
+        }
+        let current_ok = ty
+            .info
+            .field_index(&self.current_name)
+            .is_some_and(|f| ty.info.fields[f].kind != FieldKind::Parameter);
+        if !current_ok {
+            return Err(TunerError::UnknownVariable {
+                mechanism: ty.info.name.clone(),
+                name: format!("{} (current_name)", self.current_name),
+                known: ty
+                    .info
+                    .fields
+                    .iter()
+                    .filter(|f| f.kind != FieldKind::Parameter)
+                    .map(|f| f.name.clone())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            });
+        }
         for v in &self.extra {
             if ty.info.field_index(v).is_none() {
                 return Err(TunerError::UnknownVariable {
@@ -200,6 +286,54 @@ impl SynapseTuner {
             return Err(e);
         }
         Ok(())
+    }
+
+    /// The work budget every protocol is checked against (default
+    /// [`Budget::DEFAULT`]).
+    pub fn set_budget(&mut self, b: Budget) {
+        self.budget = b;
+    }
+
+    /// The work budget.
+    pub fn budget(&self) -> Budget {
+        self.budget
+    }
+
+    /// Stop every simulation of this tuner (and its clones) once `flag` is set.
+    pub fn set_cancel(&mut self, flag: Option<Cancel>) {
+        self.cancel = flag;
+    }
+
+    /// The cancel flag, when there is one.
+    pub fn cancel_flag(&self) -> Option<&Cancel> {
+        self.cancel.as_ref()
+    }
+
+    /// Which synapse variable is its current (bmtool's `current_name`;
+    /// default the settings' `current_name`, else `i`).
+    pub fn set_current_name(&mut self, name: &str) -> Result<(), TunerError> {
+        let old = std::mem::replace(&mut self.current_name, name.to_string());
+        if let Err(e) = self.check_connection() {
+            self.current_name = old;
+            return Err(e);
+        }
+        Ok(())
+    }
+
+    /// The synapse variable recorded as its current.
+    pub fn current_name(&self) -> &str {
+        &self.current_name
+    }
+
+    /// Measure the responses on this current (`None`: the convention's
+    /// choice, the clamp's under voltage clamp, else the synapse's).
+    pub fn set_measure(&mut self, m: Option<Measure>) {
+        self.measure = m;
+    }
+
+    /// The explicit choice of measured current, if any.
+    pub fn measure(&self) -> Option<Measure> {
+        self.measure
     }
 
     /// Voltage-clamp mode on or off (default: `general_settings.vclamp`).

@@ -5,12 +5,65 @@ use super::stimulus::{train_times, Stim};
 use super::{
     ContinuousResult, FreqResponse, SingleEventResult, SynapseTuner, TableRow, Traces, TrainResult,
 };
-use crate::TunerError;
+use crate::{TunerError, Work};
 use rayon::prelude::*;
+use stp_analysis::Convention;
 
 impl SynapseTuner {
+    /// Traces one run records: time, soma voltage, the clamp's current when
+    /// there is a clamp, the synapse's current, the extra variables.
+    fn n_traces(&self) -> usize {
+        3 + usize::from(self.has_clamp()) + self.extra.len()
+    }
+
+    /// The cost of `count` runs of `stim`.
+    pub(super) fn run_work(&self, stim: Stim, count: f64) -> Work {
+        let what = match stim {
+            Stim::Single => "a single event".to_string(),
+            Stim::Train { freq, delay } => {
+                format!("an 8 + 4 train at {freq} Hz with a {delay} ms recovery delay")
+            }
+            Stim::Continuous { freq, duration } => {
+                format!("continuous input at {freq} Hz for {duration} ms")
+            }
+        };
+        let mut w = Work::new(what);
+        let dt = self.settings.general.dt;
+        w.add_runs(count, self.tstop(stim), dt, self.n_traces());
+        w
+    }
+
+    /// The cost of the single event, the 8 + 4 train or both, `count` times
+    /// (an optimisation's evaluations).
+    pub fn evaluation_work(
+        &self,
+        single_event: bool,
+        train: Option<(f64, f64)>,
+        count: f64,
+    ) -> Work {
+        let mut w = Work::new("");
+        if single_event {
+            w.add(&self.run_work(Stim::Single, 1.0), count);
+        }
+        if let Some((freq, delay)) = train {
+            w.add(&self.run_work(Stim::Train { freq, delay }, 1.0), count);
+        }
+        w
+    }
+
+    /// Refuse `w` beyond the budget; refuse measuring a clamp that is not there.
+    pub fn check_work(&self, w: &Work) -> Result<(), TunerError> {
+        if self.measure == Some(super::Measure::Clamp) && !self.has_clamp() {
+            return Err(TunerError::Measure(
+                "--measure clamp: there is no voltage clamp in current mode (give --vclamp, or general_settings.vclamp: true, or measure the synapse)".into(),
+            ));
+        }
+        self.budget.check(w)
+    }
+
     /// A single event at `tstart` (bmtool's `SingleEvent`).
     pub fn single_event(&self) -> Result<SingleEventResult, TunerError> {
+        self.check_work(&self.run_work(Stim::Single, 1.0))?;
         let traces = self.run(Stim::Single)?;
         let g = &self.settings.general;
         let event_time = *traces.spikes.first().ok_or(TunerError::NoEvent)?;
@@ -36,10 +89,20 @@ impl SynapseTuner {
             tstop: traces.tstop,
             convention: self.convention,
         };
+        // bmtool measures the synaptic current with the baseline and sign of
+        // the measured trace (the clamp's under voltage clamp); otherwise the
+        // measured trace with its own baseline: the holding current just
+        // before the first pulse under voltage clamp.
+        let bmtool_mix = self.convention == Convention::Bmtool && self.measure.is_none();
+        let on = if bmtool_mix {
+            &traces.i_syn
+        } else {
+            traces.measured()
+        };
         Ok(stp_analysis::pulse_amplitudes(
             &traces.t,
             traces.measured(),
-            &traces.i_syn,
+            on,
             &traces.spikes,
             &opts,
         )?)
@@ -48,7 +111,9 @@ impl SynapseTuner {
     /// The 8 + 4 train at `freq` Hz with `delay` ms between pulses 8 and 9.
     pub fn train(&self, freq: f64, delay: f64) -> Result<TrainResult, TunerError> {
         check_train(freq, delay)?;
-        let traces = self.run(Stim::Train { freq, delay })?;
+        let stim = Stim::Train { freq, delay };
+        self.check_work(&self.run_work(stim, 1.0))?;
+        let traces = self.run(stim)?;
         self.train_result(freq, delay, traces)
     }
 
@@ -79,7 +144,9 @@ impl SynapseTuner {
                 value: duration,
             });
         }
-        let traces = self.run(Stim::Continuous { freq, duration })?;
+        let stim = Stim::Continuous { freq, duration };
+        self.check_work(&self.run_work(stim, 1.0))?;
+        let traces = self.run(stim)?;
         let amplitudes_pa = self.amplitudes(&traces)?;
         Ok(ContinuousResult {
             freq,
@@ -104,9 +171,17 @@ impl SynapseTuner {
                 value: 0.0,
             });
         }
+        let mut work = Work::new(format!(
+            "a frequency response over {} frequencies ({} Hz lowest) with a {delay} ms recovery delay",
+            freqs.len(),
+            freqs.iter().copied().fold(f64::INFINITY, f64::min)
+        ));
         for &f in freqs {
             check_freq(f)?;
+            work.add(&self.run_work(Stim::Train { freq: f, delay }, 1.0), 1.0);
         }
+        check_train(freqs[0], delay)?;
+        self.check_work(&work)?;
         // Longest trains first, each taken by the next free thread (greedy
         // list scheduling): the 1 Hz train alone is a third of the work, and
         // rayon's halving of the list would pair it with the next longest.
@@ -158,6 +233,22 @@ impl SynapseTuner {
     /// metrics at `freq`/`delay` (bmtool's `generate_synaptic_table`).
     pub fn table(&self, freq: f64, delay: f64) -> Vec<(String, TableRow)> {
         let names = self.settings.connection_names();
+        let mut work = Work::new(format!(
+            "a table of {} connections (a single event and a {freq} Hz train each)",
+            names.len()
+        ));
+        work.add(
+            &self.evaluation_work(true, Some((freq, delay)), 1.0),
+            names.len() as f64,
+        );
+        let refused = || check_train(freq, delay).and_then(|_| self.check_work(&work));
+        if refused().is_err() {
+            // Every row gets the refusal (the error is not Clone: made anew).
+            return names
+                .into_iter()
+                .map(|n| (n, refused().map(|_| unreachable!())))
+                .collect();
+        }
         names
             .par_iter()
             .map(|n| {

@@ -1,7 +1,7 @@
 //! How a run of the synapse tuner is built: the cell, the synapse, the clamp,
 //! the stimulators of each protocol, the recordings.
 
-use super::{SynapseTuner, Traces};
+use super::{Measure, SynapseTuner, Traces};
 use crate::TunerError;
 use cable_core::{
     ArtId, CellId, Loc, ModelBuilder, PointId, ProbeId, SimOptions, Simulation, SourceId, Target,
@@ -70,6 +70,9 @@ impl SynapseTuner {
         if let Some((a, times)) = vecstim {
             sim.set_artificial_vector(a, times)?;
         }
+        if let Some(c) = &self.cancel {
+            sim.set_cancel(c.clone());
+        }
         let probes = self.add_records(&mut sim, &sources, &soma, clamp, syn)?;
         Ok(Built {
             sim,
@@ -103,7 +106,7 @@ impl SynapseTuner {
     }
 
     /// When the run of `stim` stops (ms).
-    fn tstop(&self, stim: Stim) -> f64 {
+    pub(super) fn tstop(&self, stim: Stim) -> f64 {
         let g = &self.settings.general;
         match stim {
             Stim::Single => g.tstart + g.tdur,
@@ -121,7 +124,7 @@ impl SynapseTuner {
         soma: &str,
         tstop: f64,
     ) -> Result<Option<PointId>, TunerError> {
-        if !(self.convention == Convention::Bmtool || self.vclamp) {
+        if !self.has_clamp() {
             return Ok(None);
         }
         let g = &self.settings.general;
@@ -239,17 +242,45 @@ impl SynapseTuner {
         if let Some(cl) = clamp {
             probes.push(sim.record_point(cl, "i")?);
         }
-        probes.push(sim.record_point(syn, "i")?);
+        probes.push(sim.record_point(syn, &self.current_name)?);
         for v in &self.extra {
             probes.push(sim.record_point(syn, v)?);
         }
         Ok(probes)
     }
 
-    /// Build and run `stim` from `finitialize(v_init)`.
+    /// Whether a clamp is in the model: in voltage-clamp mode, and always
+    /// under bmtool's convention.
+    pub(super) fn has_clamp(&self) -> bool {
+        self.convention == Convention::Bmtool || self.vclamp
+    }
+
+    /// Whether the responses are measured on the clamp's current.
+    pub(super) fn measures_clamp(&self) -> bool {
+        match self.measure {
+            None => self.vclamp,
+            Some(Measure::Clamp) => true,
+            Some(Measure::Synapse) => false,
+        }
+    }
+
+    /// The voltage a run of `stim` starts from: `v_init`, except bmtool's
+    /// trains and continuous input (`_simulate_model`'s `finitialize(70 * mV)`).
+    pub(super) fn start_v(&self, stim: Stim) -> f64 {
+        match stim {
+            Stim::Train { .. } | Stim::Continuous { .. }
+                if self.convention == Convention::Bmtool =>
+            {
+                70.0
+            }
+            _ => self.settings.general.v_init,
+        }
+    }
+
+    /// Build and run `stim` from [`Self::start_v`].
     pub(super) fn run(&self, stim: Stim) -> Result<Traces, TunerError> {
         let mut bt = self.build(stim)?;
-        bt.sim.run(bt.tstop, self.settings.general.v_init)?;
+        bt.sim.run(bt.tstop, self.start_v(stim))?;
         self.collect(bt)
     }
 
@@ -283,7 +314,7 @@ impl SynapseTuner {
             extras,
             spikes,
             tstop: bt.tstop,
-            clamp_measured: self.vclamp,
+            clamp_measured: self.measures_clamp(),
         })
     }
 }
