@@ -81,5 +81,5 @@ mod state;
 mod traces;
 
 pub use error::LoadError;
-pub use server::{router, Server};
+pub use server::{router, Handle, Server};
 pub use state::App;

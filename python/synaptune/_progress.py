@@ -1,0 +1,53 @@
+"""Progress bars for long calls: tqdm's (a widget in notebooks) when tqdm is
+installed, nothing otherwise. The native side calls ``tick(n)`` with the
+number of units done, from whichever thread finished one."""
+
+from __future__ import annotations
+
+import threading
+from typing import Callable, Optional
+
+_enabled = True
+
+
+def set_progress(enabled: bool) -> None:
+    """Show progress bars for long calls (default) or not."""
+    global _enabled
+    _enabled = bool(enabled)
+
+
+class Bar:
+    """A progress bar of ``total`` units; use as a context manager and pass
+    ``bar.tick`` to the native call."""
+
+    def __init__(self, total: int, desc: str, enabled: Optional[bool] = None):
+        self._bar = None
+        self._lock = threading.Lock()
+        show = _enabled if enabled is None else enabled
+        if show and total > 1:
+            try:
+                from tqdm.auto import tqdm
+            except ImportError:
+                tqdm = None
+            if tqdm is not None:
+                self._bar = tqdm(total=total, desc=desc, leave=False)
+
+    @property
+    def tick(self) -> Optional[Callable[[int], None]]:
+        """The callback for the native side (None without a bar)."""
+        if self._bar is None:
+            return None
+
+        def tick(n: int) -> None:
+            with self._lock:
+                if n > self._bar.n:
+                    self._bar.update(n - self._bar.n)
+
+        return tick
+
+    def __enter__(self) -> "Bar":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._bar is not None:
+            self._bar.close()
