@@ -5,6 +5,7 @@ number of units done, from whichever thread finished one."""
 from __future__ import annotations
 
 import threading
+import warnings
 from typing import Callable, Optional
 
 _enabled = True
@@ -16,6 +17,23 @@ def set_progress(enabled: bool) -> None:
     _enabled = bool(enabled)
 
 
+def _tqdm():
+    """tqdm's notebook bar where it can draw (ipywidgets), its text bar
+    elsewhere; None without tqdm."""
+    try:
+        import tqdm.std as std
+    except ImportError:
+        return None
+    try:
+        import ipywidgets  # noqa: F401
+    except ImportError:
+        return std.tqdm
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", std.TqdmWarning)
+        from tqdm.auto import tqdm
+    return tqdm
+
+
 class Bar:
     """A progress bar of ``total`` units; use as a context manager and pass
     ``bar.tick`` to the native call."""
@@ -25,10 +43,7 @@ class Bar:
         self._lock = threading.Lock()
         show = _enabled if enabled is None else enabled
         if show and total > 1:
-            try:
-                from tqdm.auto import tqdm
-            except ImportError:
-                tqdm = None
+            tqdm = _tqdm()
             if tqdm is not None:
                 self._bar = tqdm(total=total, desc=desc, leave=False)
 

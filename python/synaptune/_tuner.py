@@ -37,7 +37,7 @@ def _report(notices) -> None:
     become Python warnings."""
     for level, text in notices:
         if level == "warning":
-            warnings.warn(text, SynaptuneWarning, stacklevel=3)
+            warnings.warn(text, SynaptuneWarning, stacklevel=4)
         else:
             print(f"synaptune: {text}")
 
