@@ -80,17 +80,16 @@ fn list_connections<'py>(
     network: Option<String>,
     full: bool,
 ) -> PyResult<Bound<'py, PyAny>> {
-    let v = py
-        .detach(|| {
-            let cfg = sonata_config::Config::load(&config).map_err(err)?;
-            let types = sonata_config::connection_types(&cfg, network.as_deref()).map_err(err)?;
-            if full {
-                serde_json::to_value(sonata_config::connections_full(&types))
-            } else {
-                serde_json::to_value(sonata_config::connections_summary(&types))
-            }
-            .map_err(err)
-        })?;
+    let v = py.detach(|| {
+        let cfg = sonata_config::Config::load(&config).map_err(err)?;
+        let types = sonata_config::connection_types(&cfg, network.as_deref()).map_err(err)?;
+        if full {
+            serde_json::to_value(sonata_config::connections_full(&types))
+        } else {
+            serde_json::to_value(sonata_config::connections_summary(&types))
+        }
+        .map_err(err)
+    })?;
     to_py(py, &v)
 }
 

@@ -11,7 +11,10 @@ use tuner_opt::{Convention, SynapseTuner, Traces, TunerSettings};
 
 /// A serde value as a Python object (dicts keep the struct's field order;
 /// floats stay floats, NaN included).
-pub fn to_py<'py, T: serde::Serialize + ?Sized>(py: Python<'py>, v: &T) -> PyResult<Bound<'py, PyAny>> {
+pub fn to_py<'py, T: serde::Serialize + ?Sized>(
+    py: Python<'py>,
+    v: &T,
+) -> PyResult<Bound<'py, PyAny>> {
     pythonize::pythonize(py, v).map_err(err)
 }
 

@@ -105,13 +105,19 @@ impl NativeGapTuner {
 
     /// The coupling coefficient at `g` (µS).
     fn coupling_coefficient(&self, py: Python<'_>, g: f64) -> PyResult<f64> {
-        py.detach(|| self.tuner.coupling_coefficient(g)).map_err(err)
+        py.detach(|| self.tuner.coupling_coefficient(g))
+            .map_err(err)
     }
 
     /// Coupling coefficients of many conductances, in parallel;
     /// `progress(n)` after each.
     #[pyo3(signature = (gs, progress=None))]
-    fn sweep(&self, py: Python<'_>, gs: Vec<f64>, progress: Option<Py<PyAny>>) -> PyResult<Vec<f64>> {
+    fn sweep(
+        &self,
+        py: Python<'_>,
+        gs: Vec<f64>,
+        progress: Option<Py<PyAny>>,
+    ) -> PyResult<Vec<f64>> {
         let p = Progress::new(progress);
         let r = py.detach(|| self.tuner.sweep(&gs, &|| p.tick()));
         p.errors.check()?;

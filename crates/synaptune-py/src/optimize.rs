@@ -107,7 +107,8 @@ pub fn synapse<'py>(
     cost: Option<Py<PyAny>>,
     progress: Option<Py<PyAny>>,
 ) -> PyResult<Bound<'py, PyDict>> {
-    let o: Options = serde_json::from_str(options).map_err(|e| err(format!("optimize options: {e}")))?;
+    let o: Options =
+        serde_json::from_str(options).map_err(|e| err(format!("optimize options: {e}")))?;
     let opts = o.to_library().map_err(err)?;
     let p = Progress::new(progress);
     let cost_errors = Arc::new(ErrorSlot::default());

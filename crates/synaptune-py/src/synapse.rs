@@ -148,7 +148,13 @@ impl NativeSynapseTuner {
         self.tuner
             .registry()
             .get(m)
-            .map(|t| t.info.parameter_names().iter().map(|s| s.to_string()).collect())
+            .map(|t| {
+                t.info
+                    .parameter_names()
+                    .iter()
+                    .map(|s| s.to_string())
+                    .collect()
+            })
             .unwrap_or_default()
     }
 

@@ -100,7 +100,11 @@ async fn guard(State(hosts): State<Arc<Vec<String>>>, req: Request, next: Next) 
             status: StatusCode::FORBIDDEN,
             message: format!(
                 "host `{host}` refused: this server answers only 127.0.0.1{}",
-                if hosts.is_empty() { String::new() } else { format!(" and {}", hosts.join(", ")) }
+                if hosts.is_empty() {
+                    String::new()
+                } else {
+                    format!(" and {}", hosts.join(", "))
+                }
             ),
         }
         .into_response();
