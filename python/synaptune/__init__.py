@@ -14,33 +14,17 @@ pickling for Dask).
 """
 
 from ._native import SynaptuneError, __version__
-from ._gap import GapJunctionTuner
-from ._optimize import (
-    GapJunctionOptimizer,
-    GapOptimizationResult,
-    SynapseOptimizationResult,
-    SynapseOptimizer,
-    solver_name,
-)
+from .synapses import *  # noqa: F401,F403  (bmtool's classes and defaults)
+from . import synapses as _synapses
+from ._optimize import solver_name
 from ._progress import set_progress
-from ._settings import (
-    DEFAULT_GAP_JUNCTION_GENERAL_SETTINGS,
-    DEFAULT_GENERAL_SETTINGS,
-    SynaptuneWarning,
-)
-from ._tuner import BMTOOL_FREQUENCIES, SynapseTuner
+from ._settings import SynaptuneWarning
+from ._tuner import BMTOOL_FREQUENCIES
 from ._native import coupling_coefficient, list_connections, networks, stp_metrics, stp_terms
 
 __all__ = [
+    *_synapses.__all__,
     "BMTOOL_FREQUENCIES",
-    "DEFAULT_GAP_JUNCTION_GENERAL_SETTINGS",
-    "DEFAULT_GENERAL_SETTINGS",
-    "GapJunctionOptimizer",
-    "GapJunctionTuner",
-    "GapOptimizationResult",
-    "SynapseOptimizationResult",
-    "SynapseOptimizer",
-    "SynapseTuner",
     "SynaptuneError",
     "SynaptuneWarning",
     "__version__",

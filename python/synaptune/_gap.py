@@ -12,11 +12,11 @@ import numpy as np
 
 from . import _native, _plot
 from ._progress import Bar
-from ._settings import cell_files, dumps, gap_settings, mechanism_paths
+from ._settings import ConnectionView, cell_files, dumps, gap_settings, mechanism_paths
 from ._tuner import _convention
 
 
-class GapJunctionTuner:
+class GapJunctionTuner(ConnectionView):
     """bmtool's ``GapJunctionTuner``: two copies of a cell joined by a gap
     junction, a current step into the first.
 
@@ -127,16 +127,6 @@ class GapJunctionTuner:
     def conn_type_settings(self) -> Dict[str, dict]:
         """The connections as given (a copy)."""
         return json.loads(json.dumps(self._settings["conn_type_settings"]))
-
-    @property
-    def current_connection(self) -> str:
-        """The connection in use."""
-        return self._native.connection()
-
-    @property
-    def conn(self) -> dict:
-        """The current connection's settings."""
-        return self.conn_type_settings[self.current_connection]
 
     @property
     def cell_name(self) -> str:

@@ -64,18 +64,8 @@ METHODS = {
 
 # bmtool's _calculate_metrics keys: every cost function sees all of them (0
 # for what was not simulated), as in bmtool.
-BMTOOL_METRICS = (
-    "induction",
-    "ppr",
-    "recovery",
-    "simple_ppr",
-    "max_amplitude",
-    "rise_time",
-    "decay_time",
-    "latency",
-    "half_width",
-    "baseline",
-    "amp",
+BMTOOL_METRICS = tuple(
+    "induction ppr recovery simple_ppr max_amplitude rise_time decay_time latency half_width baseline amp".split()
 )
 
 

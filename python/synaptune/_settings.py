@@ -223,3 +223,18 @@ def gap_settings(
 def dumps(value: Any) -> str:
     """JSON text of a spec or settings (numbers exact: Python's repr)."""
     return json.dumps(to_json(value))
+
+
+class ConnectionView:
+    """The current connection as bmtool's tuners expose it; the class defines
+    ``conn_type_settings`` and ``_native.connection()``."""
+
+    @property
+    def current_connection(self) -> str:
+        """The connection the tuner is on."""
+        return self._native.connection()
+
+    @property
+    def conn(self) -> dict:
+        """The current connection's settings (a copy)."""
+        return self.conn_type_settings[self.current_connection]

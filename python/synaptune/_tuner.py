@@ -16,6 +16,7 @@ import numpy as np
 from . import _interactive, _native, _plot
 from ._progress import Bar
 from ._settings import (
+    ConnectionView,
     SynaptuneWarning,
     cell_files,
     dumps,
@@ -50,7 +51,7 @@ def _convention(compat: Optional[str]) -> str:
     raise ValueError(f"compat={compat!r}: expected 'bmtool' or 'default'")
 
 
-class SynapseTuner:
+class SynapseTuner(ConnectionView):
     """bmtool's ``SynapseTuner`` on synaptune's engine.
 
     Arguments are bmtool's, with synaptune's meaning where the two differ:
@@ -221,16 +222,6 @@ class SynapseTuner:
     def conn_type_settings(self) -> Dict[str, dict]:
         """Every connection's settings with the values now in force (a copy)."""
         return self.settings()["conn_type_settings"]
-
-    @property
-    def current_connection(self) -> str:
-        """The connection the tuner is on."""
-        return self._native.connection()
-
-    @property
-    def conn(self) -> dict:
-        """The current connection's ``spec_settings`` and ``spec_syn_param``."""
-        return self.conn_type_settings[self.current_connection]
 
     @property
     def synaptic_props(self) -> dict:

@@ -2,7 +2,7 @@
 //! pulse peaks, the coupling coefficient, a SONATA config's networks and
 //! connection types, the optimiser's method names.
 
-use crate::convert::{settings_json, to_py};
+use crate::convert::to_py;
 use crate::errors::err;
 use numpy::PyReadonlyArray1;
 use pyo3::prelude::*;
@@ -105,7 +105,7 @@ fn sonata_settings(
     cells: Option<PathBuf>,
 ) -> PyResult<String> {
     py.detach(|| TunerSettings::from_sonata(&config, network.as_deref(), cells.as_deref()))
-        .map(|s| settings_json(&s).to_string())
+        .map(|s| s.to_json().to_string())
         .map_err(err)
 }
 

@@ -5,9 +5,7 @@ use crate::errors::err;
 use numpy::IntoPyArray;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
-use serde_json::{json, Map, Value};
-use std::path::Path;
-use tuner_opt::{Convention, SynapseTuner, Traces, TunerSettings};
+use tuner_opt::{Convention, SynapseTuner, Traces};
 
 /// A serde value as a Python object (dicts keep the struct's field order;
 /// floats stay floats, NaN included).
@@ -65,41 +63,4 @@ pub fn traces<'py>(py: Python<'py>, tr: Traces) -> PyResult<Bound<'py, PyDict>> 
     d.set_item("tstop", tr.tstop)?;
     d.set_item("clamp_measured", tr.clamp_measured)?;
     Ok(d)
-}
-
-/// `path` made absolute (relative to the current directory), as text.
-fn absolute(p: &Path) -> String {
-    std::path::absolute(p)
-        .unwrap_or_else(|_| p.to_path_buf())
-        .display()
-        .to_string()
-}
-
-/// The settings as a settings file's JSON (every value as now in force,
-/// paths absolute): what a tuner is rebuilt from when it is unpickled.
-pub fn settings_json(s: &TunerSettings) -> Value {
-    let g = &s.general;
-    let mut conns = Map::new();
-    for c in &s.connections {
-        conns.insert(c.name.clone(), c.to_json());
-    }
-    let mut cells = Map::new();
-    for (k, p) in &s.cells {
-        cells.insert(k.clone(), json!(absolute(p)));
-    }
-    let mut out = json!({
-        "general_settings": {
-            "vclamp": g.vclamp,
-            "rise_interval": [g.rise_interval.0, g.rise_interval.1],
-            "tstart": g.tstart, "tdur": g.tdur, "threshold": g.threshold,
-            "delay": g.delay, "weight": g.weight, "dt": g.dt,
-            "celsius": g.celsius, "v_init": g.v_init,
-        },
-        "conn_type_settings": conns,
-        "cells": cells,
-    });
-    if !s.mechanisms.is_empty() {
-        out["mechanisms"] = json!(s.mechanisms.iter().map(|p| absolute(p)).collect::<Vec<_>>());
-    }
-    out
 }

@@ -1,7 +1,7 @@
 //! [`NativeSynapseTuner`]: `tuner_opt::SynapseTuner` for the Python package.
 
 use crate::callback::Progress;
-use crate::convert::{convention_name, header, merge, settings_json, to_py, traces};
+use crate::convert::{convention_name, header, merge, to_py, traces};
 use crate::errors::err;
 use crate::spec::Spec;
 use pyo3::prelude::*;
@@ -32,6 +32,39 @@ impl NativeSynapseTuner {
             t.set_param(k, *v)?;
         }
         Ok(t)
+    }
+
+    /// Run `run` on a copy of the tuner per parameter set, in parallel with
+    /// the GIL released, and turn each result into a dict with `to_dict` (a
+    /// failed set becomes its error text).
+    fn batch<'py, R: Send>(
+        &self,
+        py: Python<'py>,
+        param_sets: &[ParamSet],
+        progress: Option<Py<PyAny>>,
+        run: impl Fn(SynapseTuner) -> Result<R, TunerError> + Sync,
+        to_dict: impl Fn(Python<'py>, R) -> PyResult<Bound<'py, PyDict>>,
+    ) -> PyResult<Bound<'py, PyList>> {
+        let p = Progress::new(progress);
+        let results: Vec<Result<R, TunerError>> = py.detach(|| {
+            param_sets
+                .par_iter()
+                .map(|ps| {
+                    let r = self.with_params(ps).and_then(&run);
+                    p.tick();
+                    r
+                })
+                .collect()
+        });
+        p.errors.check()?;
+        let out = PyList::empty(py);
+        for r in results {
+            match r {
+                Ok(r) => out.append(to_dict(py, r)?)?,
+                Err(e) => out.append(e.to_string())?,
+            }
+        }
+        Ok(out)
     }
 
     /// The dict of a train: header, freq, delay, amplitudes, metrics (and the
@@ -87,7 +120,7 @@ impl NativeSynapseTuner {
     fn state(&self) -> String {
         let t = &self.tuner;
         json!({
-            "source": {"settings": settings_json(t.settings()), "label": t.settings().source.display().to_string(), "base": "."},
+            "source": {"settings": t.settings().to_json(), "label": t.settings().source.display().to_string(), "base": "."},
             "connection": t.connection().name,
             "convention": convention_name(t.convention()),
             "mechanisms": self.mechanisms,
@@ -99,7 +132,7 @@ impl NativeSynapseTuner {
 
     /// The current settings as a settings file's JSON (text).
     fn settings_json(&self) -> String {
-        settings_json(self.tuner.settings()).to_string()
+        self.tuner.settings().to_json().to_string()
     }
 
     /// The current connection's name.
@@ -273,31 +306,14 @@ impl NativeSynapseTuner {
         with_traces: bool,
         progress: Option<Py<PyAny>>,
     ) -> PyResult<Bound<'py, PyList>> {
-        let p = Progress::new(progress);
-        let results: Vec<Result<TrainResult, TunerError>> = py.detach(|| {
-            let start = self.tuner.train_start(freq, delay).ok();
-            param_sets
-                .par_iter()
-                .map(|ps| {
-                    let t = self.with_params(ps)?;
-                    let r = match &start {
-                        Some(s) => t.train_from(s),
-                        None => t.train(freq, delay),
-                    };
-                    p.tick();
-                    r
-                })
-                .collect()
-        });
-        p.errors.check()?;
-        let out = PyList::empty(py);
-        for r in results {
-            match r {
-                Ok(r) => out.append(self.train_dict(py, r, with_traces)?)?,
-                Err(e) => out.append(e.to_string())?,
-            }
-        }
-        Ok(out)
+        let start = py.detach(|| self.tuner.train_start(freq, delay).ok());
+        let run = |t: SynapseTuner| match &start {
+            Some(s) => t.train_from(s),
+            None => t.train(freq, delay),
+        };
+        self.batch(py, &param_sets, progress, run, |py, r| {
+            self.train_dict(py, r, with_traces)
+        })
     }
 
     /// Single events for many parameter sets at once, on every core.
@@ -309,33 +325,15 @@ impl NativeSynapseTuner {
         with_traces: bool,
         progress: Option<Py<PyAny>>,
     ) -> PyResult<Bound<'py, PyList>> {
-        let p = Progress::new(progress);
-        let results: Vec<_> = py.detach(|| {
-            param_sets
-                .par_iter()
-                .map(|ps| {
-                    let r = self.with_params(ps).and_then(|t| t.single_event());
-                    p.tick();
-                    r
-                })
-                .collect()
-        });
-        p.errors.check()?;
-        let out = PyList::empty(py);
-        for r in results {
-            match r {
-                Ok(r) => {
-                    let d = header(py, &self.tuner)?;
-                    merge(&d, &to_py(py, &r.kinetics)?)?;
-                    if with_traces {
-                        d.set_item("traces", traces(py, r.traces)?)?;
-                    }
-                    out.append(d)?;
-                }
-                Err(e) => out.append(e.to_string())?,
+        let run = |t: SynapseTuner| t.single_event();
+        self.batch(py, &param_sets, progress, run, |py, r| {
+            let d = header(py, &self.tuner)?;
+            merge(&d, &to_py(py, &r.kinetics)?)?;
+            if with_traces {
+                d.set_item("traces", traces(py, r.traces)?)?;
             }
-        }
-        Ok(out)
+            Ok(d)
+        })
     }
 
     /// Fit synaptic parameters (see the `optimize` module).
