@@ -13,6 +13,7 @@ import pytest
 
 import synaptune
 from synaptune import _interactive
+from conftest import need
 
 
 def request(url, path, body=None, host=None):
@@ -90,3 +91,29 @@ def test_plots_without_matplotlib_say_how_to_get_it():
     assert out.returncode == 0, out.stderr
     assert "IMPORT" in out.stdout and "pip install synaptune[plot]" in out.stdout
     assert out.stdout.strip().endswith("True")
+
+
+def test_gap_junction_sliders(gap_tuner):
+    need("ipywidgets")
+    need("matplotlib")
+    assert gap_tuner.InteractiveTuner() is None
+    panel = gap_tuner._interactive
+    panel.resistance.value = 2e-3
+    panel.run()
+    assert gap_tuner.last_figure is not None
+    assert abs(gap_tuner.coupling_ratio() - gap_tuner.coupling(2e-3)) == 0
+    assert "FSI_gap" in panel.connection.options
+
+
+def test_simulations_release_the_gil(tuner):
+    import threading
+
+    done = threading.Event()
+    worker = threading.Thread(target=lambda: (tuner.freq_response(), done.set()))
+    count = 0
+    worker.start()
+    while not done.is_set():
+        count += 1
+    worker.join()
+    # With the GIL held for the whole call, this loop would barely run.
+    assert count > 10_000, count
