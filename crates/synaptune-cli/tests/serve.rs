@@ -239,7 +239,9 @@ fn the_model_has_bmtools_sliders_and_choices() {
     let page = get(&s, "/");
     assert_eq!(page.status, 200);
     let html = String::from_utf8(page.body).unwrap();
-    assert!(html.contains("Run Train") && html.contains("/app.js"));
+    // Assets by relative address, so the page also works under a proxy's prefix.
+    assert!(html.contains("Run Train") && html.contains(r#"src="app.js""#));
+    assert!(!html.contains(r#"src="/"#) && !html.contains(r#"href="/"#));
     for asset in ["/app.js", "/plot.js", "/style.css"] {
         let r = get(&s, asset);
         assert_eq!(r.status, 200, "{asset}");

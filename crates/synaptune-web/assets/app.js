@@ -59,7 +59,9 @@ async function api(path, body) {
     headers: { "Content-Type": "application/json" },
     body: JSON.stringify(body),
   };
-  const r = await fetch(path, init);
+  // Relative to the page, so that the page also works under a proxy's prefix
+  // (jupyter-server-proxy serves it at /user/NAME/proxy/PORT/).
+  const r = await fetch(path.replace(/^\//, ""), init);
   let data;
   try { data = await r.json(); } catch (e) { data = { error: `HTTP ${r.status}` }; }
   if (!r.ok) {
@@ -481,7 +483,7 @@ async function exportFile(kind) {
     if (S.network) q.set("network", S.network);
     if (kind === "dynamics") q.set("connection", S.conn.name);
     const a = document.createElement("a");
-    a.href = `/api/export/${kind}?${q}`;
+    a.href = `api/export/${kind}?${q}`;
     a.download = "";
     document.body.appendChild(a);
     a.click();

@@ -8,38 +8,19 @@ use std::path::Path;
 
 /// The current settings of a network as a settings file (paths made absolute).
 pub fn settings_file_json(app: &App, net: &Net) -> Value {
-    let s = &net.settings;
-    let g = &s.general;
-    let mut conns = serde_json::Map::new();
-    for c in &s.connections {
-        conns.insert(c.name.clone(), c.to_json());
+    let mut out = serde_json::Map::new();
+    out.insert(
+        "comment".into(),
+        json!(format!(
+            "exported by synaptune serve from {}",
+            net.settings.source.display()
+        )),
+    );
+    if let Value::Object(o) = net.settings.to_json() {
+        out.extend(o);
     }
-    let abs = |p: &Path| {
-        std::path::absolute(p)
-            .unwrap_or_else(|_| p.to_path_buf())
-            .display()
-            .to_string()
-    };
-    let mut cells = serde_json::Map::new();
-    for (k, p) in &s.cells {
-        cells.insert(k.clone(), json!(abs(p)));
-    }
-    let mut out = json!({
-        "comment": format!("exported by synaptune serve from {}", s.source.display()),
-        "general_settings": {
-            "vclamp": app.vclamp(),
-            "rise_interval": [g.rise_interval.0, g.rise_interval.1],
-            "tstart": g.tstart, "tdur": g.tdur, "threshold": g.threshold,
-            "delay": g.delay, "weight": g.weight, "dt": g.dt,
-            "celsius": g.celsius, "v_init": g.v_init,
-        },
-        "conn_type_settings": conns,
-        "cells": cells,
-    });
-    if !s.mechanisms.is_empty() {
-        out["mechanisms"] = json!(s.mechanisms.iter().map(|p| abs(p)).collect::<Vec<_>>());
-    }
-    out
+    out["general_settings"]["vclamp"] = json!(app.vclamp());
+    Value::Object(out)
 }
 
 /// A connection's current parameters as a BMTK dynamics_params file

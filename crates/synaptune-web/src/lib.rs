@@ -5,10 +5,17 @@
 //! number on the page comes from `tuner-opt` and `stp-analysis`.
 //!
 //! The server binds `127.0.0.1:PORT` only ([`Server::bind`]; port 0 takes any
-//! free port; `synaptune serve` prints the URL on stderr). The page
+//! free port; `synaptune serve` prints the URL on stderr). [`Server::run`]
+//! serves until the process stops (the CLI); [`Server::spawn`] serves on a
+//! thread of its own until [`Handle::stop`] (the Python package's
+//! `InteractiveTuner()` in a notebook). The page uses relative URLs, so it
+//! also works under a proxy's prefix (jupyter-server-proxy's
+//! `/user/NAME/proxy/PORT/`); [`Server::allow_hosts`] names the proxy's public
+//! host, whose `Host` header the proxy forwards. The page
 //! (`assets/`: `index.html`, `app.js`, `plot.js`, `style.css`) is compiled into
 //! the binary and needs nothing from the network. Requests whose `Host` is not
-//! 127.0.0.1, localhost or [::1] are refused (403: no DNS rebinding), and POST
+//! 127.0.0.1, localhost, [::1] or an allowed proxy host are refused (403: no DNS
+//! rebinding), and POST
 //! bodies must be `application/json` (415: no cross-site form posts).
 //!
 //! The server holds the tuner's state as bmtool's tuner object does: parameter
@@ -98,5 +105,5 @@ mod state;
 mod traces;
 
 pub use error::LoadError;
-pub use server::{router, Server};
+pub use server::{router, Handle, Server};
 pub use state::App;

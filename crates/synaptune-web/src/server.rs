@@ -3,7 +3,7 @@
 use crate::api;
 use crate::error::{ApiError, LoadError};
 use crate::state::App;
-use axum::extract::Request;
+use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -29,9 +29,14 @@ fn asset(mime: &'static str, body: &'static str) -> Response {
         .into_response()
 }
 
-/// The routes.
-/// The routes of the page and its API over `app`.
+/// The routes of the page and its API over `app`, answering only requests
+/// whose `Host` is loopback.
 pub fn router(app: Arc<App>) -> Router {
+    routes(app, Arc::new(Vec::new()))
+}
+
+/// The routes, answering loopback and `hosts` (names a proxy forwards).
+fn routes(app: Arc<App>, hosts: Arc<Vec<String>>) -> Router {
     Router::new()
         .route(
             "/",
@@ -72,12 +77,13 @@ pub fn router(app: Arc<App>) -> Router {
                 message: format!("{} is not allowed on {}", req.method(), req.uri().path()),
             }
         })
-        .layer(axum::middleware::from_fn(guard))
+        .layer(axum::middleware::from_fn_with_state(hosts, guard))
         .with_state(app)
 }
 
-/// Refuse foreign Host headers (DNS rebinding) and non-JSON POST bodies.
-async fn guard(req: Request, next: Next) -> Response {
+/// Refuse foreign Host headers (DNS rebinding: only loopback and the names
+/// given to [`Server::allow_hosts`]) and non-JSON POST bodies.
+async fn guard(State(hosts): State<Arc<Vec<String>>>, req: Request, next: Next) -> Response {
     let host = req
         .headers()
         .get(header::HOST)
@@ -87,10 +93,19 @@ async fn guard(req: Request, next: Next) -> Response {
         Some(i) if !host.ends_with(']') => &host[..i],
         _ => host,
     };
-    if !matches!(name, "127.0.0.1" | "localhost" | "[::1]") {
+    let allowed = matches!(name, "127.0.0.1" | "localhost" | "[::1]")
+        || hosts.iter().any(|h| h.eq_ignore_ascii_case(name));
+    if !allowed {
         return ApiError {
             status: StatusCode::FORBIDDEN,
-            message: format!("host `{host}` refused: this server answers only 127.0.0.1"),
+            message: format!(
+                "host `{host}` refused: this server answers only 127.0.0.1{}",
+                if hosts.is_empty() {
+                    String::new()
+                } else {
+                    format!(" and {}", hosts.join(", "))
+                }
+            ),
         }
         .into_response();
     }
@@ -111,12 +126,12 @@ async fn guard(req: Request, next: Next) -> Response {
     next.run(req).await
 }
 
-/// Bind 127.0.0.1:`port`, print the URL on stderr, serve until stopped.
 /// A listener on `127.0.0.1:PORT` with the app it serves.
 pub struct Server {
     listener: std::net::TcpListener,
     addr: SocketAddr,
     app: Arc<App>,
+    hosts: Vec<String>,
 }
 
 impl Server {
@@ -130,7 +145,17 @@ impl Server {
             listener,
             addr,
             app: Arc::new(app),
+            hosts: Vec::new(),
         })
+    }
+
+    /// Also answer requests whose `Host` is one of `hosts` (without port):
+    /// the public name of a proxy that forwards to this loopback port, such as
+    /// a JupyterHub's behind jupyter-server-proxy. The socket stays on
+    /// 127.0.0.1; the check only refuses DNS-rebinding pages.
+    pub fn allow_hosts(mut self, hosts: Vec<String>) -> Server {
+        self.hosts = hosts;
+        self
     }
 
     /// The page's address, `http://127.0.0.1:PORT/`.
@@ -141,20 +166,106 @@ impl Server {
     /// Serve until the process stops (two worker threads for the HTTP side;
     /// simulations run on the blocking pool, one per core at most).
     pub fn run(self) -> Result<(), LoadError> {
-        let io = |e: std::io::Error| LoadError::Listen {
-            port: self.addr.port(),
-            source: e,
-        };
-        let rt = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .map_err(io)?;
-        let app = self.app;
+        let port = self.addr.port();
+        let rt = runtime(port)?;
+        let app = self.routes();
         rt.block_on(async move {
             let listener = tokio::net::TcpListener::from_std(self.listener)?;
-            axum::serve(listener, router(app)).await
+            axum::serve(listener, app).await
         })
-        .map_err(io)
+        .map_err(|e| LoadError::Listen { port, source: e })
+    }
+
+    /// Serve on a thread of its own until [`Handle::stop`] (or the handle is
+    /// dropped): the Python package's `InteractiveTuner()` in a notebook.
+    pub fn spawn(self) -> Result<Handle, LoadError> {
+        let port = self.addr.port();
+        let url = self.url();
+        let rt = runtime(port)?;
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        let app = self.routes();
+        let listener = self.listener;
+        let thread = std::thread::Builder::new()
+            .name(format!("synaptune-web:{port}"))
+            .spawn(move || {
+                rt.block_on(async move {
+                    let listener = tokio::net::TcpListener::from_std(listener)?;
+                    axum::serve(listener, app)
+                        .with_graceful_shutdown(async {
+                            let _ = rx.await;
+                        })
+                        .await
+                })
+            })
+            .map_err(|e| LoadError::Listen { port, source: e })?;
+        Ok(Handle {
+            url,
+            port,
+            stop: Some(tx),
+            thread: Some(thread),
+        })
+    }
+
+    fn routes(&self) -> Router {
+        routes(self.app.clone(), Arc::new(self.hosts.clone()))
+    }
+}
+
+/// The runtime of a server: two worker threads for the HTTP side.
+fn runtime(port: u16) -> Result<tokio::runtime::Runtime, LoadError> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| LoadError::Listen { port, source: e })
+}
+
+/// A server running on its own thread ([`Server::spawn`]).
+pub struct Handle {
+    url: String,
+    port: u16,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<std::io::Result<()>>>,
+}
+
+impl Handle {
+    /// The page's address, `http://127.0.0.1:PORT/`.
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// The port it listens on.
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Whether it is still serving.
+    pub fn is_running(&self) -> bool {
+        self.thread.as_ref().is_some_and(|t| !t.is_finished())
+    }
+
+    /// Stop accepting connections, let requests in flight finish, close the
+    /// port and join the thread. Stopping a stopped server does nothing.
+    pub fn stop(&mut self) -> Result<(), LoadError> {
+        if let Some(tx) = self.stop.take() {
+            let _ = tx.send(());
+        }
+        match self.thread.take().map(|t| t.join()) {
+            Some(Ok(Err(e))) => Err(LoadError::Listen {
+                port: self.port,
+                source: e,
+            }),
+            Some(Err(_)) => Err(LoadError::Listen {
+                port: self.port,
+                source: std::io::Error::other("the server thread panicked"),
+            }),
+            _ => Ok(()),
+        }
+    }
+}
+
+impl Drop for Handle {
+    fn drop(&mut self) {
+        let _ = self.stop();
     }
 }

@@ -23,6 +23,17 @@ pub enum ModelSource {
         /// `components.templates_dir`).
         cells: Option<PathBuf>,
     },
+    /// A settings file's contents given as JSON (bmtool's dictionaries passed
+    /// from Python): `label` names it in messages, relative paths resolve
+    /// against `base`.
+    Json {
+        /// The settings (`general_settings`, `conn_type_settings`, `cells`, ...).
+        settings: serde_json::Value,
+        /// What messages call it (`path()` returns it).
+        label: PathBuf,
+        /// The folder relative cell and mechanism paths start from.
+        base: PathBuf,
+    },
 }
 
 impl ModelSource {
@@ -35,13 +46,18 @@ impl ModelSource {
                 network,
                 cells,
             } => TunerSettings::from_sonata(config, network.as_deref(), cells.as_deref()),
+            ModelSource::Json {
+                settings,
+                label,
+                base,
+            } => Ok(TunerSettings::from_value(settings, label, base)?),
         }
     }
 
     /// The networks a config has, as bmtool lists them (none for a settings file).
     pub fn networks(&self) -> Result<Vec<String>, TunerError> {
         match self {
-            ModelSource::Settings(_) => Ok(Vec::new()),
+            ModelSource::Settings(_) | ModelSource::Json { .. } => Ok(Vec::new()),
             ModelSource::Sonata { config, .. } => {
                 let cfg = sonata_config::Config::load(config)?;
                 Ok(sonata_config::networks(&cfg))
@@ -52,7 +68,7 @@ impl ModelSource {
     /// The same source restricted to `network` (a settings file has none).
     pub fn with_network(&self, network: &str) -> ModelSource {
         match self {
-            ModelSource::Settings(p) => ModelSource::Settings(p.clone()),
+            ModelSource::Settings(_) | ModelSource::Json { .. } => self.clone(),
             ModelSource::Sonata { config, cells, .. } => ModelSource::Sonata {
                 config: config.clone(),
                 network: Some(network.to_string()),
@@ -66,6 +82,7 @@ impl ModelSource {
         match self {
             ModelSource::Settings(p) => p,
             ModelSource::Sonata { config, .. } => config,
+            ModelSource::Json { label, .. } => label,
         }
     }
 }

@@ -130,3 +130,47 @@ fn a_json_folder_updates_spec_syn_param() {
     std::fs::write(dir.join("B.json"), "not json").unwrap();
     assert_eq!(s.apply_json_folder(&dir).unwrap_err().kind, K::Syntax);
 }
+
+/// The FSI example's settings file.
+fn fsi() -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/fsi/settings.json")
+}
+
+#[test]
+fn settings_given_as_json_build_the_same_tuner_as_the_file() {
+    use tuner_opt::{ModelSource, TunerSpec};
+    let file = fsi();
+    let value: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    let mut from_file = TunerSpec::new(ModelSource::Settings(file.clone()));
+    from_file.connection = Some("Dep2FSI".into());
+    let mut from_json = from_file.clone();
+    from_json.source = ModelSource::Json {
+        settings: value.clone(),
+        label: "(from Python)".into(),
+        base: file.parent().unwrap().to_path_buf(),
+    };
+    assert_eq!(from_json.source.path(), Path::new("(from Python)"));
+    assert!(from_json.source.networks().unwrap().is_empty());
+    let a = from_file.build().unwrap().tuner.train(50.0, 250.0).unwrap();
+    let b = from_json.build().unwrap().tuner;
+    // to_json writes a settings file that reads back to the same settings.
+    let again =
+        TunerSettings::from_value(&b.settings().to_json(), Path::new("x"), Path::new("/")).unwrap();
+    assert_eq!(again.connections, b.settings().connections);
+    assert_eq!(again.general, b.settings().general);
+    assert_eq!(a.amplitudes_pa, b.train(50.0, 250.0).unwrap().amplitudes_pa);
+    // A bad value is named with the label.
+    let mut bad = value;
+    bad["general_settings"]["dt"] = serde_json::json!(-1.0);
+    from_json.source = ModelSource::Json {
+        settings: bad,
+        label: "(from Python)".into(),
+        base: ".".into(),
+    };
+    let e = from_json.build().unwrap_err().to_string();
+    assert!(
+        e.contains("(from Python)") && e.contains("general_settings.dt"),
+        "{e}"
+    );
+}

@@ -455,6 +455,42 @@ impl TunerSettings {
             })
     }
 
+    /// As a settings file's JSON: every value as now in force, cell and
+    /// mechanism paths made absolute (so the file can be read from anywhere).
+    pub fn to_json(&self) -> Value {
+        let g = &self.general;
+        let mut conns = Map::new();
+        for c in &self.connections {
+            conns.insert(c.name.clone(), c.to_json());
+        }
+        let abs = |p: &Path| {
+            std::path::absolute(p)
+                .unwrap_or_else(|_| p.to_path_buf())
+                .display()
+                .to_string()
+        };
+        let cells: Map<String, Value> = self
+            .cells
+            .iter()
+            .map(|(k, p)| (k.clone(), Value::from(abs(p))))
+            .collect();
+        let mut out = serde_json::json!({
+            "general_settings": {
+                "vclamp": g.vclamp,
+                "rise_interval": [g.rise_interval.0, g.rise_interval.1],
+                "tstart": g.tstart, "tdur": g.tdur, "threshold": g.threshold,
+                "delay": g.delay, "weight": g.weight, "dt": g.dt,
+                "celsius": g.celsius, "v_init": g.v_init,
+            },
+            "conn_type_settings": conns,
+            "cells": cells,
+        });
+        if !self.mechanisms.is_empty() {
+            out["mechanisms"] = self.mechanisms.iter().map(|p| abs(p)).collect();
+        }
+        out
+    }
+
     /// Apply a folder of `<connection>.json` parameter files (bmtool's
     /// `json_folder_path`): each updates that connection's `spec_syn_param`.
     /// Returns the connections updated.

@@ -1,0 +1,114 @@
+//! The tuner spec the Python side writes as JSON, read into a
+//! `tuner_opt::TunerSpec`:
+//!
+//! ```json
+//! {"source": {"settings": {...}, "label": "...", "base": "DIR"}
+//!          | {"settings_file": "FILE"}
+//!          | {"sonata": {"config": "FILE", "network": null, "cells": "DIR"}},
+//!  "connection": "Dep2FSI", "convention": "default" | "bmtool",
+//!  "mechanisms": ["DIR"], "json_folder": null, "vclamp": null,
+//!  "params": [["Use", 0.3]], "record": ["record_Pr"], "templates": null}
+//! ```
+//!
+//! `templates` (hoc templates, bmtool's `templates_dir`/`hoc_cell`) is read
+//! but refused until `TunerSpec` can read hoc; cells come from `cells` files
+//! until then.
+
+use serde::Deserialize;
+use std::path::PathBuf;
+use tuner_opt::{Convention, ModelSource, TunerSpec};
+
+/// Where the model comes from.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Source {
+    settings: Option<serde_json::Value>,
+    label: Option<String>,
+    base: Option<PathBuf>,
+    settings_file: Option<PathBuf>,
+    sonata: Option<Sonata>,
+}
+
+/// A SONATA source.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Sonata {
+    config: PathBuf,
+    network: Option<String>,
+    cells: Option<PathBuf>,
+}
+
+/// The spec as written by the Python side.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Spec {
+    source: Source,
+    #[serde(default)]
+    connection: Option<String>,
+    #[serde(default)]
+    convention: Option<String>,
+    #[serde(default)]
+    mechanisms: Vec<PathBuf>,
+    #[serde(default)]
+    json_folder: Option<PathBuf>,
+    #[serde(default)]
+    vclamp: Option<bool>,
+    #[serde(default)]
+    params: Vec<(String, f64)>,
+    #[serde(default)]
+    record: Vec<String>,
+    #[serde(default)]
+    templates: Option<PathBuf>,
+}
+
+/// `default` or `bmtool` (also bmtool's spelling `compat="bmtool"`).
+pub fn convention(name: Option<&str>) -> Result<Convention, String> {
+    match name.unwrap_or("default") {
+        "default" | "synaptune" => Ok(Convention::Default),
+        "bmtool" => Ok(Convention::Bmtool),
+        other => Err(format!(
+            "unknown convention `{other}`; expected \"default\" or \"bmtool\""
+        )),
+    }
+}
+
+impl Spec {
+    /// Parse the JSON the Python side wrote.
+    pub fn parse(text: &str) -> Result<Spec, String> {
+        serde_json::from_str(text).map_err(|e| format!("tuner spec: {e}"))
+    }
+
+    /// The library's spec.
+    pub fn to_tuner_spec(&self) -> Result<TunerSpec, String> {
+        if let Some(t) = &self.templates {
+            return Err(format!(
+                "templates `{}`: this build reads cells from synaptune-cell/1 files only (hoc templates arrive with the model-import work); export the template with tools/export-cell and pass the folder of <post_cell>.json files as templates_dir",
+                t.display()
+            ));
+        }
+        let s = &self.source;
+        let source = match (&s.settings, &s.settings_file, &s.sonata) {
+            (Some(v), None, None) => ModelSource::Json {
+                settings: v.clone(),
+                label: PathBuf::from(s.label.as_deref().unwrap_or("(settings from Python)")),
+                base: s.base.clone().unwrap_or_else(|| PathBuf::from(".")),
+            },
+            (None, Some(f), None) => ModelSource::Settings(f.clone()),
+            (None, None, Some(c)) => ModelSource::Sonata {
+                config: c.config.clone(),
+                network: c.network.clone(),
+                cells: c.cells.clone(),
+            },
+            _ => return Err("tuner spec: give exactly one of source.settings, source.settings_file, source.sonata".into()),
+        };
+        let mut spec = TunerSpec::new(source);
+        spec.connection = self.connection.clone();
+        spec.convention = convention(self.convention.as_deref())?;
+        spec.mechanisms = self.mechanisms.clone();
+        spec.json_folder = self.json_folder.clone();
+        spec.vclamp = self.vclamp;
+        spec.params = self.params.clone();
+        spec.record = self.record.clone();
+        Ok(spec)
+    }
+}
