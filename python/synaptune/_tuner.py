@@ -66,7 +66,9 @@ class SynapseTuner(ConnectionView):
     * ``config``/``network``: a SONATA/BMTK config (cells as above, default the
       config's ``templates_dir``);
     * ``hoc_cell`` (a live NEURON object) is not usable here; export it;
-    * ``current_name``: only ``"i"`` until tuner-opt records other currents.
+    * ``current_name``: which variable of the synapse is its current (bmtool's
+      argument); ``measure="synapse"|"clamp"`` chooses the analysed current
+      explicitly (synaptune's ``--measure``).
 
     synaptune's keywords: ``compat="bmtool"`` (bmtool 0.8.7's numbers, quirks
     included; default: synaptune's definitions, as the CLI), ``settings`` (a
@@ -91,6 +93,7 @@ class SynapseTuner(ConnectionView):
         network: Optional[str] = None,
         *,
         compat: str = "default",
+        measure: Optional[str] = None,
         settings: Optional[str] = None,
         cells: Optional[Any] = None,
     ) -> None:
@@ -99,11 +102,6 @@ class SynapseTuner(ConnectionView):
                 "hoc_cell: synaptune cannot use a live NEURON cell object; export its template "
                 "with tools/export-cell (--template FILE --name NAME --out NAME.json) and pass "
                 "templates_dir=<folder of NAME.json files>"
-            )
-        if current_name != "i":
-            raise NotImplementedError(
-                f"current_name={current_name!r}: this build analyses the synapse's current `i` "
-                "(other currents arrive with tuner-opt's current_name)"
             )
         self.hoc_cell = hoc_cell
         self.config = config
@@ -122,6 +120,8 @@ class SynapseTuner(ConnectionView):
             "mechanisms": self._mechanisms,
             "json_folder": os.fspath(json_folder_path) if json_folder_path else None,
             "record": list(other_vars_to_record or []),
+            "current_name": current_name,
+            "measure": measure,
         }
         if settings is not None:
             if conn_type_settings is not None or config is not None:

@@ -36,7 +36,8 @@ def test_bmtools_argument_rules(dicts):
         synaptune.SynapseTuner(templates_dir=str(CELLS))
     with pytest.raises(NotImplementedError, match="export"):
         synaptune.SynapseTuner(conn_type_settings=conns, connection="Dep2FSI", hoc_cell=object())
-    with pytest.raises(NotImplementedError, match="current_name"):
+    # A current the synapse does not have is the library's error naming it.
+    with pytest.raises(synaptune.SynaptuneError, match="i_GABA"):
         synaptune.SynapseTuner(
             conn_type_settings=conns, connection="Dep2FSI", templates_dir=str(CELLS), current_name="i_GABA"
         )
@@ -190,3 +191,15 @@ def test_module_path_like_bmtool():
     general, _ = fsi_dicts()
     assert set(synaptune.DEFAULT_GENERAL_SETTINGS) <= set(general) | {"vclamp"}
     assert np.isfinite(synaptune.stp_metrics([1.0 + k for k in range(12)])["induction"])
+
+
+def test_current_name_and_measure(dicts):
+    general, conns = dicts
+    kw = dict(conn_type_settings=conns, general_settings=general, templates_dir=str(CELLS))
+    whole = synaptune.SynapseTuner(connection="Fac2FSI", measure="synapse", **kw)
+    ampa = synaptune.SynapseTuner(connection="Fac2FSI", current_name="i_AMPA", measure="synapse", **kw)
+    a_whole, a_ampa = whole.single_event()["amp"], ampa.single_event()["amp"]
+    # The AMPA part of an AMPA+NMDA synapse is a real, smaller share of its current.
+    assert a_ampa != a_whole and abs(a_ampa) <= abs(a_whole) * 1.0001
+    with pytest.raises(synaptune.SynaptuneError, match="measure"):
+        synaptune.SynapseTuner(connection="Fac2FSI", measure="electrode", **kw)

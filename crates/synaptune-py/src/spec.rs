@@ -7,7 +7,8 @@
 //!          | {"sonata": {"config": "FILE", "network": null, "cells": "DIR"}},
 //!  "connection": "Dep2FSI", "convention": "default" | "bmtool",
 //!  "mechanisms": ["DIR"], "json_folder": null, "vclamp": null,
-//!  "params": [["Use", 0.3]], "record": ["record_Pr"], "templates": null}
+//!  "params": [["Use", 0.3]], "record": ["record_Pr"], "templates": null,
+//!  "current_name": "i", "measure": null | "synapse" | "clamp"}
 //! ```
 //!
 //! `templates` (hoc templates, bmtool's `templates_dir`/`hoc_cell`) is read
@@ -59,6 +60,10 @@ pub struct Spec {
     record: Vec<String>,
     #[serde(default)]
     templates: Option<PathBuf>,
+    #[serde(default)]
+    current_name: Option<String>,
+    #[serde(default)]
+    measure: Option<String>,
 }
 
 /// `default` or `bmtool` (also bmtool's spelling `compat="bmtool"`).
@@ -109,6 +114,13 @@ impl Spec {
         spec.vclamp = self.vclamp;
         spec.params = self.params.clone();
         spec.record = self.record.clone();
+        spec.current_name = self.current_name.clone();
+        spec.measure = self
+            .measure
+            .as_deref()
+            .map(str::parse)
+            .transpose()
+            .map_err(|e: String| format!("measure: {e}"))?;
         Ok(spec)
     }
 }
