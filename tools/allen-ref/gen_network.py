@@ -35,7 +35,7 @@ def main():
     shutil.copy(os.path.join(DATA, "peri_hh.json"), models)
     shutil.copy(os.path.join(DATA, "allactive_hh.json"), models)
     with open(os.path.join(syn, "AMPA_allen.json"), "w") as f:
-        json.dump({"level_of_detail": "Exp2Syn", "tau1": 0.2, "tau2": 2.5, "erev": 0.0}, f, indent=2)
+        json.dump({"level_of_detail": "Exp2Syn", "tau1": 0.2, "tau2": 2.5, "e": 0.0}, f, indent=2)
         f.write("\n")
 
     cortex = NetworkBuilder("cortex")

@@ -46,7 +46,7 @@ pub enum TunerError {
         origin: String,
         /// What `allen-cell` found (names the file and field).
         #[source]
-        source: allen_cell::Error,
+        source: Box<allen_cell::Error>,
     },
     /// A cell description problem.
     #[error(transparent)]

@@ -187,13 +187,13 @@ fn a_bad_dynamics_params_file_names_the_file_and_the_field() {
     let e = build_err(&dir, "AMPA_allen");
     let msg = e.to_string();
     match &e {
-        TunerError::AllenCell {
-            source: allen_cell::Error::Dynamics { file, field, .. },
-            ..
-        } => {
-            assert!(file.ends_with("peri_hh.json"), "{msg}");
-            assert!(field.contains("ra"), "{msg}");
-        }
+        TunerError::AllenCell { source, .. } => match source.as_ref() {
+            allen_cell::Error::Dynamics { file, field, .. } => {
+                assert!(file.ends_with("peri_hh.json"), "{msg}");
+                assert!(field.contains("ra"), "{msg}");
+            }
+            other => panic!("expected a dynamics_params error, got {other}"),
+        },
         _ => panic!("expected a dynamics_params error, got {msg}"),
     }
     std::fs::remove_dir_all(&dir).unwrap();

@@ -117,7 +117,7 @@ impl AllenCellSource {
         allen_cell::from_sonata_node(&node, &comps, &opts).map_err(|source| TunerError::AllenCell {
             cell: name.to_string(),
             origin: self.origin.clone(),
-            source,
+            source: Box::new(source),
         })
     }
 
