@@ -18,7 +18,7 @@ use crate::value::{insert_ordered, Value};
 use serde::ser::{SerializeMap, Serializer};
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 /// `edge_type_id` is scanned in slices of this many elements (512 KiB as i64).
@@ -132,6 +132,69 @@ pub struct ConnSource {
     pub population: String,
     /// The representative edge's row in that population.
     pub edge: u64,
+    /// The representative edge's target node: what a simulator builds the
+    /// post cell from.
+    pub target: TargetNode,
+}
+
+/// The cell columns BMTK reads to build a node ([`TargetNode::columns`]).
+pub const CELL_COLUMNS: [&str; 5] = [
+    "model_type",
+    "model_template",
+    "morphology",
+    "dynamics_params",
+    "model_processing",
+];
+
+/// A node as BMTK builds its cell: its population, ids, and the columns of
+/// [`CELL_COLUMNS`] as the merged node table has them (the node's own group
+/// value, else its node type's CSV value).
+#[derive(Debug, Clone, PartialEq)]
+pub struct TargetNode {
+    /// The node population.
+    pub population: String,
+    /// The node's id.
+    pub node_id: u64,
+    /// The node's type.
+    pub node_type_id: i64,
+    /// The nodes file (HDF5).
+    pub nodes_file: PathBuf,
+    /// The node types file (CSV).
+    pub node_types_file: PathBuf,
+    /// The present columns of [`CELL_COLUMNS`], in that order, each with
+    /// whether the node's own group gave it (`true`) rather than its node type.
+    pub columns: Vec<(String, Value, bool)>,
+}
+
+impl TargetNode {
+    /// The value of a column, when the node has it and it is not missing.
+    pub fn get(&self, column: &str) -> Option<&Value> {
+        self.columns
+            .iter()
+            .find(|(k, v, _)| k == column && !v.is_missing())
+            .map(|(_, v, _)| v)
+    }
+
+    /// The text of a column: a string as it is, a number as Python prints it
+    /// (`None` when absent or missing).
+    pub fn text(&self, column: &str) -> Option<String> {
+        self.get(column).map(Value::pandas_str)
+    }
+
+    /// Whether any cell column comes from the node's own group (then two nodes
+    /// of one type may differ).
+    pub fn per_node(&self) -> bool {
+        self.columns.iter().any(|(_, _, own)| *own)
+    }
+
+    /// The file a column was read from (the nodes file for a group value, else
+    /// the node types file).
+    pub fn file_of(&self, column: &str) -> &Path {
+        match self.columns.iter().find(|(k, _, _)| k == column) {
+            Some((_, _, true)) => &self.nodes_file,
+            _ => &self.node_types_file,
+        }
+    }
 }
 
 /// A network that yields no connection types, and why (bmtool prints a warning).
@@ -494,6 +557,7 @@ impl<'c> Context<'c> {
                     edge_type_id: type_id,
                     population: pop.name().to_string(),
                     edge: row,
+                    target: self.target_node(&tgt, tgt_node)?,
                 };
                 match result.iter().position(|(n, _)| *n == name) {
                     Some(i) => {
@@ -600,6 +664,32 @@ impl<'c> Context<'c> {
             return Ok(Some(Value::Null));
         }
         Ok(None)
+    }
+
+    /// The cell columns of a target node ([`TargetNode`]).
+    fn target_node(&mut self, nodes_name: &str, row: usize) -> Result<TargetNode, Error> {
+        let entry = &self.config.nodes()[self.node_entry[nodes_name]];
+        let (nodes_file, node_types_file) =
+            (entry.nodes_file.clone(), entry.node_types_file.clone());
+        let nodes = self.nodes(nodes_name)?;
+        let node_type_id = nodes.pop.node_type_ids()[row];
+        let node_id = nodes.pop.node_ids()[row];
+        let mut columns = Vec::new();
+        for c in CELL_COLUMNS {
+            if let Some(v) = nodes.pop.attribute(row, c)? {
+                columns.push((c.to_string(), v, true));
+            } else if let Some(v) = nodes.types.get(node_type_id, c) {
+                columns.push((c.to_string(), v.clone(), false));
+            }
+        }
+        Ok(TargetNode {
+            population: nodes_name.to_string(),
+            node_id,
+            node_type_id,
+            nodes_file,
+            node_types_file,
+            columns,
+        })
     }
 
     #[allow(clippy::too_many_arguments)]

@@ -147,7 +147,7 @@ pub use config::{Components, Conditions, Config, EdgesEntry, GapJuncsEntry, Node
 pub use conn_types::{
     connection_types, connections_full, connections_json, connections_summary,
     derive_connection_types, networks, networks_json, ConnSource, ConnSummary, ConnType,
-    Derivation, Ordered, RawSpecSettings, SkippedNetwork, SynParams,
+    Derivation, Ordered, RawSpecSettings, SkippedNetwork, SynParams, TargetNode, CELL_COLUMNS,
 };
 pub use error::{Error, ErrorDetail, ErrorKind};
 pub use h5::ColumnType;

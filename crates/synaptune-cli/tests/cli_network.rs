@@ -149,3 +149,29 @@ fn bad_configs_exit_nonzero_with_one_paragraph() {
     assert!(!o.status.success());
     assert!(String::from_utf8_lossy(&o.stderr).contains("/nonexistent/config.json"));
 }
+
+#[test]
+fn a_config_whose_post_cells_are_allen_cells_needs_no_cells_folder() {
+    // tests/fixtures/sonata/allen: node types with ctdb:Biophys1.hoc, no
+    // templates_dir; the tuner builds the cells from the SWC and dynamics_params.
+    let o = bin()
+        .args(["single-event", "--config"])
+        .arg(root().join("tests/fixtures/sonata/allen/config.json"))
+        .args([
+            "--network",
+            "inputs_to_cortex",
+            "--connection",
+            "AMPA_allen",
+            "--json",
+        ])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["connection"], "AMPA_allen");
+    let amp = v["amp"].as_f64().unwrap();
+    assert!(amp.is_finite() && amp > 0.0, "{v}");
+    // Every parameter of the synaptic model is one Exp2Syn has.
+    let err = String::from_utf8(o.stderr).unwrap();
+    assert!(!err.contains("AMPA_allen: `e`"), "{err}");
+}

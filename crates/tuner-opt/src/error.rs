@@ -36,6 +36,18 @@ pub enum TunerError {
         #[source]
         source: mech_api::LoadError,
     },
+    /// An Allen/BMTK cell (a SONATA node with `ctdb:Biophys1.hoc`) that
+    /// cannot be built: a missing SWC, a bad dynamics_params file, ...
+    #[error("cell `{cell}` ({origin}): {source}")]
+    AllenCell {
+        /// The post cell's name in the tuner.
+        cell: String,
+        /// Where the cell is described (node type, population, file).
+        origin: String,
+        /// What `allen-cell` found (names the file and field).
+        #[source]
+        source: Box<allen_cell::Error>,
+    },
     /// A cell description problem.
     #[error(transparent)]
     Cell(#[from] cable_core::CellError),

@@ -11,11 +11,13 @@
 //! Every format reads through one helper (`context.rs`) so that every wrong
 //! value is a [`SettingsError`] naming the file, the field and the expectation.
 
+mod allen;
 mod context;
 mod gap;
 mod sonata;
 mod synapse;
 
+pub use allen::{ion_table, AllenCellSource, BMTK_DEFAULT_DL};
 pub use gap::{GapConnection, GapGeneral, GapSettings};
 pub use synapse::{Connection, GeneralSettings, SpecSettings, TunerSettings};
 

@@ -1,7 +1,12 @@
 //! Tuner settings derived from a SONATA/BMTK config: bmtool's general
 //! defaults, the connection types `sonata-config` derives as bmtool does, and
-//! `<cells or templates_dir>/<post_cell>.json` for every post cell.
+//! for every post cell either `<cells or templates_dir>/<post_cell>.json` or,
+//! when the target node is an Allen/BMTK cell (`model_template:
+//! ctdb:Biophys1.hoc`), its SWC, dynamics_params and `model_processing`
+//! ([`AllenCellSource`], named `<population>:<node_type_id>`), built with the
+//! config's `run.dL` as BMTK builds it.
 
+use super::allen::AllenCellSource;
 use super::context::Ctx;
 use super::synapse::{check_params, validated_spec};
 use super::{Connection, GeneralSettings, SettingsError, TunerSettings};
@@ -17,36 +22,59 @@ impl TunerSettings {
     /// Settings from a SONATA/BMTK simulation or circuit config: the connection
     /// types of `network` (default: every network), cells found as
     /// `<cells>/<post_cell>.json`, where `cells` defaults to the config's
-    /// `components.templates_dir`.
+    /// `components.templates_dir`, except Allen/BMTK cells, which are built
+    /// from the node's files (see the module docs).
     pub fn from_sonata(
         config: &Path,
         network: Option<&str>,
         cells: Option<&Path>,
     ) -> Result<TunerSettings, TunerError> {
         let cfg = sonata_config::Config::load(config)?;
-        let types = sonata_config::connection_types(&cfg, network)?;
-        if types.is_empty() {
+        let derived = sonata_config::derive_connection_types(&cfg, network)?;
+        if derived.types.is_empty() {
             return Err(TunerError::NoConnections {
                 config: config.to_path_buf(),
                 network: network.map(str::to_string),
             });
         }
-        let connections = types
+        let mut connections = Vec::with_capacity(derived.types.len());
+        let mut allen_cells: Vec<(String, AllenCellSource)> = Vec::new();
+        for ((name, t), source) in derived.types.iter().zip(&derived.sources) {
+            let mut c = Connection::from_conn_type(name, t, config)?;
+            if let Some(a) = AllenCellSource::from_node(&source.target, &cfg) {
+                let key = AllenCellSource::key(&source.target);
+                if !allen_cells.iter().any(|(k, _)| *k == key) {
+                    allen_cells.push((key.clone(), a));
+                }
+                c.spec_settings.post_cell = key;
+            }
+            connections.push(c);
+        }
+        let file_cells: Vec<&Connection> = connections
             .iter()
-            .map(|(name, t)| Connection::from_conn_type(name, t, config))
-            .collect::<Result<Vec<_>, _>>()?;
-        let dir =
-            match cells {
-                Some(d) => d.to_path_buf(),
-                None => cfg.components().templates_dir.clone().ok_or_else(|| {
-                    TunerError::NoCellsDir {
-                        config: config.to_path_buf(),
-                    }
-                })?,
-            };
+            .filter(|c| {
+                !allen_cells
+                    .iter()
+                    .any(|(k, _)| *k == c.spec_settings.post_cell)
+            })
+            .collect();
+        let dir = match cells {
+            Some(d) => Some(d.to_path_buf()),
+            None => cfg.components().templates_dir.clone(),
+        };
+        let cells = match dir {
+            Some(dir) => cell_files(&file_cells, &dir),
+            None if file_cells.is_empty() => Vec::new(),
+            None => {
+                return Err(TunerError::NoCellsDir {
+                    config: config.to_path_buf(),
+                })
+            }
+        };
         Ok(TunerSettings {
             general: GeneralSettings::default(),
-            cells: cell_files(&connections, &dir),
+            cells,
+            allen_cells,
             connections,
             mechanisms: Vec::new(),
             current_name: None,
@@ -56,7 +84,7 @@ impl TunerSettings {
 }
 
 /// `<dir>/<post_cell>.json` for each post cell, in order of first use.
-fn cell_files(connections: &[Connection], dir: &Path) -> Vec<(String, PathBuf)> {
+fn cell_files(connections: &[&Connection], dir: &Path) -> Vec<(String, PathBuf)> {
     let mut cells: Vec<(String, PathBuf)> = Vec::new();
     for c in connections {
         let n = &c.spec_settings.post_cell;

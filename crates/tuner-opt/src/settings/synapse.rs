@@ -1,6 +1,7 @@
 //! The synapse tuner's settings: bmtool's `general_settings` and
 //! `conn_type_settings`, plus the cells and extra mechanisms.
 
+use super::allen::AllenCellSource;
 use super::context::Ctx;
 use super::{SettingsError, SettingsErrorKind as K};
 use serde_json::{Map, Value};
@@ -262,6 +263,10 @@ pub struct TunerSettings {
     pub connections: Vec<Connection>,
     /// Cell descriptions by post-cell name (absolute or relative to `base`).
     pub cells: Vec<(String, PathBuf)>,
+    /// Allen/BMTK cells by post-cell name, built by the tuner with
+    /// `allen-cell` (SONATA nodes with `ctdb:Biophys1.hoc`; see
+    /// [`AllenCellSource`]).
+    pub allen_cells: Vec<(String, AllenCellSource)>,
     /// Extra mechanism catalogues to load.
     pub mechanisms: Vec<PathBuf>,
     /// Which synapse variable is its current (bmtool's `current_name`; the
@@ -390,14 +395,9 @@ impl TunerSettings {
         )?;
         let general = general(&cx, o.get("general_settings"))?;
         let connections = connections(&cx, o.get("conn_type_settings"))?;
-        let cells = match o.get("cells") {
-            Some(c) => cx.paths(
-                "cells",
-                c,
-                base,
-                "expected {cell name: path of its synaptune-cell/1 file}",
-            )?,
-            None => Vec::new(),
+        let (cells, allen_cells) = match o.get("cells") {
+            Some(c) => cell_entries(&cx, c, base)?,
+            None => (Vec::new(), Vec::new()),
         };
         let mechanisms = mechanism_paths(&cx, o.get("mechanisms"), base)?;
         let current_name = match o.get("current_name") {
@@ -412,6 +412,7 @@ impl TunerSettings {
             general,
             connections,
             cells,
+            allen_cells,
             mechanisms,
             current_name,
             source: file.to_path_buf(),
@@ -469,11 +470,14 @@ impl TunerSettings {
                 .display()
                 .to_string()
         };
-        let cells: Map<String, Value> = self
+        let mut cells: Map<String, Value> = self
             .cells
             .iter()
             .map(|(k, p)| (k.clone(), Value::from(abs(p))))
             .collect();
+        for (k, a) in &self.allen_cells {
+            cells.insert(k.clone(), a.to_json());
+        }
         let mut out = serde_json::json!({
             "general_settings": {
                 "vclamp": g.vclamp,
@@ -528,6 +532,26 @@ fn connections(cx: &Ctx, v: Option<&Value>) -> Result<Vec<Connection>, SettingsE
     ct.iter()
         .map(|(name, c)| Connection::from_value(name, c, cx.file))
         .collect()
+}
+
+/// The files and the Allen cells of `cells`: `{name: path}` (a
+/// synaptune-cell/1 file) or `{name: {morphology, ...}}` ([`AllenCellSource`]).
+type CellEntries = (Vec<(String, PathBuf)>, Vec<(String, AllenCellSource)>);
+
+/// `cells`: paths resolved against `base`, Allen cells apart.
+fn cell_entries(cx: &Ctx, v: &Value, base: &Path) -> Result<CellEntries, SettingsError> {
+    let what = "expected {cell name: path of its synaptune-cell/1 file, or an Allen cell {morphology, dynamics_params, model_processing, dL}}";
+    let (mut files, mut allen) = (Vec::new(), Vec::new());
+    for (k, x) in cx.object("cells", v, what)? {
+        match x {
+            Value::String(p) => files.push((k.clone(), base.join(p))),
+            Value::Object(o) => {
+                allen.push((k.clone(), AllenCellSource::from_value(cx, k, o, base)?))
+            }
+            _ => return Err(cx.err(&format!("cells.{k}"), K::BadValue, what)),
+        }
+    }
+    Ok((files, allen))
 }
 
 /// `mechanisms`: catalogue paths resolved against `base`.

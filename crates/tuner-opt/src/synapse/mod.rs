@@ -133,8 +133,11 @@ impl SynapseTuner {
     fn load_cell(&mut self) -> Result<(), TunerError> {
         let name = self.connection().spec_settings.post_cell.clone();
         if !self.cells.contains_key(&name) {
-            let path = self.settings.cell_path(&name)?.to_path_buf();
-            let cell = CellSpec::from_file(&path)?;
+            let allen = self.settings.allen_cells.iter().find(|(k, _)| *k == name);
+            let cell = match allen {
+                Some((_, a)) => a.build(&name, &self.reg)?.cell,
+                None => CellSpec::from_file(self.settings.cell_path(&name)?)?,
+            };
             cell.check_mechanisms(&self.reg)?;
             self.cells.insert(name, cell);
         }
@@ -249,6 +252,12 @@ impl SynapseTuner {
     /// The current connection.
     pub fn connection(&self) -> &Connection {
         &self.settings.connections[self.current]
+    }
+
+    /// The current connection's post cell, as the tuner simulates it (read
+    /// from its cell file, or built from an Allen/BMTK node's files).
+    pub fn cell(&self) -> &CellSpec {
+        &self.cells[&self.connection().spec_settings.post_cell]
     }
 
     /// The mechanisms it builds with.
