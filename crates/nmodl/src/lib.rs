@@ -26,6 +26,8 @@
 //! * [`units`] — values of UNITS-block conversion factors;
 //! * `compile` (private; [`compile()`], [`translate`]) — a folder's files
 //!   translated, the catalogue crate written and built with cargo;
+//! * `cache` (private; [`compile_cached`], [`cache_dir`]) — a folder compiled
+//!   once per content into a user cache (what `--mechanisms MODDIR` uses);
 //! * `runtime/nmodl_rt.rs` — the runtime copied into every generated crate
 //!   (`hoc_Exp`, `printf`, scopmath's Newton and sparse solvers).
 //!
@@ -51,6 +53,7 @@
 #![deny(missing_docs)]
 
 pub mod ast;
+mod cache;
 pub mod codegen;
 mod compile;
 pub mod diffeq;
@@ -64,6 +67,7 @@ pub mod units;
 #[path = "../runtime/nmodl_rt.rs"]
 mod runtime;
 
+pub use cache::{cache_dir, compile_cached, declared_mechanism, Cached, Refused, CACHE_ENV};
 pub use compile::{
     compile, translate, Error, FileReport, FileStatus, Options, Report, Translation,
 };
