@@ -301,6 +301,32 @@ fn neuron_table_depending_on_dt_and_a_range_variable() {
     neuron_fixture("tables");
 }
 
+/// `SUFFIX nothing` (`tests/fixtures/nmodl/nothing/lib_fns.mod`) translates
+/// and registers no mechanism, as in NEURON 9.0.2, where only the folder's
+/// other mechanism is added (`tools/neuron-ref/gen_nothing_fixture.py`; the
+/// file's FUNCTIONs and PARAMETERs are hoc's there, which synaptune does not run).
+#[test]
+fn suffix_nothing_registers_no_mechanism_as_in_neuron() {
+    let lib = compile(&fixture("nmodl/nothing"), "lib-nothing");
+    let nrn: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(fixture("neuron/nmodl_nothing.json")).unwrap(),
+    )
+    .unwrap();
+    let ours: Vec<String> = mech_api::load_path(&lib)
+        .unwrap()
+        .iter()
+        .flat_map(|c| c.mechs.iter().map(|m| m.info.name.clone()))
+        .collect();
+    let theirs: Vec<String> = nrn["mechanisms"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(ours, theirs);
+    assert!(!ours.iter().any(|n| n == "nothing"));
+}
+
 /// A `synaptune nmodl`-compiled mechanism that produces NaN
 /// (`tests/fixtures/nmodl/faults/nan_at.mod`: `0·log(at − t)` from `t = at`
 /// on) stops the run with an error naming it, the section and segment, and the

@@ -271,6 +271,18 @@ impl Translated {
     /// error of the second file.
     fn add(&mut self, file: &str, text: &str) -> FileReport {
         match translate(text, file) {
+            // `SUFFIX nothing`: checked, but no mechanism is registered (as
+            // nocmodl does); its FUNCTIONs/PROCEDUREs are hoc's in NEURON.
+            Ok(t) if t.mechanism == "nothing" => FileReport {
+                file: file.to_string(),
+                status: FileStatus::Ok,
+                mechanism: None,
+                diagnostics: t
+                    .warnings
+                    .into_iter()
+                    .filter(|d| !d.message.starts_with("the mechanism does nothing"))
+                    .collect(),
+            },
             Ok(t) if self.names.contains(&t.mechanism) => FileReport {
                 file: file.to_string(),
                 status: FileStatus::Error,

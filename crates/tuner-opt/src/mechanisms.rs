@@ -75,7 +75,7 @@ fn load_mod_folder(
     let ok = c.mechanisms.len();
     let text = match (&c.library, c.built) {
         (None, _) => format!(
-            "{}: none of the {n} mod file(s) could be translated",
+            "{}: no mechanism built from the {n} mod file(s)",
             dir.display()
         ),
         (Some(_), true) => format!(
