@@ -10,7 +10,8 @@
 //!   times — to 1e-9 relative, and in practice bit for bit (the counts printed);
 //! * **NEURON fixtures**: scenarios of `tests/fixtures/nmodl/scenarios/` using the
 //!   compiled calcium pool, L/N-type calcium channels, BK channel, derivimplicit,
-//!   KINETIC/sparse, TABLE and ARTIFICIAL_CELL mechanisms are compared with the
+//!   KINETIC/sparse, TABLE (also DEPEND on `dt` and a RANGE variable) and
+//!   ARTIFICIAL_CELL mechanisms are compared with the
 //!   traces NEURON 9.0.2 recorded for the same mod files
 //!   (`tools/neuron-ref/gen_nmodl_fixtures.py` → `tests/fixtures/neuron/nmodl_*`).
 
@@ -289,6 +290,41 @@ fn neuron_artificial_cell_and_synapses() {
 #[test]
 fn neuron_point_ion_current_self_events_tables_and_cnexp_cases() {
     neuron_fixture("features");
+}
+
+/// `TABLE … DEPEND dt, k` with `k` a RANGE parameter
+/// (`tests/fixtures/nmodl/mods/feat_tabdep.mod`): NEURON builds the table from
+/// the type's first instance, so the dendrite (another `k`) looks its values up
+/// in the soma's table, and at `dt = 0.05` the table is twice that at 0.025.
+#[test]
+fn neuron_table_depending_on_dt_and_a_range_variable() {
+    neuron_fixture("tables");
+}
+
+/// `SUFFIX nothing` (`tests/fixtures/nmodl/nothing/lib_fns.mod`) translates
+/// and registers no mechanism, as in NEURON 9.0.2, where only the folder's
+/// other mechanism is added (`tools/neuron-ref/gen_nothing_fixture.py`; the
+/// file's FUNCTIONs and PARAMETERs are hoc's there, which synaptune does not run).
+#[test]
+fn suffix_nothing_registers_no_mechanism_as_in_neuron() {
+    let lib = compile(&fixture("nmodl/nothing"), "lib-nothing");
+    let nrn: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(fixture("neuron/nmodl_nothing.json")).unwrap(),
+    )
+    .unwrap();
+    let ours: Vec<String> = mech_api::load_path(&lib)
+        .unwrap()
+        .iter()
+        .flat_map(|c| c.mechs.iter().map(|m| m.info.name.clone()))
+        .collect();
+    let theirs: Vec<String> = nrn["mechanisms"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(ours, theirs);
+    assert!(!ours.iter().any(|n| n == "nothing"));
 }
 
 /// A `synaptune nmodl`-compiled mechanism that produces NaN

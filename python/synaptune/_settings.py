@@ -98,11 +98,11 @@ def merged_general(user: Optional[dict], defaults: dict, known: set, what: str) 
 def mechanism_paths(mechanisms_dir: Optional[str]) -> List[str]:
     """``mechanisms_dir`` as catalogue paths for the native side.
 
-    A shared library or a folder holding shared libraries is a catalogue. A
-    folder of NEURON ``.mod`` files (what bmtool passes) is not compiled here:
-    a warning says so and the built-in mechanisms, which include bmtool's
-    example ones, are used (compile the folder with ``synaptune nmodl DIR --out
-    OUT`` and pass ``OUT`` to use yours).
+    A shared library, a folder holding shared libraries or a folder of NEURON
+    ``.mod`` files (what bmtool passes) is a catalogue: the native side compiles
+    a mod folder on first use (with cargo) and caches it by content under
+    ``$SYNAPTUNE_CACHE_DIR`` (default ``~/.cache/synaptune``). A folder with
+    neither is warned about and the built-in mechanisms are used.
     """
     if mechanisms_dir is None:
         return []
@@ -112,16 +112,12 @@ def mechanism_paths(mechanisms_dir: Optional[str]) -> List[str]:
     if p.is_file():
         return [str(p.resolve())]
     libs = [q for q in p.iterdir() if q.is_file() and q.name.endswith(_LIBRARY_SUFFIXES)]
-    if libs:
+    if libs or any(q.is_file() for q in p.glob("*.mod")):
         return [str(p.resolve())]
-    mods = sorted(q.name for q in p.glob("*.mod"))
-    what = f"{len(mods)} NEURON .mod file(s)" if mods else "no synaptune catalogue"
     warnings.warn(
-        f"mechanisms_dir `{mechanisms_dir}` holds {what} and no synaptune catalogue: "
+        f"mechanisms_dir `{mechanisms_dir}` holds no synaptune catalogue and no .mod file: "
         "using synaptune's built-in mechanisms (which include bmtool's example ones: "
-        "AMPA_NMDA_STP, GABA_A_STP, Exp2Syn_STP, Gap, leak, nainter, kdrinter, ...). "
-        f"To use these mod files, run `synaptune nmodl {mechanisms_dir} --out DIR` and pass "
-        "mechanisms_dir=DIR.",
+        "AMPA_NMDA_STP, GABA_A_STP, Exp2Syn_STP, Gap, leak, nainter, kdrinter, ...).",
         SynaptuneWarning,
         stacklevel=4,
     )

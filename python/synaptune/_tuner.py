@@ -60,9 +60,11 @@ class SynapseTuner(ConnectionView):
       (``synaptune-cell/1``, see ``tools/export-cell``), one such file, or a
       hoc file with the exported ``<post_cell>.json`` files beside it (hoc
       templates themselves are read once synaptune's hoc reader lands);
-    * ``mechanisms_dir``: a synaptune catalogue (a shared library, or a folder
-      of them); a folder of ``.mod`` files uses the built-in mechanisms, with a
-      warning;
+    * ``mechanisms_dir``: a folder of ``.mod`` files (compiled on first use
+      with cargo and cached by content under ``$SYNAPTUNE_CACHE_DIR``, default
+      ``~/.cache/synaptune``; a file that cannot be translated is a warning
+      unless the model uses it), or a synaptune catalogue (a shared library, or
+      a folder of them);
     * ``config``/``network``: a SONATA/BMTK config (cells as above, default the
       config's ``templates_dir``);
     * ``hoc_cell`` (a live NEURON object) is not usable here; export it;

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import synaptune
-from conftest import CELLS, SETTINGS, SONATA, cli_json, fsi_dicts, need
+from conftest import CELLS, ROOT, SETTINGS, SONATA, cli_json, fsi_dicts, need
 
 
 def test_construction_from_bmtools_dicts_and_from_a_settings_file(tuner):
@@ -50,17 +50,22 @@ def test_bmtools_argument_rules(dicts):
         synaptune.SynapseTuner(conn_type_settings=bad, connection="Dep2FSI", templates_dir=str(CELLS))
 
 
-def test_templates_hoc_with_exported_cells_beside_and_a_mod_folder(tmp_path, dicts):
+def test_templates_hoc_with_exported_cells_beside_and_a_mod_folder(tmp_path, dicts, monkeypatch):
     general, conns = dicts
+    monkeypatch.setenv("SYNAPTUNE_CACHE_DIR", str(tmp_path / "cache"))
     (tmp_path / "templates.hoc").write_text("// a hoc file synaptune does not read yet\n")
+    # bmtool's mod folder: compiled on first use (the .mod versions of the
+    # built-ins give the same numbers); an untranslatable, unused file warns.
     mods = tmp_path / "modfiles"
     mods.mkdir()
-    (mods / "gap.mod").write_text("NEURON { POINT_PROCESS Gap }\n")
+    for f in ("AmpaNmdaStp.mod", "leak_fsi.mod", "na_fsi.mod", "kdr_fsi.mod"):
+        shutil.copy(ROOT / "examples" / "nmodl" / f, mods / f)
+    (mods / "bad.mod").write_text("NEURON { SUFFIX bad }\nPROCEDURE p() {\nVERBATIM\nprintf(1);\nENDVERBATIM\n}\n")
     args = dict(conn_type_settings=conns, general_settings=general, connection="Fac2FSI")
-    with pytest.raises(synaptune.SynaptuneError, match="export-cell"), pytest.warns(synaptune.SynaptuneWarning):
+    with pytest.raises(synaptune.SynaptuneError, match="export-cell"):
         synaptune.SynapseTuner(mechanisms_dir=str(mods), templates_dir=str(tmp_path / "templates.hoc"), **args)
     shutil.copy(CELLS / "FSI_Cell.json", tmp_path / "FSI_Cell.json")
-    with pytest.warns(synaptune.SynaptuneWarning, match="1 NEURON .mod file"):
+    with pytest.warns(synaptune.SynaptuneWarning, match="bad.mod:3: VERBATIM"):
         t = synaptune.SynapseTuner(mechanisms_dir=str(mods), templates_dir=str(tmp_path / "templates.hoc"), **args)
     reference = synaptune.SynapseTuner(templates_dir=str(CELLS), **args)
     assert t.single_event()["amp"] == reference.single_event()["amp"]

@@ -100,6 +100,15 @@ pub enum SimError {
         /// The known names, comma separated.
         known: String,
     },
+    /// A mechanism the registry knows to be missing (its mod file could not be
+    /// translated).
+    #[error("mechanism `{name}` is not available: {reason}")]
+    UnavailableMechanism {
+        /// The name asked for.
+        name: String,
+        /// Why (`bad.mod:7: VERBATIM block …`).
+        reason: String,
+    },
     /// The mechanism has no such parameter or variable.
     #[error("mechanism `{mech}` has no {what} `{name}`; it has: {known}")]
     UnknownField {

@@ -371,6 +371,9 @@ const ALIASES: &[(&str, &str)] = &[("exp2syn", "Exp2Syn"), ("expsyn", "ExpSyn")]
 pub struct Registry {
     types: Vec<Arc<MechType>>,
     index: HashMap<String, usize>,
+    /// Mechanisms known to be missing, with why (a mod file that could not be
+    /// translated): the reason joins the error of a model that uses them.
+    unavailable: HashMap<String, String>,
 }
 
 impl Registry {
@@ -398,8 +401,26 @@ impl Registry {
                 self.index.insert(m.info.name.clone(), self.types.len());
                 self.types.push(m.clone());
             }
+            self.unavailable.remove(&m.info.name);
         }
         notices
+    }
+
+    /// Record that mechanism `name` was asked for but cannot be provided, and
+    /// why (`bad.mod:7: VERBATIM block …`); a later [`Registry::add`] of that
+    /// name clears it.
+    pub fn mark_unavailable(&mut self, name: &str, reason: impl Into<String>) {
+        self.unavailable.insert(name.to_string(), reason.into());
+    }
+
+    /// Why mechanism `name` is missing, when it is known to be (see
+    /// [`Registry::mark_unavailable`]); `None` when it is present or was never
+    /// heard of.
+    pub fn unavailable(&self, name: &str) -> Option<&str> {
+        if self.get(name).is_some() {
+            return None;
+        }
+        self.unavailable.get(name).map(String::as_str)
     }
 
     /// Look a mechanism up by name (or by an alias such as BMTK's `exp2syn`).

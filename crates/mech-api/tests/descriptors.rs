@@ -58,6 +58,18 @@ fn registry_replaces_with_a_notice_and_keeps_order() {
     assert_eq!(r.names(), vec!["Syn".to_string(), "leaky".to_string()]);
 }
 
+#[test]
+fn an_unavailable_mechanism_keeps_its_reason_until_added() {
+    let mut r = Registry::new();
+    r.mark_unavailable("Syn", "syn.mod:3: VERBATIM block");
+    assert_eq!(r.unavailable("Syn"), Some("syn.mod:3: VERBATIM block"));
+    assert_eq!(r.unavailable("Other"), None);
+    let b = build_catalogue("b", "1", vec![entry::<Syn>()]);
+    r.add(&Catalogue::from_static(b.get()).unwrap());
+    assert_eq!(r.unavailable("Syn"), None);
+    assert!(r.get("Syn").is_some());
+}
+
 fn cstr(s: &str) -> *const std::ffi::c_char {
     Box::leak(CString::new(s).unwrap().into_boxed_c_str()).as_ptr()
 }

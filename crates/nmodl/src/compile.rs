@@ -5,9 +5,9 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 /// The runtime module copied into every generated crate.
-const RUNTIME: &str = include_str!("../runtime/nmodl_rt.rs");
+pub(crate) const RUNTIME: &str = include_str!("../runtime/nmodl_rt.rs");
 
-const VERSION: &str = env!("CARGO_PKG_VERSION");
+pub(crate) const VERSION: &str = env!("CARGO_PKG_VERSION");
 
 /// Why [`compile`] failed as a whole (per-file problems are in the [`Report`]).
 #[derive(Debug, thiserror::Error)]
@@ -34,6 +34,13 @@ pub enum Error {
         path: PathBuf,
         /// The cause.
         source: std::io::Error,
+    },
+    /// No cache folder: neither `SYNAPTUNE_CACHE_DIR`, `XDG_CACHE_HOME` nor
+    /// `HOME` is set.
+    #[error("no folder to cache compiled mod files in: set {var} (or HOME)")]
+    NoCache {
+        /// The variable to set.
+        var: &'static str,
     },
     /// cargo could not be started.
     #[error("cannot run `{cargo}` (is Rust's cargo installed and on PATH?): {source}")]
@@ -174,7 +181,7 @@ fn write_if_changed(path: &Path, text: &str) -> Result<(), Error> {
 /// (`outdir/libnmodl_catalogue.so` on Linux; the generated crate is in
 /// `outdir/build`, cargo's output in `outdir/target`).
 pub fn compile(moddir: &Path, outdir: &Path, opts: &Options) -> Result<Report, Error> {
-    let mods = mod_files(moddir)?;
+    let mods = read_mods(&mod_files(moddir)?);
     let t = translate_all(&mods);
     if t.modules.is_empty() {
         return Ok(Report {
@@ -200,7 +207,7 @@ pub fn compile(moddir: &Path, outdir: &Path, opts: &Options) -> Result<Report, E
 
 /// The `.mod` files of `moddir`, in nrnivmodl's registration order (byte-wise
 /// by file name).
-fn mod_files(moddir: &Path) -> Result<Vec<PathBuf>, Error> {
+pub(crate) fn mod_files(moddir: &Path) -> Result<Vec<PathBuf>, Error> {
     let mut mods: Vec<PathBuf> = std::fs::read_dir(moddir)
         .map_err(|source| Error::ReadDir {
             dir: moddir.to_path_buf(),
@@ -220,26 +227,38 @@ fn mod_files(moddir: &Path) -> Result<Vec<PathBuf>, Error> {
 
 /// The files of a folder once translated.
 #[derive(Default)]
-struct Translated {
+pub(crate) struct Translated {
     /// Every file's report, in file order.
-    files: Vec<FileReport>,
+    pub(crate) files: Vec<FileReport>,
     /// The translated modules: (Rust module name, source).
-    modules: Vec<(String, String)>,
+    pub(crate) modules: Vec<(String, String)>,
     /// Their mechanisms' names.
-    names: Vec<String>,
+    pub(crate) names: Vec<String>,
 }
 
-fn translate_all(mods: &[PathBuf]) -> Translated {
+/// A mod file's name and bytes (or why they could not be read).
+pub(crate) type ModText = (String, Result<Vec<u8>, String>);
+
+/// Read every file of `mods`.
+pub(crate) fn read_mods(mods: &[PathBuf]) -> Vec<ModText> {
+    mods.iter()
+        .map(|path| {
+            let file = path.file_name().unwrap().to_string_lossy().to_string();
+            (file, std::fs::read(path).map_err(|e| e.to_string()))
+        })
+        .collect()
+}
+
+pub(crate) fn translate_all(mods: &[ModText]) -> Translated {
     let mut t = Translated::default();
-    for path in mods {
-        let file = path.file_name().unwrap().to_string_lossy().to_string();
-        let report = match std::fs::read(path) {
-            Ok(b) => t.add(&file, &String::from_utf8_lossy(&b)),
+    for (file, bytes) in mods {
+        let report = match bytes {
+            Ok(b) => t.add(file, &String::from_utf8_lossy(b)),
             Err(e) => FileReport {
                 file: file.clone(),
                 status: FileStatus::Error,
                 mechanism: None,
-                diagnostics: vec![Diagnostic::new(&file, 0, format!("cannot read: {e}"))],
+                diagnostics: vec![Diagnostic::new(file, 0, format!("cannot read: {e}"))],
             },
         };
         t.files.push(report);
@@ -252,6 +271,18 @@ impl Translated {
     /// error of the second file.
     fn add(&mut self, file: &str, text: &str) -> FileReport {
         match translate(text, file) {
+            // `SUFFIX nothing`: checked, but no mechanism is registered (as
+            // nocmodl does); its FUNCTIONs/PROCEDUREs are hoc's in NEURON.
+            Ok(t) if t.mechanism == "nothing" => FileReport {
+                file: file.to_string(),
+                status: FileStatus::Ok,
+                mechanism: None,
+                diagnostics: t
+                    .warnings
+                    .into_iter()
+                    .filter(|d| !d.message.starts_with("the mechanism does nothing"))
+                    .collect(),
+            },
             Ok(t) if self.names.contains(&t.mechanism) => FileReport {
                 file: file.to_string(),
                 status: FileStatus::Error,
@@ -294,7 +325,11 @@ const CRATE_NAME: &str = "nmodl_catalogue";
 /// Write the catalogue crate into `build`: the vendored mech-api (plugin side
 /// only), the manifest, the runtime, one module per mechanism and `lib.rs`;
 /// modules of files that no longer translate are removed.
-fn write_crate(moddir: &Path, build: &Path, modules: &[(String, String)]) -> Result<(), Error> {
+pub(crate) fn write_crate(
+    moddir: &Path,
+    build: &Path,
+    modules: &[(String, String)],
+) -> Result<(), Error> {
     // Absolute, so the generated text does not depend on the working directory
     // (an unchanged crate is not rebuilt).
     let moddir_abs = moddir
@@ -365,7 +400,7 @@ fn remove_stale_modules(build: &Path, modules: &[(String, String)]) {
 }
 
 /// `cargo build --release --offline` of the generated crate into `target`.
-fn run_cargo(opts: &Options, build: &Path, target: &Path) -> Result<(), Error> {
+pub(crate) fn run_cargo(opts: &Options, build: &Path, target: &Path) -> Result<(), Error> {
     let cargo = opts
         .cargo
         .clone()
@@ -407,7 +442,7 @@ fn run_cargo(opts: &Options, build: &Path, target: &Path) -> Result<(), Error> {
 
 /// Copy the built library from `target` to `outdir` unless it is already
 /// there; returns its path in `outdir`.
-fn install_library(target: &Path, outdir: &Path) -> Result<PathBuf, Error> {
+pub(crate) fn install_library(target: &Path, outdir: &Path) -> Result<PathBuf, Error> {
     let lib_file = format!(
         "{}{CRATE_NAME}{}",
         std::env::consts::DLL_PREFIX,

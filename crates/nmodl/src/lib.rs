@@ -26,6 +26,8 @@
 //! * [`units`] — values of UNITS-block conversion factors;
 //! * `compile` (private; [`compile()`], [`translate`]) — a folder's files
 //!   translated, the catalogue crate written and built with cargo;
+//! * `cache` (private; [`compile_cached`], [`cache_dir`]) — a folder compiled
+//!   once per content into a user cache (what `--mechanisms MODDIR` uses);
 //! * `runtime/nmodl_rt.rs` — the runtime copied into every generated crate
 //!   (`hoc_Exp`, `printf`, scopmath's Newton and sparse solvers).
 //!
@@ -51,6 +53,7 @@
 #![deny(missing_docs)]
 
 pub mod ast;
+mod cache;
 pub mod codegen;
 mod compile;
 pub mod diffeq;
@@ -64,6 +67,7 @@ pub mod units;
 #[path = "../runtime/nmodl_rt.rs"]
 mod runtime;
 
+pub use cache::{cache_dir, compile_cached, declared_mechanism, Cached, Refused, CACHE_ENV};
 pub use compile::{
     compile, translate, Error, FileReport, FileStatus, Options, Report, Translation,
 };
@@ -77,8 +81,50 @@ pub(crate) fn verbatim_message(text: &str) -> String {
         .unwrap_or("");
     let first: String = first.chars().take(40).collect();
     format!(
-        "VERBATIM block with C code (`{first}` …) cannot be translated: synaptune nmodl translates NMODL, not C (a VERBATIM block may only hold `return;`)"
+        "VERBATIM block with C code (`{first}` …) cannot be translated: synaptune nmodl translates NMODL, not C (a VERBATIM block may only hold `#include` lines, C comments, `return;` and, in a PROCEDURE or FUNCTION, `return 0;`)"
     )
+}
+
+/// What a VERBATIM block without real C code does: nothing (only `#include`
+/// lines and C comments), `return;` or `return 0;` (after them); `None` for any
+/// other C.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Harmless {
+    /// Includes and comments only.
+    Nothing,
+    /// `return;`.
+    Return,
+    /// `return 0;`.
+    ReturnZero,
+}
+
+/// Classify a VERBATIM block's text (see [`Harmless`]).
+pub(crate) fn harmless_verbatim(text: &str) -> Option<Harmless> {
+    let mut code = String::new();
+    let mut rest = text;
+    while !rest.is_empty() {
+        if let Some(r) = rest.strip_prefix("/*") {
+            rest = &r[r.find("*/")? + 2..];
+        } else if rest.starts_with("//") {
+            rest = &rest[rest.find('\n').unwrap_or(rest.len())..];
+        } else {
+            let c = rest.chars().next().unwrap();
+            code.push(c);
+            rest = &rest[c.len_utf8()..];
+        }
+    }
+    let lines: Vec<&str> = code
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with("#include"))
+        .collect();
+    let joined: String = lines.concat().split_whitespace().collect();
+    match joined.as_str() {
+        "" => Some(Harmless::Nothing),
+        "return;" => Some(Harmless::Return),
+        "return0;" => Some(Harmless::ReturnZero),
+        _ => None,
+    }
 }
 
 /// A message about a mod file, with its 1-based line.
@@ -101,5 +147,26 @@ impl Diagnostic {
             line,
             message: message.into(),
         }
+    }
+}
+
+#[cfg(test)]
+mod verbatim_tests {
+    use super::{harmless_verbatim, Harmless};
+
+    #[test]
+    fn includes_comments_and_returns_are_harmless_and_c_is_not() {
+        let h = harmless_verbatim;
+        assert_eq!(
+            h("#include <stdlib.h>\n/* a\n comment */\n"),
+            Some(Harmless::Nothing)
+        );
+        assert_eq!(h("  //return 0;\n"), Some(Harmless::Nothing));
+        assert_eq!(h(" return ; "), Some(Harmless::Return));
+        assert_eq!(h("/* x */ return 0; // done"), Some(Harmless::ReturnZero));
+        assert_eq!(h("printf(\"x\");"), None);
+        assert_eq!(h("return 1;"), None);
+        assert_eq!(h("/* unterminated"), None);
+        assert_eq!(h("#define X 1"), None);
     }
 }

@@ -259,7 +259,9 @@ impl Parser {
                 Tok::Eof => return Ok(()),
                 Tok::Verbatim(text) => {
                     self.bump();
-                    if !text.trim().is_empty() {
+                    // At file level only includes and comments (C allows no
+                    // statement there).
+                    if crate::harmless_verbatim(&text) != Some(crate::Harmless::Nothing) {
                         self.m.unsupported.push((l, crate::verbatim_message(&text)));
                     }
                 }

@@ -18,8 +18,10 @@ pub struct Common {
     /// Print a machine-readable JSON result on stdout.
     #[arg(long, global = true)]
     pub json: bool,
-    /// Load a plugin mechanism catalogue (a shared library, or a folder of them);
-    /// repeatable. A loaded mechanism with a built-in's name replaces it.
+    /// Load a mechanism catalogue: a shared library, a folder of them, or a
+    /// folder of NEURON .mod files (compiled on first use, cached by content in
+    /// $SYNAPTUNE_CACHE_DIR or ~/.cache/synaptune); repeatable. A loaded
+    /// mechanism with a built-in's name replaces it.
     #[arg(long = "mechanisms", value_name = "PATH", global = true)]
     pub mechanisms: Vec<PathBuf>,
 }

@@ -4,7 +4,7 @@
 
 use crate::cli::{BudgetArgs, Common, Compat, MeasureArg, ModelArgs};
 use crate::parse::name_value;
-use anyhow::{Context, Result};
+use anyhow::Result;
 use mech_api::Registry;
 use tuner_opt::{
     Budget, Convention, Measure, ModelSource, Notice, NoticeLevel, SynapseTuner, TunerSpec,
@@ -98,18 +98,14 @@ pub fn tuner(m: &ModelArgs, common: &Common) -> Result<SynapseTuner> {
     Ok(built.tuner)
 }
 
-/// The standard catalogue plus every `--mechanisms` library, in order; replaced
-/// built-ins are reported on stderr.
+/// The standard catalogue plus every `--mechanisms` catalogue (a library, a
+/// folder of them or a folder of `.mod` files), in order; the notices go to
+/// stderr.
 pub fn registry(common: &Common) -> Result<Registry> {
     let mut reg = standard_mechanisms::registry();
     for path in &common.mechanisms {
-        let cats = mech_api::load_path(path)
-            .with_context(|| format!("loading mechanisms from {}", path.display()))?;
-        for cat in &cats {
-            for notice in reg.add(cat) {
-                eprintln!("synaptune: notice: {notice}");
-            }
-        }
+        let context = format!("loading mechanisms from {}", path.display());
+        print_notices(&tuner_opt::load_mechanisms(&mut reg, path, &context)?);
     }
     Ok(reg)
 }

@@ -21,11 +21,15 @@ fn registry(paths: &[PathBuf]) -> Result<(Registry, Vec<String>), String> {
     let mut reg = standard_mechanisms::registry();
     let mut notices = Vec::new();
     for p in paths {
-        let cats = mech_api::load_path(p)
-            .map_err(|e| format!("loading mechanisms from {}: {e}", p.display()))?;
-        for c in &cats {
-            notices.extend(reg.add(c));
-        }
+        let context = format!("loading mechanisms from {}", p.display());
+        let loaded = tuner_opt::load_mechanisms(&mut reg, p, &context).map_err(|e| {
+            let mut text = e.to_string();
+            if let Some(s) = std::error::Error::source(&e) {
+                text = format!("{text}: {s}");
+            }
+            text
+        })?;
+        notices.extend(loaded.into_iter().map(|n| n.text));
     }
     Ok((reg, notices))
 }

@@ -48,6 +48,15 @@ pub enum TunerError {
         #[source]
         source: Box<allen_cell::Error>,
     },
+    /// A folder of mod files could not be compiled (`context` says which and
+    /// why it was asked for).
+    #[error("{context}: {source}")]
+    ModFolder {
+        /// "loading mechanisms from PATH" or the like.
+        context: String,
+        /// What went wrong.
+        source: nmodl::Error,
+    },
     /// A cell description problem.
     #[error(transparent)]
     Cell(#[from] cable_core::CellError),
@@ -78,6 +87,16 @@ pub enum TunerError {
         mechanism: String,
         /// Known synapse mechanisms.
         known: String,
+    },
+    /// `level_of_detail` names a mechanism whose mod file could not be translated.
+    #[error("connection `{connection}`: synapse mechanism `{mechanism}` (level_of_detail) is not available: {reason}")]
+    UnavailableMechanism {
+        /// The connection.
+        connection: String,
+        /// The name given.
+        mechanism: String,
+        /// Why (`bad.mod:7: VERBATIM block …`).
+        reason: String,
     },
     /// The mechanism cannot receive events.
     #[error("connection `{connection}`: `{mechanism}` is not a synapse (a point process with NET_RECEIVE)")]

@@ -42,6 +42,7 @@
 mod budget;
 mod error;
 mod gap;
+mod mechanisms;
 pub mod optimize;
 pub mod settings;
 mod spec;
@@ -50,6 +51,7 @@ mod synapse;
 pub use budget::{Budget, Cancel, Work};
 pub use error::TunerError;
 pub use gap::{GapCoupling, GapJunctionTuner, GapRun};
+pub use mechanisms::load_mechanisms;
 pub use optimize::{
     Bound, GapEvaluation, GapJunctionOptimizer, GapOptimization, Init, Method, OptimizationResult,
     OptimizeOptions, SynapseOptimizer,

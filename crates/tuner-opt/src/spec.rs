@@ -4,7 +4,7 @@
 //! Python package all build through it.
 
 use crate::settings::TunerSettings;
-use crate::{Budget, Cancel, Convention, Measure, SynapseTuner, TunerError};
+use crate::{load_mechanisms, Budget, Cancel, Convention, Measure, SynapseTuner, TunerError};
 use mech_api::Registry;
 use std::path::{Path, PathBuf};
 
@@ -108,7 +108,7 @@ pub struct Notice {
 }
 
 impl Notice {
-    fn new(level: NoticeLevel, text: impl Into<String>) -> Notice {
+    pub(crate) fn new(level: NoticeLevel, text: impl Into<String>) -> Notice {
         Notice {
             level,
             text: text.into(),
@@ -186,11 +186,11 @@ impl TunerSpec {
         let mut reg = standard_mechanisms::registry();
         for p in &self.mechanisms {
             let context = format!("loading mechanisms from {}", p.display());
-            load_into(&mut reg, p, context, notices)?;
+            notices.extend(load_mechanisms(&mut reg, p, &context)?);
         }
         for p in &settings.mechanisms {
             let context = format!("loading mechanisms listed in {}", settings.source.display());
-            load_into(&mut reg, p, context, notices)?;
+            notices.extend(load_mechanisms(&mut reg, p, &context)?);
         }
         Ok(reg)
     }
@@ -233,21 +233,4 @@ impl TunerSpec {
         );
         Ok(Built { tuner: t, notices })
     }
-}
-
-/// Add the catalogues at `path` to `reg`; `context` heads the error.
-fn load_into(
-    reg: &mut Registry,
-    path: &Path,
-    context: String,
-    notices: &mut Vec<Notice>,
-) -> Result<(), TunerError> {
-    let cats =
-        mech_api::load_path(path).map_err(|source| TunerError::Mechanisms { context, source })?;
-    for cat in &cats {
-        for n in reg.add(cat) {
-            notices.push(Notice::new(NoticeLevel::Notice, n));
-        }
-    }
-    Ok(())
 }

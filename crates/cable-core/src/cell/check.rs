@@ -19,15 +19,21 @@ impl CellSpec {
                         .filter(|t| t.info.kind == Kind::Density)
                         .map(|t| t.info.name.clone())
                         .collect();
-                    cx.err(
-                        Some(&s.name),
-                        Some(&field),
-                        CellErrorKind::UnknownMechanism,
-                        format!(
+                    let message = match reg.unavailable(&m.name) {
+                        Some(reason) => {
+                            format!("mechanism `{}` is not available: {reason}", m.name)
+                        }
+                        None => format!(
                             "unknown mechanism `{}`; known density mechanisms: {}",
                             m.name,
                             sorted_join(known)
                         ),
+                    };
+                    cx.err(
+                        Some(&s.name),
+                        Some(&field),
+                        CellErrorKind::UnknownMechanism,
+                        message,
                     )
                 })?;
                 if t.info.kind != Kind::Density {

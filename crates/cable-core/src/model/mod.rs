@@ -100,6 +100,12 @@ pub struct ModelBuilder<'r> {
 }
 
 pub(crate) fn mech_or_err(reg: &Registry, name: &str) -> Result<Arc<MechType>, SimError> {
+    if let Some(reason) = reg.unavailable(name) {
+        return Err(SimError::UnavailableMechanism {
+            name: name.to_string(),
+            reason: reason.to_string(),
+        });
+    }
     reg.get(name)
         .cloned()
         .ok_or_else(|| SimError::UnknownMechanism {

@@ -86,8 +86,10 @@ impl Gen<'_> {
             }
             for d in &depend {
                 match m.vars.get(d) {
-                    Some(Var::Global(_)) | Some(Var::Special("celsius")) | Some(Var::Scratch(_)) | Some(Var::Const(_)) => {}
-                    Some(_) => self.err(line, format!("TABLE DEPEND `{d}`: only GLOBAL parameters and `celsius` can be table dependencies")),
+                    // A RANGE variable is read, as in NEURON's
+                    // `nrn_thread_table_check`, from the type's first instance.
+                    Some(Var::Global(_)) | Some(Var::Special("celsius")) | Some(Var::Special("dt")) | Some(Var::Scratch(_)) | Some(Var::Const(_)) | Some(Var::Field(_)) => {}
+                    Some(_) => self.err(line, format!("TABLE DEPEND `{d}`: only parameters, ASSIGNED and STATE variables, `celsius` and `dt` can be table dependencies")),
                     None => self.err(line, format!("TABLE DEPEND `{d}` is not declared")),
                 }
             }

@@ -95,19 +95,23 @@ impl Gen<'_> {
         }
     }
 
-    /// VERBATIM: only `return;` (or nothing) is translated.
+    /// VERBATIM: includes and comments are nothing; `return;` and (in a
+    /// PROCEDURE or FUNCTION, whose C returns a number) `return 0;` are
+    /// translated.
     fn verbatim_stmt(&mut self, text: &str, line: Line, sc: &Scope) {
-        let t = text.trim();
-        if t.is_empty() {
-        } else if t == "return;" {
-            match sc.ctx {
-                Ctx::NetReceive | Ctx::NetInitial | Ctx::Initial => self.line("return;"),
-                Ctx::Procedure => self.line("return 0.0;"),
-                Ctx::Function => self.line("return ret_;"),
-                _ => self.err(line, "VERBATIM `return;` is only supported in NET_RECEIVE, INITIAL, PROCEDURE and FUNCTION"),
+        use crate::Harmless;
+        match (crate::harmless_verbatim(text), sc.ctx) {
+            (Some(Harmless::Nothing), _) => {}
+            (Some(Harmless::Return), Ctx::NetReceive | Ctx::NetInitial | Ctx::Initial) => {
+                self.line("return;")
             }
-        } else {
-            self.err(line, crate::verbatim_message(t));
+            (Some(Harmless::Return | Harmless::ReturnZero), Ctx::Procedure) => {
+                self.line("return 0.0;")
+            }
+            (Some(Harmless::Return), Ctx::Function) => self.line("return ret_;"),
+            (Some(Harmless::ReturnZero), Ctx::Function) => self.line("return 0.0;"),
+            (Some(_), _) => self.err(line, "VERBATIM `return;` is only supported in NET_RECEIVE, INITIAL, PROCEDURE and FUNCTION, and `return 0;` in PROCEDURE and FUNCTION"),
+            (None, _) => self.err(line, crate::verbatim_message(text.trim())),
         }
     }
 

@@ -156,6 +156,13 @@ impl SynapseTuner {
                 sections: cell.section_names(),
             });
         }
+        if let Some(reason) = self.reg.unavailable(&conn.spec_settings.level_of_detail) {
+            return Err(TunerError::UnavailableMechanism {
+                connection: conn.name.clone(),
+                mechanism: conn.spec_settings.level_of_detail.clone(),
+                reason: reason.to_string(),
+            });
+        }
         let ty = self
             .reg
             .get(&conn.spec_settings.level_of_detail)
