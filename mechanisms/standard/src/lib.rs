@@ -35,6 +35,7 @@ mod gap;
 mod hh;
 mod iclamp;
 mod pas;
+mod simeq3_lu;
 mod stims;
 
 pub use ampa_nmda_stp::AmpaNmdaStp;
@@ -47,6 +48,7 @@ pub use gap::Gap;
 pub use hh::Hh;
 pub use iclamp::IClamp;
 pub use pas::Pas;
+pub use simeq3_lu::Lu3;
 pub use stims::{NetStim, VecStim};
 
 mech_api::export_catalogue!(
