@@ -4,7 +4,6 @@
 //! state update, as their `SOLVE ... METHOD after_cvode` makes NEURON do.
 
 use crate::iclamp::next_breakpoint;
-use crate::simeq3_lu::Lu3;
 use mech_api::{MechInfo, Mechanism, Pack, DV};
 
 /// Two-electrode voltage clamp with three stages (`dur[j]`, `amp[j]`).
@@ -150,94 +149,36 @@ fn vstim(p: &mut Pack, k: usize) {
     p.set(TC, k, tc);
 }
 
-/// VClamp's LINEAR block matrix (columns vi, vo, e), its coefficients
-/// accumulated in nocmodl's order; it depends on the parameters and `dt` only.
-fn vclamp_matrix(fac: f64, gain: f64, t1: f64, t2: f64) -> [[f64; 3]; 3] {
-    let mut c = [[0.0f64; 3]; 3];
-    c[0][0] -= 1.0;
-    c[0][1] += fac * 1.0;
-    c[1][1] -= t2 * 1.0;
-    c[1][1] -= 1.0;
-    c[1][2] -= gain * 1.0;
-    c[2][2] += 1.0;
-    c[2][0] -= 1.0;
-    c[2][2] += 1.0;
-    c[2][0] -= t1 * 1.0;
-    c[2][2] += t1 * 1.0;
-    c
-}
-
-/// Scratch layout of VClamp: a one-entry cache of the eliminated LINEAR matrix.
-/// `[valid, tau1, tau2, dt, fac, gain, t1, t2, singular, rows×3, c0×3, u0×2, c1×3, p2]`
-/// (the key compared bit for bit).
-const CACHE_LEN: usize = 21;
-
-/// The eliminated matrix and `t1 = tau1/dt`, `t2 = tau2/dt` of instance `k`:
-/// from the cache when its parameters and `dt` are bitwise those cached,
-/// else computed (the same operations as before) and cached.
-fn vclamp_lu(p: &mut Pack, k: usize) -> (Option<Lu3>, f64, f64) {
-    let key = [
-        p.get(TAU1, k),
-        p.get(TAU2, k),
-        p.dt(),
-        p.get(FAC, k),
-        p.get(GAIN, k),
-    ];
-    let c = p.scratch();
-    let hit = c[0] == 1.0 && (0..5).all(|j| c[1 + j].to_bits() == key[j].to_bits());
-    if hit {
-        let lu = (c[8] == 0.0).then(|| Lu3 {
-            rows: [c[9] as usize, c[10] as usize, c[11] as usize],
-            c0: [c[12], c[13], c[14]],
-            u0: [c[15], c[16]],
-            c1: [c[17], c[18], c[19]],
-            p2: c[20],
-        });
-        return (lu, c[6], c[7]);
-    }
-    let [tau1, tau2, dt, fac, gain] = key;
-    let (t1, t2) = (tau1 / dt, tau2 / dt);
-    let lu = Lu3::factor(vclamp_matrix(fac, gain, t1, t2));
-    c[0] = 1.0;
-    c[1..6].copy_from_slice(&key);
-    c[6] = t1;
-    c[7] = t2;
-    c[8] = if lu.is_some() { 0.0 } else { 1.0 };
-    if let Some(f) = &lu {
-        for j in 0..3 {
-            c[9 + j] = f.rows[j] as f64;
-            c[12 + j] = f.c0[j];
-            c[17 + j] = f.c1[j];
-        }
-        c[15] = f.u0[0];
-        c[16] = f.u0[1];
-        c[20] = f.p2;
-    }
-    (lu, t1, t2)
-}
-
 /// `icur(v)`: solves the LINEAR block (writing vi, vo, e) and returns the current.
-/// `lu` is the block's eliminated matrix, `t1`, `t2` are `tau1/dt`, `tau2/dt`;
-/// only the right-hand side is built and solved here.
-fn icur(p: &mut Pack, k: usize, v: f64, lu: Option<Lu3>, t1: f64, t2: f64) -> f64 {
+/// `t1`, `t2` are `tau1/dt`, `tau2/dt` (the same quotients at every call).
+fn icur(p: &mut Pack, k: usize, v: f64, t1: f64, t2: f64) -> f64 {
     let t = p.t();
     if t > p.get(TC, k) {
         p.set(E0, k, 0.0);
         p.set(VO0, k, 0.0);
         return 0.0;
     }
-    let (fac, stim) = (p.get(FAC, k), p.get(STIM, k));
+    let (fac, gain, stim) = (p.get(FAC, k), p.get(GAIN, k), p.get(STIM, k));
     let (vo0, vi0, e0) = (p.get(VO0, k), p.get(VI0, k), p.get(E0, k));
-    // The right-hand-side column, accumulated in nocmodl's order.
-    let mut b = [0.0f64; 3];
-    b[0] -= v;
-    b[0] += fac * v;
-    b[1] -= t2 * vo0;
-    b[2] -= stim;
-    b[2] -= t1 * (vi0 - e0);
-    b[2] -= 0.0;
-    let lu = lu.expect("VClamp: singular LINEAR block (simeq pivot < 1e-20)");
-    let x = lu.solve(b);
+    // Columns vi, vo, e, rhs; coefficients accumulated in nocmodl's order.
+    let mut c = [[0.0f64; 4]; 3];
+    c[0][0] -= 1.0;
+    c[0][3] -= v;
+    c[0][1] += fac * 1.0;
+    c[0][3] += fac * v;
+    c[1][1] -= t2 * 1.0;
+    c[1][3] -= t2 * vo0;
+    c[1][1] -= 1.0;
+    c[1][2] -= gain * 1.0;
+    c[2][3] -= stim;
+    c[2][2] += 1.0;
+    c[2][0] -= 1.0;
+    c[2][2] += 1.0;
+    c[2][0] -= t1 * 1.0;
+    c[2][2] += t1 * 1.0;
+    c[2][3] -= t1 * (vi0 - e0);
+    c[2][3] -= 0.0;
+    let x = simeq3(c).expect("VClamp: singular LINEAR block (simeq pivot < 1e-20)");
     p.set(VI, k, x[0]);
     p.set(VO, k, x[1]);
     p.set(E, k, x[2]);
@@ -277,7 +218,6 @@ impl Mechanism for VClamp {
             .state("e", "mV")
             .state("vo", "mV")
             .state("vi", "mV")
-            .scratch(CACHE_LEN)
     }
 
     fn time_horizon(p: &Pack) -> Option<f64> {
@@ -307,24 +247,26 @@ impl Mechanism for VClamp {
     }
 
     fn current(p: &mut Pack) {
+        let dt = p.dt();
         for k in 0..p.n() {
             let v = p.v(k);
-            let (lu, t1, t2) = vclamp_lu(p, k);
+            let (t1, t2) = (p.get(TAU1, k) / dt, p.get(TAU2, k) / dt);
             // nocmodl calls vstim before each of the two icur evaluations; it
             // depends only on t and the parameters, so once gives the same.
             vstim(p, k);
-            let hi = 0.0 + icur(p, k, v + DV, lu, t1, t2);
-            let i = icur(p, k, v, lu, t1, t2);
+            let hi = 0.0 + icur(p, k, v + DV, t1, t2);
+            let i = icur(p, k, v, t1, t2);
             p.set(I, k, i);
             p.point_electrode_current(k, hi, 0.0 + i);
         }
     }
 
     fn state(p: &mut Pack) {
+        let dt = p.dt();
         for k in 0..p.n() {
             let v = p.v(k);
-            let (lu, t1, t2) = vclamp_lu(p, k);
-            let i = icur(p, k, v, lu, t1, t2);
+            let (t1, t2) = (p.get(TAU1, k) / dt, p.get(TAU2, k) / dt);
+            let i = icur(p, k, v, t1, t2);
             p.set(I, k, i);
             p.set(E0, k, p.get(E, k));
             p.set(VO0, k, p.get(VO, k));

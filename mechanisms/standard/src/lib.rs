@@ -35,7 +35,6 @@ mod gap;
 mod hh;
 mod iclamp;
 mod pas;
-mod simeq3_lu;
 mod stims;
 
 pub use ampa_nmda_stp::AmpaNmdaStp;
@@ -48,7 +47,6 @@ pub use gap::Gap;
 pub use hh::Hh;
 pub use iclamp::IClamp;
 pub use pas::Pas;
-pub use simeq3_lu::Lu3;
 pub use stims::{NetStim, VecStim};
 
 mech_api::export_catalogue!(
