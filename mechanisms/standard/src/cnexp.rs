@@ -84,3 +84,42 @@ pub fn exp2_state(p: &mut Pack, f: &Exp2Fields, tau_a: usize, tau_b: usize) {
         p.set(f.b, k, b);
     }
 }
+
+/// Scratch doubles one [`decay_cached`] entry takes.
+pub const DECAY_CACHE: usize = 5;
+
+/// [`decay`] with its `tau`-only factors — `1 - exp(dt*((-1)/tau))` and
+/// `-(0)/((-1)/tau)` — kept in `c` (`[valid, dt, tau, factor, target]`) and
+/// reused while `dt` and `tau` are bitwise those cached: the same values, so
+/// the same bits, without the `exp` and the two divisions.
+#[inline]
+pub fn decay_cached(x: f64, dt: f64, tau: f64, c: &mut [f64]) -> f64 {
+    let hit = c[0] == 1.0 && c[1].to_bits() == dt.to_bits() && c[2].to_bits() == tau.to_bits();
+    if !hit {
+        c[0] = 1.0;
+        c[1] = dt;
+        c[2] = tau;
+        c[3] = 1.0 - exp(dt * ((-1.0) / tau));
+        c[4] = -(0.0) / ((-1.0) / tau);
+    }
+    x + c[3] * (c[4] - x)
+}
+
+/// [`exp2_state`] with [`decay_cached`] (the scratch holds two entries, A's then B's).
+#[inline]
+pub fn exp2_state_cached(p: &mut Pack, f: &Exp2Fields, tau_a: usize, tau_b: usize) {
+    let dt = p.dt();
+    for k in 0..p.n() {
+        let (xa, ta, xb, tb) = (
+            p.get(f.a, k),
+            p.get(tau_a, k),
+            p.get(f.b, k),
+            p.get(tau_b, k),
+        );
+        let c = p.scratch();
+        let a = decay_cached(xa, dt, ta, &mut c[..DECAY_CACHE]);
+        let b = decay_cached(xb, dt, tb, &mut c[DECAY_CACHE..2 * DECAY_CACHE]);
+        p.set(f.a, k, a);
+        p.set(f.b, k, b);
+    }
+}

@@ -3,7 +3,9 @@
 //! kept **per connection** in the NET_RECEIVE arguments `(weight, R, u, tsyn)`.
 //! `record_use` and `record_Pr` hold the values of the last event.
 
-use crate::cnexp::{exp2_current, exp2_peak_denominator, exp2_state, Exp2Fields};
+use crate::cnexp::{
+    exp2_current, exp2_peak_denominator, exp2_state_cached, Exp2Fields, DECAY_CACHE,
+};
 use mech_api::math::exp;
 use mech_api::{MechInfo, Mechanism, Pack};
 
@@ -68,6 +70,7 @@ impl Mechanism for GabaAStp {
             .global("nc_type_param", "", 7.0)
             .net_receive(&["weight", "R", "u", "tsyn"])
             .net_init()
+            .scratch(2 * DECAY_CACHE)
     }
 
     fn time_horizon(_p: &Pack) -> Option<f64> {
@@ -92,7 +95,7 @@ impl Mechanism for GabaAStp {
     }
 
     fn state(p: &mut Pack) {
-        exp2_state(p, &FIELDS, TAU_R, TAU_D);
+        exp2_state_cached(p, &FIELDS, TAU_R, TAU_D);
     }
 
     fn net_init(p: &mut Pack, k: usize, w: &mut [f64]) {
