@@ -12,7 +12,10 @@ use cable_core::CellSpec;
 use cable_scenario::protocol;
 use common::*;
 
-fn check_case(name: &str) {
+/// Compares every column of every `secondorder` run within the tolerances;
+/// returns the samples compared and how many are bitwise identical.
+fn check_case(name: &str) -> (usize, usize) {
+    let mut counts = (0, 0);
     let case = load_case(name);
     let reg = standard_mechanisms::registry();
     let cell = CellSpec::from_file(&case.cell).unwrap();
@@ -35,6 +38,8 @@ fn check_case(name: &str) {
                 "{name} so={so} {label:<22} max|d|={:.3e} rel={:.3e} identical {}/{}",
                 d.max_abs, d.max_rel, d.identical, d.n
             );
+            counts.0 += d.n;
+            counts.1 += d.identical;
             if is_v {
                 assert!(
                     d.max_abs <= tol,
@@ -51,6 +56,7 @@ fn check_case(name: &str) {
             }
         }
     }
+    counts
 }
 
 fn check_geometry(name: &str) {
@@ -124,4 +130,19 @@ fn hh_soma_without_table() {
 fn hh_tree() {
     check_geometry("hh_tree");
     check_case("hh_tree");
+}
+
+/// Range variables that vary along a section (a tapered cylinder, `cm`, hh and
+/// pas conductances, `ena`/`ek` per segment, a pt3d branch with `gkbar` per
+/// segment): the same geometry and every sample of every trace bitwise equal
+/// to NEURON's.
+#[test]
+fn per_segment_values() {
+    check_geometry("per_segment");
+    let (n, identical) = check_case("per_segment");
+    assert!(n > 0);
+    assert_eq!(
+        identical, n,
+        "per_segment: {identical} of {n} samples identical"
+    );
 }

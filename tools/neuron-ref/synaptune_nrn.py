@@ -18,6 +18,12 @@ def load_json(path):
         return json.load(f)
 
 
+def set_range(sec, name, value):
+    """A range variable: one value for every segment, or a list of one per segment."""
+    for j, seg in enumerate(sec):
+        setattr(seg, name, value[j] if isinstance(value, list) else value)
+
+
 class Cell:
     """A cell built in NEURON from a synaptune-cell/1 description."""
 
@@ -41,22 +47,24 @@ class Cell:
                     h.pt3dadd(x, y, z, d, sec=sec)
             else:
                 sec.L = s["L"]
-                sec.diam = s["diam"]
+                if not isinstance(s["diam"], list):
+                    sec.diam = s["diam"]
             sec.nseg = int(s.get("nseg", 1))
-            sec.cm = s.get("cm", 1.0)
+            if "points" not in s and isinstance(s["diam"], list):
+                set_range(sec, "diam", s["diam"])
+            set_range(sec, "cm", s.get("cm", 1.0))
             sec.Ra = s.get("Ra", 35.4)
             for mech, params in s.get("mechanisms", {}).items():
                 sec.insert(mech)
                 for k, v in params.items():
-                    for seg in sec:
-                        setattr(seg, "%s_%s" % (k, mech), v)
+                    set_range(sec, "%s_%s" % (k, mech), v)
             for ion, st in s.get("ions", {}).items():
                 if "e" in st:
-                    setattr(sec, "e" + ion, st["e"])
+                    set_range(sec, "e" + ion, st["e"])
                 if "ci" in st:
-                    setattr(sec, ion + "i", st["ci"])
+                    set_range(sec, ion + "i", st["ci"])
                 if "co" in st:
-                    setattr(sec, ion + "o", st["co"])
+                    set_range(sec, ion + "o", st["co"])
 
     def sec(self, name):
         if name in self.secs:

@@ -270,7 +270,10 @@ fn to_spec(cell: &HocCell, name: String, source: &Path) -> CellSpec {
                     points: points.clone(),
                     arcs: arcs.clone(),
                 },
-                Geom::Cylinder { l, diam } => Geometry::Cylinder { l: *l, diam: *diam },
+                Geom::Cylinder { l, diam } => Geometry::Cylinder {
+                    l: *l,
+                    diam: (*diam).into(),
+                },
             };
             SectionSpec {
                 name: s.name.clone(),
@@ -280,7 +283,7 @@ fn to_spec(cell: &HocCell, name: String, source: &Path) -> CellSpec {
                 }),
                 geometry,
                 nseg: s.nseg,
-                cm: s.cm,
+                cm: s.cm.into(),
                 ra: s.ra,
                 mechanisms: s.mechs.clone(),
                 ions: s.ions.clone(),

@@ -153,7 +153,7 @@ fn segment_diam(cell: &HocCell, k: usize) -> f64 {
             parent: None,
             geometry,
             nseg: 1,
-            cm: 1.0,
+            cm: 1.0.into(),
             ra: 35.4,
             mechanisms: Vec::new(),
             ions: Vec::new(),
@@ -279,8 +279,8 @@ fn insert(cell: &mut HocCell, k: usize, mech: &str) {
 
 fn set_param(m: &mut MechInsert, param: &str, value: f64) {
     match m.params.iter_mut().find(|(p, _)| p == param) {
-        Some(slot) => slot.1 = value,
-        None => m.params.push((param.to_string(), value)),
+        Some(slot) => slot.1 = value.into(),
+        None => m.params.push((param.to_string(), value.into())),
     }
 }
 
@@ -325,9 +325,9 @@ fn set_ion(ions: &mut Vec<IonSetting>, ion: &str, what: u8, value: f64) {
     };
     let s = &mut ions[i];
     match what {
-        0 => s.e = Some(value),
-        1 => s.ci = Some(value),
-        _ => s.co = Some(value),
+        0 => s.e = Some(value.into()),
+        1 => s.ci = Some(value.into()),
+        _ => s.co = Some(value.into()),
     }
 }
 

@@ -102,7 +102,7 @@ fn reversal_potentials_fail_where_neuron_has_no_such_ion() {
     // Without an ion table the setting is kept (synaptune ignores it there).
     let c = peri(&swc, &d, &Options::default()).unwrap();
     let dend = &c.cell.sections[c.cell.section_index("dend[0]").unwrap()];
-    assert_eq!(dend.ions[0].e, Some(53.0));
+    assert_eq!(dend.ions[0].e, Some(53.0.into()));
 }
 
 #[test]

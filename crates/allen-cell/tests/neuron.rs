@@ -111,8 +111,8 @@ fn compare_section(name: &str, cell: &CellSpec, k: usize, ns: &Value, kids: &[St
     assert_eq!(l, ns["L"].as_f64().unwrap(), "{at}: L");
     assert_eq!(s.nseg as u64, ns["nseg"].as_u64().unwrap(), "{at}: nseg");
     assert_eq!(s.ra, ns["Ra"].as_f64().unwrap(), "{at}: Ra");
-    for seg in ns["segments"].as_array().unwrap() {
-        assert_eq!(s.cm, seg["cm"].as_f64().unwrap(), "{at}: cm");
+    for (j, seg) in ns["segments"].as_array().unwrap().iter().enumerate() {
+        assert_eq!(s.cm.at(j), seg["cm"].as_f64().unwrap(), "{at}: cm");
         let nm = seg["mechanisms"].as_object().unwrap();
         let mut names: Vec<&str> = s.mechanisms.iter().map(|m| m.name.as_str()).collect();
         let mut nnames: Vec<&str> = nm.keys().map(String::as_str).collect();
@@ -121,12 +121,17 @@ fn compare_section(name: &str, cell: &CellSpec, k: usize, ns: &Value, kids: &[St
         assert_eq!(names, nnames, "{at}: mechanisms");
         for m in &s.mechanisms {
             for (p, v) in &m.params {
-                assert_eq!(Some(*v), nm[&m.name][p].as_f64(), "{at}: {p}_{}", m.name);
+                assert_eq!(
+                    Some(v.at(j)),
+                    nm[&m.name][p].as_f64(),
+                    "{at}: {p}_{}",
+                    m.name
+                );
             }
         }
         for ion in &s.ions {
             let ne = seg["ions"][&ion.ion]["e"].as_f64();
-            assert_eq!(ion.e, ne, "{at}: e{}", ion.ion);
+            assert_eq!(ion.e.as_ref().map(|e| e.at(j)), ne, "{at}: e{}", ion.ion);
         }
     }
     s.nseg

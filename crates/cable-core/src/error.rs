@@ -23,6 +23,8 @@ pub enum CellErrorKind {
     NonFinite,
     /// `nseg` is not an integer ≥ 1.
     BadNseg,
+    /// A per-segment value array whose length is not the section's `nseg`.
+    BadSegmentValues,
     /// Two sections share a name.
     DuplicateSection,
     /// `parent.section` names no section.

@@ -439,8 +439,8 @@ fn areas_and_resistances(
         let n = sn.nseg;
         let rright = match &sec.geometry {
             Geometry::Cylinder { l, diam } => {
-                diams[s] = vec![*diam; n];
-                cylinder(*l, *diam, sec.ra, sn, nodes)
+                diams[s] = diam.values(n);
+                cylinder(*l, &diams[s], sec.ra, sn, nodes)
             }
             Geometry::Points(points) => {
                 let (rright, dm) = pt3d_nodes(&pt3d(points), sec.ra, sn, nodes);
@@ -456,7 +456,7 @@ fn areas_and_resistances(
         nodes.area[sn.end()] = ZERO_AREA_NODE;
         nodes.rinv[sn.end()] = 1.0 / rright;
         for j in 0..n {
-            nodes.cm[sn.first + j] = Some(sec.cm);
+            nodes.cm[sn.first + j] = Some(sec.cm.at(j));
         }
     }
     diams
@@ -473,13 +473,14 @@ fn pt3d_nodes(pts: &Pt3d, ra: f64, sn: SectionNodes, nodes: &mut NodeArrays) -> 
     (rright, dm)
 }
 
-/// Areas and axial conductances of a cylinder's segments (`nrn_area_ri`);
-/// returns the right half-resistance of the last segment.
-fn cylinder(l: f64, diam: f64, ra: f64, sn: SectionNodes, nodes: &mut NodeArrays) -> f64 {
+/// Areas and axial conductances of a cylinder's segments (`nrn_area_ri`),
+/// each segment with its own diameter; returns the right half-resistance of
+/// the last segment.
+fn cylinder(l: f64, diams: &[f64], ra: f64, sn: SectionNodes, nodes: &mut NodeArrays) -> f64 {
     let n = sn.nseg;
     let dx = l / n as f64;
     let mut rright = 0.0;
-    for j in 0..n {
+    for (j, &diam) in diams.iter().enumerate().take(n) {
         let nd = sn.first + j;
         nodes.area[nd] = PI * diam * dx;
         let rleft = 1e-2 * ra * (dx / 2.0) / (PI * diam * diam / 4.0);

@@ -63,6 +63,10 @@ fn table() -> Vec<Bad> {
         Bad { name: "connection order incomplete", text: r#"{"format": "synaptune-cell/1", "sections": [{"name": "soma", "L": 3, "diam": 3}, {"name": "d", "parent": {"section": "soma"}, "L": 3, "diam": 1}], "connection_order": []}"#.into(), kind: K::BadConnectionOrder, section: Some("d"), field: Some("connection_order") },
         Bad { name: "connection order twice", text: r#"{"format": "synaptune-cell/1", "sections": [{"name": "soma", "L": 3, "diam": 3}, {"name": "d", "parent": {"section": "soma"}, "L": 3, "diam": 1}], "connection_order": ["d", "d"]}"#.into(), kind: K::BadConnectionOrder, section: Some("d"), field: Some("connection_order") },
         Bad { name: "connection order unknown", text: r#"{"format": "synaptune-cell/1", "sections": [{"name": "soma", "L": 3, "diam": 3}], "connection_order": ["x"]}"#.into(), kind: K::BadConnectionOrder, section: Some("x"), field: Some("connection_order") },
+        Bad { name: "per-segment count", text: one(r#"{"name": "soma", "L": 3, "diam": 3, "nseg": 3, "mechanisms": {"pas": {"g": [1e-4, 2e-4]}}}"#), kind: K::BadSegmentValues, section: Some("soma"), field: Some("mechanisms.pas.g") },
+        Bad { name: "per-segment value not a number", text: one(r#"{"name": "soma", "L": 3, "diam": 3, "nseg": 2, "cm": [1, "2"]}"#), kind: K::BadType, section: Some("soma"), field: Some("cm[1]") },
+        Bad { name: "per-segment diam negative", text: one(r#"{"name": "soma", "L": 3, "diam": [3, -1], "nseg": 2}"#), kind: K::NonPositive, section: Some("soma"), field: Some("diam") },
+        Bad { name: "per-segment ci zero", text: one(r#"{"name": "soma", "L": 3, "diam": 3, "nseg": 2, "ions": {"ca": {"ci": [5e-5, 0]}}}"#), kind: K::NonPositive, section: Some("soma"), field: Some("ions.ca.ci") },
         Bad { name: "list member unknown", text: r#"{"format": "synaptune-cell/1", "sections": [{"name": "soma", "L": 3, "diam": 3}], "section_lists": {"somatic": ["soma", "axon"]}}"#.into(), kind: K::UnknownListMember, section: Some("axon"), field: Some("section_lists.somatic") },
     ]
 }
@@ -128,7 +132,7 @@ fn missing_file_is_an_io_error_naming_it() {
 
 #[test]
 fn a_cell_survives_a_round_trip_through_json() {
-    for f in ["ball_stick", "pt3d_tree", "hh_tree"] {
+    for f in ["ball_stick", "pt3d_tree", "hh_tree", "per_segment"] {
         let path = format!(
             "{}/../../tests/fixtures/cells/{f}.json",
             env!("CARGO_MANIFEST_DIR")

@@ -14,9 +14,12 @@ use serde_json::Value;
 use std::path::{Path, PathBuf};
 
 mod check;
+mod range;
 mod read;
 mod section;
 mod write;
+
+pub use range::RangeValue;
 
 /// The format tag this version reads and writes.
 pub const FORMAT: &str = "synaptune-cell/1";
@@ -33,12 +36,14 @@ pub struct ParentRef {
 /// Section geometry.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Geometry {
-    /// A cylinder of length `l` and diameter `diam` (µm).
+    /// A cylinder of length `l` and diameter `diam` (µm); a diameter given
+    /// per segment makes each segment its own cylinder, as NEURON's `diam`
+    /// range variable does without 3-D points.
     Cylinder {
         /// Length (µm).
         l: f64,
         /// Diameter (µm).
-        diam: f64,
+        diam: RangeValue,
     },
     /// 3-D points `[x, y, z, diam]` (µm); stored by NEURON as float32. The arc
     /// length of each point is computed from the points, as `pt3dadd` does.
@@ -61,8 +66,8 @@ pub enum Geometry {
 pub struct MechInsert {
     /// Mechanism name.
     pub name: String,
-    /// Parameter values that differ from the defaults.
-    pub params: Vec<(String, f64)>,
+    /// Parameter values that differ from the defaults (per section or per segment).
+    pub params: Vec<(String, RangeValue)>,
 }
 
 /// Ion settings of a section.
@@ -71,11 +76,11 @@ pub struct IonSetting {
     /// Ion name (`na`, `k`, `ca`, ...).
     pub ion: String,
     /// Reversal potential (mV).
-    pub e: Option<f64>,
+    pub e: Option<RangeValue>,
     /// Inner concentration (mM).
-    pub ci: Option<f64>,
+    pub ci: Option<RangeValue>,
     /// Outer concentration (mM).
-    pub co: Option<f64>,
+    pub co: Option<RangeValue>,
 }
 
 /// One section.
@@ -90,7 +95,7 @@ pub struct SectionSpec {
     /// Number of segments.
     pub nseg: usize,
     /// Specific capacitance (µF/cm²).
-    pub cm: f64,
+    pub cm: RangeValue,
     /// Axial resistivity (Ω·cm).
     pub ra: f64,
     /// Inserted mechanisms.

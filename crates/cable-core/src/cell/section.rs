@@ -2,7 +2,7 @@
 //! (cylinder, or 3-D points with their arc lengths if given), `nseg`, `cm`, `Ra`, inserted mechanisms with
 //! their parameters, and ion settings.
 
-use super::{Ctx, Geometry, IonSetting, MechInsert, ParentRef, SectionSpec};
+use super::{Ctx, Geometry, IonSetting, MechInsert, ParentRef, RangeValue, SectionSpec};
 use crate::error::{CellError, CellErrorKind};
 use serde_json::{Map, Value};
 
@@ -42,22 +42,11 @@ pub(super) fn parse_section(
         }
     }
     let parent = parent(cx, so, name, names)?;
-    let geometry = geometry(cx, so, name)?;
     let nseg = nseg(cx, so, name)?;
+    let geometry = geometry(cx, so, name, nseg)?;
     let cm = match so.get("cm") {
-        None => 1.0,
-        Some(v) => {
-            let x = cx.number(name, "cm", v)?;
-            if x < 0.0 {
-                return Err(cx.err(
-                    Some(name),
-                    Some("cm"),
-                    CellErrorKind::NonPositive,
-                    format!("must be ≥ 0, found {x}"),
-                ));
-            }
-            x
-        }
+        None => RangeValue::Uniform(1.0),
+        Some(v) => cx.range_where(name, "cm", v, nseg, |x| x >= 0.0, "≥ 0")?,
     };
     let ra = match so.get("Ra") {
         None => 35.4,
@@ -70,8 +59,8 @@ pub(super) fn parse_section(
         nseg,
         cm,
         ra,
-        mechanisms: mechanisms(cx, so, name)?,
-        ions: ions(cx, so, name)?,
+        mechanisms: mechanisms(cx, so, name, nseg)?,
+        ions: ions(cx, so, name, nseg)?,
     })
 }
 
@@ -134,7 +123,12 @@ fn parent(
 }
 
 /// Either `points`, or `L` and `diam`.
-fn geometry(cx: &Ctx, so: &Map<String, Value>, name: &str) -> Result<Geometry, CellError> {
+fn geometry(
+    cx: &Ctx,
+    so: &Map<String, Value>,
+    name: &str,
+    nseg: usize,
+) -> Result<Geometry, CellError> {
     let has_l = so.contains_key("L");
     let has_d = so.contains_key("diam");
     match so.get("points") {
@@ -175,7 +169,7 @@ fn geometry(cx: &Ctx, so: &Map<String, Value>, name: &str) -> Result<Geometry, C
             }
             Ok(Geometry::Cylinder {
                 l: cx.positive(name, "L", &so["L"])?,
-                diam: cx.positive(name, "diam", &so["diam"])?,
+                diam: cx.range_where(name, "diam", &so["diam"], nseg, |x| x > 0.0, "> 0")?,
             })
         }
     }
@@ -292,7 +286,12 @@ fn nseg(cx: &Ctx, so: &Map<String, Value>, name: &str) -> Result<usize, CellErro
 }
 
 /// `mechanisms`: `{mechanism: {parameter: value}}`.
-fn mechanisms(cx: &Ctx, so: &Map<String, Value>, name: &str) -> Result<Vec<MechInsert>, CellError> {
+fn mechanisms(
+    cx: &Ctx,
+    so: &Map<String, Value>,
+    name: &str,
+    nseg: usize,
+) -> Result<Vec<MechInsert>, CellError> {
     let mut mechanisms = Vec::new();
     let Some(mv) = so.get("mechanisms") else {
         return Ok(mechanisms);
@@ -317,7 +316,10 @@ fn mechanisms(cx: &Ctx, so: &Map<String, Value>, name: &str) -> Result<Vec<MechI
         })?;
         let mut params = Vec::new();
         for (pn, x) in po {
-            params.push((pn.clone(), cx.number(name, &format!("{field}.{pn}"), x)?));
+            params.push((
+                pn.clone(),
+                cx.range(name, &format!("{field}.{pn}"), x, nseg)?,
+            ));
         }
         mechanisms.push(MechInsert {
             name: mn.clone(),
@@ -328,7 +330,12 @@ fn mechanisms(cx: &Ctx, so: &Map<String, Value>, name: &str) -> Result<Vec<MechI
 }
 
 /// `ions`: `{ion: {"e": mV, "ci": mM, "co": mM}}`, each setting optional.
-fn ions(cx: &Ctx, so: &Map<String, Value>, name: &str) -> Result<Vec<IonSetting>, CellError> {
+fn ions(
+    cx: &Ctx,
+    so: &Map<String, Value>,
+    name: &str,
+    nseg: usize,
+) -> Result<Vec<IonSetting>, CellError> {
     let mut ions = Vec::new();
     let Some(iv) = so.get("ions") else {
         return Ok(ions);
@@ -360,9 +367,9 @@ fn ions(cx: &Ctx, so: &Map<String, Value>, name: &str) -> Result<Vec<IonSetting>
         for (k, x) in so {
             let f = format!("{field}.{k}");
             match k.as_str() {
-                "e" => st.e = Some(cx.number(name, &f, x)?),
-                "ci" => st.ci = Some(cx.positive(name, &f, x)?),
-                "co" => st.co = Some(cx.positive(name, &f, x)?),
+                "e" => st.e = Some(cx.range(name, &f, x, nseg)?),
+                "ci" => st.ci = Some(cx.range_where(name, &f, x, nseg, |c| c > 0.0, "> 0")?),
+                "co" => st.co = Some(cx.range_where(name, &f, x, nseg, |c| c > 0.0, "> 0")?),
                 _ => {
                     return Err(cx.err(
                         Some(name),

@@ -22,7 +22,7 @@ impl CellSpec {
                 match &s.geometry {
                     Geometry::Cylinder { l, diam } => {
                         o.insert("L".into(), json!(l));
-                        o.insert("diam".into(), json!(diam));
+                        o.insert("diam".into(), diam.to_json());
                     }
                     Geometry::Points(p) => {
                         o.insert("points".into(), json!(p));
@@ -33,13 +33,13 @@ impl CellSpec {
                     }
                 }
                 o.insert("nseg".into(), json!(s.nseg));
-                o.insert("cm".into(), json!(s.cm));
+                o.insert("cm".into(), s.cm.to_json());
                 o.insert("Ra".into(), json!(s.ra));
                 let mut m = Map::new();
                 for mi in &s.mechanisms {
                     let mut pm = Map::new();
                     for (k, v) in &mi.params {
-                        pm.insert(k.clone(), json!(v));
+                        pm.insert(k.clone(), v.to_json());
                     }
                     m.insert(mi.name.clone(), Value::Object(pm));
                 }
@@ -48,14 +48,14 @@ impl CellSpec {
                     let mut im = Map::new();
                     for i in &s.ions {
                         let mut x = Map::new();
-                        if let Some(e) = i.e {
-                            x.insert("e".into(), json!(e));
+                        if let Some(r) = &i.e {
+                            x.insert("e".into(), r.to_json());
                         }
-                        if let Some(c) = i.ci {
-                            x.insert("ci".into(), json!(c));
+                        if let Some(r) = &i.ci {
+                            x.insert("ci".into(), r.to_json());
                         }
-                        if let Some(c) = i.co {
-                            x.insert("co".into(), json!(c));
+                        if let Some(r) = &i.co {
+                            x.insert("co".into(), r.to_json());
                         }
                         im.insert(i.ion.clone(), Value::Object(x));
                     }

@@ -131,12 +131,13 @@ impl ModelBuilder<'_> {
                     let ty = mech_or_err(self.reg, &m.name)?;
                     let mut ps = Vec::new();
                     for (pn, v) in &m.params {
-                        ps.push((param_index(&ty, pn)?, *v));
+                        ps.push((param_index(&ty, pn)?, v));
                     }
                     let items = inst.of(&ty);
                     for j in 0..sn.nseg {
                         let node = (sn.first + j) as u32;
-                        items.push((node, node as i64, ps.clone(), Origin::Density));
+                        let at_j = ps.iter().map(|(k, v)| (*k, v.at(j))).collect();
+                        items.push((node, node as i64, at_j, Origin::Density));
                     }
                 }
             }
@@ -221,14 +222,14 @@ impl ModelBuilder<'_> {
                     if let Some(store) = ions.iter_mut().find(|s| s.name == st.ion) {
                         for j in 0..sn.nseg {
                             let k = sn.first + j;
-                            if let Some(e) = st.e {
-                                store.e0[k] = e;
+                            if let Some(e) = &st.e {
+                                store.e0[k] = e.at(j);
                             }
-                            if let Some(c) = st.ci {
-                                store.ci0[k] = c;
+                            if let Some(c) = &st.ci {
+                                store.ci0[k] = c.at(j);
                             }
-                            if let Some(c) = st.co {
-                                store.co0[k] = c;
+                            if let Some(c) = &st.co {
+                                store.co0[k] = c.at(j);
                             }
                         }
                     }
