@@ -26,6 +26,7 @@ See tools/export-cell/README.md.
 import argparse
 import json
 import math
+import re
 import os
 import struct
 import sys
@@ -109,12 +110,60 @@ def instantiate(h, template_file, name, args):
             "(load a Python cell class yourself and call export_object())"
         )
     h.load_file("stdrun.hoc")
-    if not h.load_file(os.path.abspath(template_file)):
+    placeholders = declare_missing_classes(h, template_file)
+    try:
+        ok = h.load_file(os.path.abspath(template_file))
+    except RuntimeError as e:
+        raise ExportError(f"--template {template_file}: NEURON could not load it ({e})") from None
+    if not ok:
         raise ExportError(f"--template {template_file}: NEURON could not load it")
     ctor = getattr(h, name, None)
     if ctor is None:
         raise ExportError(f"--template {template_file} defines no template named `{name}`")
-    return ctor(*[parse_arg(a) for a in args])
+    try:
+        return ctor(*[parse_arg(a) for a in args])
+    except RuntimeError as e:
+        used = ", ".join(f"`{c}` (line {line})" for c, line in placeholders)
+        hint = (
+            f"; it may need {used}, which no loaded mechanism defines — compile its .mod "
+            "file and pass it with --mechanisms"
+            if placeholders
+            else ""
+        )
+        raise ExportError(f"`new {name}()` failed in NEURON ({e}){hint}") from None
+
+
+# `new NAME(` in hoc: a template or a point process the file instantiates.
+NEW_CLASS = re.compile(r"\bnew\s+([A-Za-z_][A-Za-z0-9_]*)\s*\(")
+
+
+def declare_missing_classes(h, template_file):
+    """Declare an empty placeholder template for every class the file creates
+    with `new` that NEURON does not know (a point process of a .mod file that
+    was not compiled, such as a noise source a procedure the cell never runs
+    uses), so the file loads: hoc resolves `new NAME` when it parses a template.
+    Building the cell with such a placeholder fails and names it. Returns
+    [(name, line)] of the placeholders, each reported as a warning."""
+    with open(template_file, errors="replace") as f:
+        lines = f.read().splitlines()
+    missing = {}
+    for k, text in enumerate(lines, start=1):
+        code = text.split("//", 1)[0]
+        for m in NEW_CLASS.finditer(code):
+            c = m.group(1)
+            if c not in missing and not h.name_declared(c):
+                missing[c] = k
+    for c, k in missing.items():
+        h(
+            f"begintemplate {c}\nproc init() {{ execerror(\"{c} is not defined: "
+            f"its mechanism was not loaded (see --mechanisms)\", \"\") }}\nendtemplate {c}\n"
+        )
+        warn(
+            f"{os.path.basename(template_file)}:{k}: `new {c}(...)`: no loaded mechanism or "
+            "template defines it; the template loads without it and the export fails only "
+            "if building the cell creates one"
+        )
+    return list(missing.items())
 
 
 # --------------------------------------------------------------------------
@@ -139,6 +188,15 @@ def point_value(v):
         if f32(float(s)) == v:
             return float(s)
     return v
+
+
+def pt3dadd_arcs(pts):
+    """The arc lengths pt3dadd computes for float32 points (double sums)."""
+    arcs = [0.0]
+    for a, b in zip(pts, pts[1:]):
+        d = [f32(f32(b[k]) - f32(a[k])) for k in range(3)]
+        arcs.append(arcs[-1] + math.sqrt(d[0] * d[0] + d[1] * d[1] + d[2] * d[2]))
+    return arcs
 
 
 def same(a, b):
@@ -207,16 +265,13 @@ def mechanism_parameters(h, mech):
     return out
 
 
-def uniform(sec_name, field, values):
+def range_value(values):
+    """A range variable of a section as the cell file writes it: one number
+    when every segment holds the same value, else one number per segment."""
     v0 = values[0]
-    for k, v in enumerate(values[1:], start=1):
-        if not same(v, v0):
-            raise ExportError(
-                f"section {sec_name}: {field} differs between segments "
-                f"({v0!r} in segment 0, {v!r} in segment {k}); synaptune-cell/1 "
-                "holds one value per section — split the section or make it uniform"
-            )
-    return v0
+    if all(same(v, v0) for v in values[1:]):
+        return v0
+    return list(values)
 
 
 def ion_styles(h, ion, sec):
@@ -270,11 +325,17 @@ def export_section(h, sec, name, names_by_sec, prefix):
                 ]
             )
         out["points"] = pts
+        arcs = [h.arc3d(i, sec=sec) for i in range(n3d)]
+        if arcs != pt3dadd_arcs(pts):
+            # define_shape() and length changes store arc lengths that pt3dadd
+            # of the same float32 points would not give (the last arc is L):
+            # areas and ri follow the stored arcs, so they are written too.
+            out["arcs"] = arcs
     else:
         out["L"] = sec.L
-        out["diam"] = uniform(name, "diam", [seg.diam for seg in segs])
+        out["diam"] = range_value([seg.diam for seg in segs])
     out["nseg"] = sec.nseg
-    out["cm"] = uniform(name, "cm", [seg.cm for seg in segs])
+    out["cm"] = range_value([seg.cm for seg in segs])
     out["Ra"] = sec.Ra
 
     # Density mechanisms and their PARAMETERs.
@@ -306,7 +367,7 @@ def export_section(h, sec, name, names_by_sec, prefix):
                     "(a GLOBAL); globals are not part of the cell — set them in your run"
                 )
                 continue
-            params[short] = uniform(name, f"mechanisms.{mname}.{short}", vals)
+            params[short] = range_value(vals)
         mechs[mname] = params
     for seg in segs[1:]:
         other = sorted(m.name() for m in seg)
@@ -319,11 +380,11 @@ def export_section(h, sec, name, names_by_sec, prefix):
         ion_out = {}
         for ion in sorted(ions):
             st = ion_styles(h, ion, sec)
-            entry = {"e": uniform(name, f"ions.{ion}.e", [getattr(seg, "e" + ion) for seg in segs])}
+            entry = {"e": range_value([getattr(seg, "e" + ion) for seg in segs])}
             if st["c_style"] == 3:
                 # A mechanism WRITEs a concentration: its initial values matter.
-                entry["ci"] = uniform(name, f"ions.{ion}.ci", [getattr(seg, ion + "i") for seg in segs])
-                entry["co"] = uniform(name, f"ions.{ion}.co", [getattr(seg, ion + "o") for seg in segs])
+                entry["ci"] = range_value([getattr(seg, ion + "i") for seg in segs])
+                entry["co"] = range_value([getattr(seg, ion + "o") for seg in segs])
             if st["eadvance"] or st["einit"]:
                 warn(
                     f"section {name}: ions.{ion}: NEURON computes e{ion} from the "
