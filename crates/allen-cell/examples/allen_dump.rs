@@ -111,16 +111,6 @@ fn registry(a: &Args) -> Result<mech_api::Registry, String> {
 
 /// Which ions each mechanism of the registry uses: what the integrator gives
 /// `allen_cell::Options::ion_table`.
-fn ion_table(reg: &mech_api::Registry) -> allen_cell::IonTable {
-    reg.types()
-        .iter()
-        .map(|t| {
-            let ions = t.info.ions.iter().map(|i| i.name.clone()).collect();
-            (t.info.name.clone(), ions)
-        })
-        .collect()
-}
-
 fn trace(
     a: &Args,
     reg: &mech_api::Registry,
@@ -160,7 +150,7 @@ fn run() -> Result<(), String> {
     let reg = registry(&a)?;
     let opts = allen_cell::Options {
         dl: a.dl,
-        ion_table: Some(ion_table(&reg)),
+        ion_table: Some(allen_cell::ion_table(&reg)),
         ..Default::default()
     };
     let built = allen_cell::from_files(&a.swc, a.dynamics.as_deref(), &a.processing, &opts)

@@ -38,6 +38,7 @@
 //!
 //! * `cable-core` — the [`CellSpec`] it produces, and the discretisation that
 //!   gives `sec.diam` where BMTK reads it (the all-active axon stub).
+//! * `mech-api` (host) — the registry [`ion_table`] reads each mechanism's `USEION` from.
 //! * `serde_json` — the dynamics_params files.
 //! * `thiserror` — the typed [`Error`].
 //! * dev: `mech-api` (host) and `standard-mechanisms` — the tests simulate the
@@ -58,6 +59,6 @@ pub use cable_core::cell::CellSpec;
 pub use dynamics::Dynamics;
 pub use error::Error;
 pub use pipeline::{build, from_files, AllenCell, Options, Processing};
-pub use setters::IonTable;
+pub use setters::{ion_table, IonTable};
 pub use sonata::{from_sonata_node, is_allen_node, SonataComponents, SonataNode};
 pub use swc::Swc;

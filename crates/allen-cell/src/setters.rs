@@ -33,6 +33,17 @@ use std::collections::BTreeMap;
 /// `ismembrane("na_ion")` says and where `sec.ena = ...` fails.
 pub type IonTable = BTreeMap<String, Vec<String>>;
 
+/// The [`IonTable`] of every mechanism a registry holds (NEURON's `USEION`).
+pub fn ion_table(reg: &mech_api::Registry) -> IonTable {
+    reg.types()
+        .iter()
+        .map(|t| {
+            let ions = t.info.ions.iter().map(|i| i.name.clone()).collect();
+            (t.info.name.clone(), ions)
+        })
+        .collect()
+}
+
 /// The sections of `all` whose type key is `key`, in `all` order.
 fn of_type(cell: &HocCell, key: &str) -> Vec<usize> {
     cell.all

@@ -1,16 +1,15 @@
 //! `networks`, `connections` and `--config` from the command line, on the
 //! BMTK-built fixture networks of sonata-config.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 
 fn bin() -> Command {
     Command::new(env!("CARGO_BIN_EXE_synaptune"))
 }
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
+mod common;
+use common::workspace as root;
 
 fn config() -> PathBuf {
     root().join("tests/fixtures/sonata/basic/config.json")

@@ -3,27 +3,15 @@
 //! exit status 1 and a library holding the good one, which `mechanisms` lists and
 //! `scenario` runs; `examples/nmodl` builds completely; bad input is refused.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 
 fn bin() -> Command {
     Command::new(env!("CARGO_BIN_EXE_synaptune"))
 }
 
-fn workspace() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .and_then(Path::parent)
-        .unwrap()
-        .to_path_buf()
-}
-
-fn tmp(name: &str) -> PathBuf {
-    let p = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
-    let _ = std::fs::remove_dir_all(&p);
-    std::fs::create_dir_all(&p).unwrap();
-    p
-}
+mod common;
+use common::{tmp, workspace};
 
 const GOOD: &str = "NEURON { SUFFIX cli_leak NONSPECIFIC_CURRENT i RANGE g, e }
 PARAMETER { g = 0.000333333333 (S/cm2) e = -70 (mV) }

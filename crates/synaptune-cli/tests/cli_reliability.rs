@@ -17,12 +17,8 @@ fn example(f: &str) -> PathBuf {
         .join(f)
 }
 
-fn tmpdir(tag: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("synaptune-rel-{tag}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
+mod common;
+use common::tmp as tmpdir;
 
 fn run(args: &[&str]) -> (Output, Duration) {
     let t0 = Instant::now();

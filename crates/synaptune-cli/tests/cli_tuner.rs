@@ -11,12 +11,8 @@ fn settings() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/fsi/settings.json")
 }
 
-fn tmpdir(tag: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("synaptune-cli-{tag}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
+mod common;
+use common::tmp as tmpdir;
 
 fn json(args: &[&str]) -> serde_json::Value {
     let o = bin()

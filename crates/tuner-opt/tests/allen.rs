@@ -34,7 +34,7 @@ fn direct(swc: &str, dynamics: &str, processing: &str, dl: f64) -> allen_cell::A
     let c = fixture().join("components");
     let opts = allen_cell::Options {
         dl: Some(dl),
-        ion_table: Some(settings::ion_table(&standard_mechanisms::registry())),
+        ion_table: Some(allen_cell::ion_table(&standard_mechanisms::registry())),
         ..Default::default()
     };
     allen_cell::from_files(

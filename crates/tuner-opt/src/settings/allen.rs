@@ -112,7 +112,7 @@ impl AllenCellSource {
         let opts = allen_cell::Options {
             dl: Some(self.dl),
             name: None,
-            ion_table: Some(ion_table(reg)),
+            ion_table: Some(allen_cell::ion_table(reg)),
         };
         allen_cell::from_sonata_node(&node, &comps, &opts).map_err(|source| TunerError::AllenCell {
             cell: name.to_string(),
@@ -204,16 +204,4 @@ impl AllenCellSource {
             origin: format!("cells.{name} of {}", cx.file.display()),
         })
     }
-}
-
-/// Which ions each mechanism of `reg` uses (NEURON's `USEION`), what
-/// `allen_cell::Options::ion_table` asks for.
-pub fn ion_table(reg: &mech_api::Registry) -> allen_cell::IonTable {
-    reg.types()
-        .iter()
-        .map(|t| {
-            let ions = t.info.ions.iter().map(|i| i.name.clone()).collect();
-            (t.info.name.clone(), ions)
-        })
-        .collect()
 }

@@ -17,7 +17,7 @@ mod gap;
 mod sonata;
 mod synapse;
 
-pub use allen::{ion_table, AllenCellSource, BMTK_DEFAULT_DL};
+pub use allen::{AllenCellSource, BMTK_DEFAULT_DL};
 pub use gap::{GapConnection, GapGeneral, GapSettings};
 pub use synapse::{Connection, GeneralSettings, SpecSettings, TunerSettings};
 
