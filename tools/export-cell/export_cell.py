@@ -622,12 +622,28 @@ def main(argv=None):
     except ExportError as e:
         print(f"export_cell: error: {args.template} ({args.name}): {e}", file=sys.stderr)
         return 2
+    except (RuntimeError, LookupError, AttributeError, TypeError) as e:
+        # NEURON raises these for hoc errors while the cell is read out.
+        print(
+            f"export_cell: error: {args.template} ({args.name}): NEURON failed while the "
+            f"cell was exported: {type(e).__name__}: {e}",
+            file=sys.stderr,
+        )
+        return 2
     info(
         f"wrote {args.out}: {len(cell['sections'])} sections, "
         f"section lists: {', '.join(cell['section_lists']) or 'none'}"
     )
     if args.verify:
-        ok, lines = verify(h, obj, cell, args.verify_amp, args.verify_celsius)
+        try:
+            ok, lines = verify(h, obj, cell, args.verify_amp, args.verify_celsius)
+        except (RuntimeError, LookupError, AttributeError, TypeError) as e:
+            print(
+                f"export_cell: error: --verify: NEURON could not rebuild {args.out}: "
+                f"{type(e).__name__}: {e} (the file is written)",
+                file=sys.stderr,
+            )
+            return 2
         for line in lines:
             info("verify: " + line)
         info("verify: " + ("PASS (identical)" if ok else "FAIL"))

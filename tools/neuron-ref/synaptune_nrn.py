@@ -59,6 +59,10 @@ class Cell:
                 for k, v in params.items():
                     set_range(sec, "%s_%s" % (k, mech), v)
             for ion, st in s.get("ions", {}).items():
+                if not h.ismembrane(ion + "_ion", sec=sec):
+                    # The template inserted the ion itself (`insert ca_ion`)
+                    # without a mechanism that uses it.
+                    sec.insert(ion + "_ion")
                 if "e" in st:
                     set_range(sec, "e" + ion, st["e"])
                 if "ci" in st:
