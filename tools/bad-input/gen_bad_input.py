@@ -53,6 +53,9 @@ def cli_cases(tmp):
     cell = json.load(open(os.path.join(ROOT, "tests", "fixtures", "cells", "hh_soma.json")))
     cell["sections"][0]["diam"] = -1
     neg_diam = write(tmp, "neg_diam.json", json.dumps(cell))
+    cell = json.load(open(os.path.join(ROOT, "tests", "fixtures", "cells", "hh_tree.json")))
+    cell["sections"][1]["mechanisms"]["pas"]["g"] = [1e-4, 2e-4]
+    short_per_segment = write(tmp, "short_per_segment.json", json.dumps(cell))
     nan_scen = write(tmp, "nan_scenario.json", json.dumps({
         "cells": [os.path.join(ROOT, "tests", "fixtures", "cells", "ball_stick.json")],
         "tstop": 10.0,
@@ -88,6 +91,7 @@ def cli_cases(tmp):
         ("an unknown target metric", ["optimize", "--settings", S, "--target", "speed=1", "--bound", "Use=0:1"]),
         ("`--mechanisms` that does not exist", ["train", "--settings", S, "--mechanisms", os.path.join(tmp, "nolib.so")]),
         ("a cell with a negative diameter", ["simulate", "--cell", neg_diam]),
+        ("a cell with 2 per-segment values for a section of 5 segments", ["simulate", "--cell", short_per_segment]),
         ("a mechanism producing NaN (Exp2Syn with tau1 = tau2 = 0, at its first event)", ["scenario", nan_scen]),
     ]
 
