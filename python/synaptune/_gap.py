@@ -21,8 +21,10 @@ class GapJunctionTuner(ConnectionView):
     junction, a current step into the first.
 
     ``templates_dir`` and ``mechanisms_dir`` mean what they mean for
-    :class:`synaptune.SynapseTuner`; ``config`` (gap junctions derived from a
-    SONATA network) is not supported yet: pass ``conn_type_settings``.
+    :class:`synaptune.SynapseTuner`; ``config`` derives the connections from a
+    SONATA/BMTK network as bmtool does (gap-junction edge types between cells of
+    one template, cells from ``cells`` or the config's ``templates_dir``, the
+    config's ``mechanisms_dir`` loaded).
     synaptune's keywords: ``compat="bmtool"`` (the step amplitude is
     ``general_settings["iclamp_amp"]`` only, as bmtool 0.8.7 reads it;
     default: a connection's own ``iclamp_amp`` when it has one),
@@ -81,10 +83,16 @@ class GapJunctionTuner(ConnectionView):
             body, _ = gap_settings(conn_type_settings, general_settings, found, self.compat == "bmtool")
             self._label, self._base = "conn_type_settings/general_settings", os.getcwd()
         elif config is not None:
-            raise ValueError(
-                "GapJunctionTuner(config=...): gap junctions are not derived from SONATA configs "
-                "yet; pass conn_type_settings (and templates_dir or cells)"
-            )
+            path = Path(config).resolve()
+            text, mechanisms = _native.sonata_gap_settings(str(path), cells if isinstance(cells, str) else None)
+            body = json.loads(text)
+            if general_settings:
+                body["general_settings"].update(general_settings)
+            if self.compat == "bmtool":
+                for c in body["conn_type_settings"].values():
+                    c.pop("iclamp_amp", None)
+            self._mechanisms = list(self._mechanisms) + [str(m) for m in mechanisms]
+            self._label, self._base = str(path), str(path.parent)
         else:
             raise ValueError(
                 "conn_type_settings must be provided or config must be given to load gap junction connections from"

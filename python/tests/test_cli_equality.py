@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import synaptune
-from conftest import CELLS, GAP, SETTINGS, cli_json, fsi_dicts, gap_dicts
+from conftest import CELLS, GAP, ROOT, SETTINGS, cli_json, fsi_dicts, gap_dicts
 
 
 def same(cli, py, path="") -> None:
@@ -107,3 +107,15 @@ def test_gap_tuner():
     cli = cli_json("gap-sweep", "--settings", GAP, "--g", "1e-4:1e-2", "--n", 5, "--log")
     sweep = synaptune.GapJunctionOptimizer(g).parameter_sweep(cli["g"])
     assert sweep["coupling_coefficient"] == cli["coupling_coefficient"]
+
+
+def test_gap_tuner_from_a_sonata_config():
+    """GapJunctionTuner(config=...) derives bmtool's gap connections from a
+    SONATA network (BMTK's add_gap_junctions between FSI cells) and couples as
+    `synaptune gap --config` does."""
+    config = str(ROOT / "tests" / "fixtures" / "sonata" / "gap" / "config.json")
+    g = synaptune.GapJunctionTuner(config=config)
+    assert list(g.conn_type_settings) == ["FSI2FSI_gj_type_100", "FSI2FSIb_gj_type_101"]
+    cli = cli_json("gap", "--config", config, "--g", 0.002)
+    assert cli["connection"] == "FSI2FSI_gj_type_100"
+    assert g.run(0.002)["coupling_coefficient"] == cli["coupling_coefficient"]

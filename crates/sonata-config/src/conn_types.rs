@@ -11,6 +11,7 @@
 
 use crate::config::{Config, EdgesEntry};
 use crate::error::{read_text, Error, ErrorDetail};
+use crate::gap_types::{gap_name, is_gap_junction, template_cell, DerivedGap, GapType};
 use crate::h5::ColumnType;
 use crate::populations::{EdgePopulation, EdgesFile, NodePopulation, NodesFile};
 use crate::types_csv::TypesTable;
@@ -216,6 +217,9 @@ pub struct Derivation {
     /// Networks skipped because bmtool's rules find no node population for
     /// their source or target, or because they have no edges.
     pub skipped: Vec<SkippedNetwork>,
+    /// The gap-junction types, as bmtool's gap tuner derives them (see
+    /// [`gap_junction_types`]), in its dict order.
+    pub gaps: Vec<DerivedGap>,
 }
 
 /// The network names, as bmtool lists them (`SynapseTuner.available_networks`).
@@ -261,6 +265,12 @@ pub fn derive_connection_types(
         ctx.network(&net, entry, &mut out)?;
     }
     Ok(out)
+}
+
+/// The gap-junction connection types of every network, named and ordered as
+/// bmtool's `GapJunctionTuner(config=...)` builds its `conn_type_settings`.
+pub fn gap_junction_types(config: &Config) -> Result<Vec<DerivedGap>, Error> {
+    derive_connection_types(config, None).map(|d| d.gaps)
 }
 
 /// JSON text of [`networks`]: `["net1", ...]`.
@@ -476,42 +486,7 @@ impl<'c> Context<'c> {
             .iter()
             .map(|p| file.population(p))
             .collect::<Result<_, _>>()?;
-        let pop_col = types.column_index("population");
-
-        // Representative edges: first edge of each type over the populations' rows in order.
-        let mut reps: Vec<(i64, usize, u64, usize)> = Vec::new(); // (type, pop, row, csv row)
-        let mut seen: HashSet<(i64, usize)> = HashSet::new();
-        let mut seen_type: HashSet<i64> = HashSet::new();
-        for (p, pop) in pops.iter().enumerate() {
-            let mut last = None;
-            pop.for_each_edge_type_id_chunk(EDGE_TYPE_CHUNK, |first, ids| {
-                for (i, id) in ids.iter().enumerate() {
-                    if last == Some(*id) {
-                        continue;
-                    }
-                    last = Some(*id);
-                    if !seen.insert((*id, p)) {
-                        continue;
-                    }
-                    let row = first + i as u64;
-                    let csv_row =
-                        csv_row_for(&types, pop_col, *id, pop.name()).ok_or_else(|| {
-                            ErrorDetail::UnknownEdgeType {
-                                path: entry.edges_file.clone(),
-                                population: pop.name().to_string(),
-                                edge: row,
-                                edge_type_id: *id,
-                                types_file: entry.edge_types_file.clone(),
-                            }
-                            .boxed()
-                        })?;
-                    if seen_type.insert(*id) {
-                        reps.push((*id, p, row, csv_row));
-                    }
-                }
-                Ok(())
-            })?;
-        }
+        let reps = representatives(entry, &types, &pops)?;
         if reps.is_empty() {
             out.skipped.push(SkippedNetwork {
                 network: net.to_string(),
@@ -542,6 +517,19 @@ impl<'c> Context<'c> {
             let source_pop = self.node_value(&src, src_node, "pop_name")?;
             let target_pop = self.node_value(&tgt, tgt_node, "pop_name")?;
             let target_template = self.node_value(&tgt, tgt_node, "model_template")?;
+            if is_gap_junction(info.get("is_gap_junction").map(|(v, _)| v)) {
+                let source_template = self.node_value(&src, src_node, "model_template")?;
+                let source = ConnSource {
+                    network: net.to_string(),
+                    edge_type_id: type_id,
+                    population: pop.name().to_string(),
+                    edge: row,
+                    target: self.target_node(&tgt, tgt_node)?,
+                };
+                let ends = [source_pop, target_pop, source_template, target_template];
+                self.gap(net, type_id, &info, ends, source, &mut out.gaps)?;
+                continue;
+            }
             if let Some((name, ct)) = self.conn_type(
                 net,
                 entry,
@@ -692,6 +680,51 @@ impl<'c> Context<'c> {
         })
     }
 
+    /// A gap-junction edge type (`ends`: source and target `pop_name`, source
+    /// and target `model_template`), recorded as bmtool's gap tuner does: only
+    /// between cells of one template; a later type of the same name replaces it.
+    fn gap(
+        &mut self,
+        net: &str,
+        type_id: i64,
+        info: &EdgeInfo,
+        ends: [Option<Value>; 4],
+        source: ConnSource,
+        gaps: &mut Vec<DerivedGap>,
+    ) -> Result<(), Error> {
+        let [source_pop, target_pop, source_template, target_template] = ends;
+        let cell = template_cell(source_template.as_ref()).unwrap_or_default();
+        if cell != template_cell(target_template.as_ref()).unwrap_or_default() {
+            return Ok(());
+        }
+        let mut params = SynParams::default();
+        let mut dynamics_params_file = None;
+        if let Some((v, _)) = info.get("dynamics_params") {
+            let f = v.pandas_str().trim().to_string();
+            if !v.is_missing() && !f.is_empty() && f.to_uppercase() != "NULL" {
+                for (k, v) in self.dynamics(&f, net, type_id)? {
+                    params.insert(k, v);
+                }
+                dynamics_params_file = Some(f);
+            }
+        }
+        let name = gap_name(source_pop.as_ref(), target_pop.as_ref(), type_id);
+        let gap = GapType {
+            cell,
+            sec_id: 0,
+            sec_x: 0.5,
+            iclamp_amp: -0.01,
+            spec_syn_param: params,
+            dynamics_params_file,
+        };
+        let d = DerivedGap { name, gap, source };
+        match gaps.iter().position(|g| g.name == d.name) {
+            Some(i) => gaps[i] = d,
+            None => gaps.push(d),
+        }
+        Ok(())
+    }
+
     #[allow(clippy::too_many_arguments)]
     fn conn_type(
         &mut self,
@@ -812,6 +845,49 @@ impl<'c> Context<'c> {
             },
         )))
     }
+}
+
+/// Representative edges: the first edge of each type over the populations'
+/// rows in order, as (edge type, population, row, row of the types CSV).
+fn representatives(
+    entry: &EdgesEntry,
+    types: &TypesTable,
+    pops: &[EdgePopulation],
+) -> Result<Vec<(i64, usize, u64, usize)>, Error> {
+    let pop_col = types.column_index("population");
+    let mut reps: Vec<(i64, usize, u64, usize)> = Vec::new(); // (type, pop, row, csv row)
+    let mut seen: HashSet<(i64, usize)> = HashSet::new();
+    let mut seen_type: HashSet<i64> = HashSet::new();
+    for (p, pop) in pops.iter().enumerate() {
+        let mut last = None;
+        pop.for_each_edge_type_id_chunk(EDGE_TYPE_CHUNK, |first, ids| {
+            for (i, id) in ids.iter().enumerate() {
+                if last == Some(*id) {
+                    continue;
+                }
+                last = Some(*id);
+                if !seen.insert((*id, p)) {
+                    continue;
+                }
+                let row = first + i as u64;
+                let csv_row = csv_row_for(types, pop_col, *id, pop.name()).ok_or_else(|| {
+                    ErrorDetail::UnknownEdgeType {
+                        path: entry.edges_file.clone(),
+                        population: pop.name().to_string(),
+                        edge: row,
+                        edge_type_id: *id,
+                        types_file: entry.edge_types_file.clone(),
+                    }
+                    .boxed()
+                })?;
+                if seen_type.insert(*id) {
+                    reps.push((*id, p, row, csv_row));
+                }
+            }
+            Ok(())
+        })?;
+    }
+    Ok(reps)
 }
 
 /// The row of `types` bmtool's merge picks for type `id` of population `pop`.

@@ -137,6 +137,7 @@
 mod config;
 mod conn_types;
 mod error;
+mod gap_types;
 mod h5;
 mod manifest;
 mod populations;
@@ -146,10 +147,12 @@ mod value;
 pub use config::{Components, Conditions, Config, EdgesEntry, GapJuncsEntry, NodesEntry, Run};
 pub use conn_types::{
     connection_types, connections_full, connections_json, connections_summary,
-    derive_connection_types, networks, networks_json, ConnSource, ConnSummary, ConnType,
-    Derivation, Ordered, RawSpecSettings, SkippedNetwork, SynParams, TargetNode, CELL_COLUMNS,
+    derive_connection_types, gap_junction_types, networks, networks_json, ConnSource, ConnSummary,
+    ConnType, Derivation, Ordered, RawSpecSettings, SkippedNetwork, SynParams, TargetNode,
+    CELL_COLUMNS,
 };
 pub use error::{Error, ErrorDetail, ErrorKind};
+pub use gap_types::{DerivedGap, GapType};
 pub use h5::ColumnType;
 pub use populations::{
     Edge, EdgePopulation, EdgesFile, GapJunctions, Group, GroupColumn, NodePopulation, NodesFile,

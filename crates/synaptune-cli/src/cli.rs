@@ -134,8 +134,22 @@ pub struct BudgetArgs {
 #[derive(Debug, Args, Clone)]
 pub struct GapModelArgs {
     /// Gap-junction settings (bmtool's gap tuner dictionaries).
+    #[arg(
+        long,
+        value_name = "FILE",
+        required_unless_present = "config",
+        conflicts_with = "config"
+    )]
+    pub settings: Option<PathBuf>,
+    /// A SONATA/BMTK config: its gap-junction edge types between cells of one
+    /// template, as bmtool's GapJunctionTuner(config=...) derives them; its
+    /// components.mechanisms_dir is loaded as if given with --mechanisms.
     #[arg(long, value_name = "FILE")]
-    pub settings: PathBuf,
+    pub config: Option<PathBuf>,
+    /// With --config: folder of <cell>.json cell files (default: the templates dir).
+    #[arg(long, value_name = "DIR", requires = "config")]
+    pub cells: Option<PathBuf>,
+
     /// Connection type (default: the first).
     #[arg(long, value_name = "NAME")]
     pub connection: Option<String>,

@@ -174,3 +174,31 @@ fn a_config_whose_post_cells_are_allen_cells_needs_no_cells_folder() {
     let err = String::from_utf8(o.stderr).unwrap();
     assert!(!err.contains("AMPA_allen: `e`"), "{err}");
 }
+
+/// `synaptune gap --config` (bmtool's `GapJunctionTuner(config=...)`): the
+/// config's gap junctions between FSI cells couple as the settings-file example does.
+#[test]
+fn the_gap_tuner_takes_a_sonata_config() {
+    let gap = root().join("tests/fixtures/sonata/gap/config.json");
+    let a = out(&[
+        "gap",
+        "--config",
+        gap.to_str().unwrap(),
+        "--connection",
+        "FSI2FSI_gj_type_100",
+        "--g",
+        "0.0005",
+        "--json",
+    ]);
+    let example = root().join("examples/fsi/gap.json");
+    let b = out(&[
+        "gap",
+        "--settings",
+        example.to_str().unwrap(),
+        "--g",
+        "0.0005",
+        "--json",
+    ]);
+    assert_eq!(a["connection"], "FSI2FSI_gj_type_100");
+    assert_eq!(a["coupling_coefficient"], b["coupling_coefficient"]);
+}

@@ -7,7 +7,7 @@ use crate::errors::err;
 use numpy::PyReadonlyArray1;
 use pyo3::prelude::*;
 use std::path::PathBuf;
-use tuner_opt::{Method, TunerSettings};
+use tuner_opt::{GapSettings, Method, TunerSettings};
 
 /// STP metrics of per-pulse amplitudes (pA): `ppr`, `induction`, `recovery`,
 /// `simple_ppr`, `max_amplitude_pA` and bmtool 0.8's p90 variants.
@@ -109,6 +109,22 @@ fn sonata_settings(
         .map_err(err)
 }
 
+/// Gap-junction settings derived from a SONATA config (bmtool's
+/// `GapJunctionTuner(config=...)`: the gap-junction edge types, bmtool's gap
+/// defaults, `<cells>/<cell>.json` cells) as a gap settings file's JSON text,
+/// and the config's mechanism folders.
+#[pyfunction]
+#[pyo3(signature = (config, cells=None))]
+fn sonata_gap_settings(
+    py: Python<'_>,
+    config: PathBuf,
+    cells: Option<PathBuf>,
+) -> PyResult<(String, Vec<PathBuf>)> {
+    py.detach(|| GapSettings::from_sonata(&config, cells.as_deref()))
+        .map(|s| (s.to_json().to_string(), s.mechanisms))
+        .map_err(err)
+}
+
 /// synaptune's name of an optimiser method (`lm`, `gradient`,
 /// `nelder-mead`, `pso`), or the error listing them.
 #[pyfunction]
@@ -125,6 +141,7 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(networks, m)?)?;
     m.add_function(wrap_pyfunction!(list_connections, m)?)?;
     m.add_function(wrap_pyfunction!(sonata_settings, m)?)?;
+    m.add_function(wrap_pyfunction!(sonata_gap_settings, m)?)?;
     m.add_function(wrap_pyfunction!(method_name, m)?)?;
     Ok(())
 }

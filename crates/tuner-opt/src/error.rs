@@ -20,6 +20,12 @@ pub enum TunerError {
         /// The network asked for.
         network: Option<String>,
     },
+    /// A config with no gap-junction edge type between cells of one template.
+    #[error("{}: no gap junctions between cells of one template (bmtool's gap tuner takes edge types with is_gap_junction = True whose source and target nodes share a model_template)", config.display())]
+    NoGapJunctions {
+        /// The config.
+        config: std::path::PathBuf,
+    },
     /// A config without `components.templates_dir`, and no cells folder given.
     #[error("{}: no components.templates_dir to find cell files in; give --cells DIR (a folder of <post_cell>.json files, see tools/export-cell)", config.display())]
     NoCellsDir {

@@ -192,3 +192,32 @@ fn optimizer_falls_back_to_brent_and_clamps_to_the_bounds() {
     assert_eq!(o.n_simulations, 2);
     assert!(o.achieved_cc < 0.95);
 }
+
+/// A SONATA config's gap junctions (BMTK's `add_gap_junctions` between FSI
+/// cells, `tests/fixtures/sonata/gap`) give bmtool's connection names and, with
+/// the same cell and defaults, the coupling of the settings-file example.
+#[test]
+fn a_sonata_config_gives_the_gap_tuner_its_connections() {
+    let config = root().join("tests/fixtures/sonata/gap/config.json");
+    let s = GapSettings::from_sonata(&config, None).unwrap();
+    let names: Vec<&str> = s.connections.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(names, ["FSI2FSI_gj_type_100", "FSI2FSIb_gj_type_101"]);
+    assert!(s.mechanisms.is_empty());
+    let reg = standard_mechanisms::registry();
+    let t =
+        GapJunctionTuner::new(reg, s, Some("FSI2FSIb_gj_type_101"), GapCoupling::Neuron).unwrap();
+    let from_file = fsi(GapCoupling::Neuron);
+    let a = t.run(0.0005).unwrap();
+    let b = from_file.run(0.0005).unwrap();
+    assert_eq!(a.v1, b.v1);
+    assert_eq!(a.coupling_coefficient, b.coupling_coefficient);
+    assert!(a.coupling_coefficient > 0.0 && a.coupling_coefficient < 1.0);
+}
+
+#[test]
+fn a_config_without_gap_junctions_is_refused_naming_it() {
+    let config = root().join("tests/fixtures/sonata/allen/config.json");
+    let e = GapSettings::from_sonata(&config, None).unwrap_err();
+    assert!(matches!(e, TunerError::NoGapJunctions { .. }), "{e}");
+    assert!(e.to_string().contains("allen/config.json"), "{e}");
+}

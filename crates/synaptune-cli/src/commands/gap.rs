@@ -1,6 +1,6 @@
 //! `synaptune gap`, `gap-optimize`, `gap-sweep`: the gap-junction tuner.
 
-use crate::cli::{GapArgs, GapModelArgs, GapOptimizeArgs, GapSweepArgs};
+use crate::cli::{Common, GapArgs, GapModelArgs, GapOptimizeArgs, GapSweepArgs};
 use crate::output::{csv_text, print_json, print_text, write_atomic};
 use crate::parse::range;
 use crate::plot::{self, Panel, Series};
@@ -9,11 +9,21 @@ use crate::progress::Progress;
 use anyhow::{bail, Result};
 use serde_json::json;
 use std::time::Instant;
-use tuner_opt::{Budget, GapCoupling, GapJunctionOptimizer, GapJunctionTuner, GapSettings};
+use tuner_opt::{
+    load_mechanisms, Budget, GapCoupling, GapJunctionOptimizer, GapJunctionTuner, GapSettings,
+};
 
-fn gap_tuner(m: &GapModelArgs) -> Result<GapJunctionTuner> {
-    let reg = standard_mechanisms::registry();
-    let s = GapSettings::from_file(&m.settings)?;
+fn gap_tuner(m: &GapModelArgs, common: &Common) -> Result<GapJunctionTuner> {
+    let s = match (&m.settings, &m.config) {
+        (Some(p), _) => GapSettings::from_file(p)?,
+        (None, Some(c)) => GapSettings::from_sonata(c, m.cells.as_deref())?,
+        (None, None) => bail!("give --settings FILE or --config FILE"),
+    };
+    let mut reg = standard_mechanisms::registry();
+    for p in common.mechanisms.iter().chain(&s.mechanisms) {
+        let context = format!("loading mechanisms from {}", p.display());
+        crate::model::print_notices(&load_mechanisms(&mut reg, p, &context)?);
+    }
     let coupling = if m.implicit {
         GapCoupling::Implicit
     } else {
@@ -26,7 +36,7 @@ fn gap_tuner(m: &GapModelArgs) -> Result<GapJunctionTuner> {
 }
 
 pub fn gap(a: GapArgs) -> Result<()> {
-    let t = gap_tuner(&a.model)?;
+    let t = gap_tuner(&a.model, &a.common)?;
     let g = match (a.g, a.resistance) {
         (Some(g), _) => g,
         (None, Some(r)) => {
@@ -70,7 +80,7 @@ pub fn gap(a: GapArgs) -> Result<()> {
 }
 
 pub fn gap_optimize(a: GapOptimizeArgs) -> Result<()> {
-    let t = gap_tuner(&a.model)?;
+    let t = gap_tuner(&a.model, &a.common)?;
     let (lo, hi) = range(&a.bounds, "--bounds")?;
     let prog = Progress::new(40, "simulations");
     let start = Instant::now();
@@ -120,7 +130,7 @@ pub fn gap_optimize(a: GapOptimizeArgs) -> Result<()> {
 }
 
 pub fn gap_sweep(a: GapSweepArgs) -> Result<()> {
-    let t = gap_tuner(&a.model)?;
+    let t = gap_tuner(&a.model, &a.common)?;
     let (lo, hi) = range(&a.range, "--g")?;
     if a.n < 2 {
         bail!("--n must be at least 2");

@@ -63,6 +63,9 @@ pub struct GapSettings {
     pub connections: Vec<GapConnection>,
     /// Cell files by name.
     pub cells: Vec<(String, PathBuf)>,
+    /// Mechanism catalogues or `.mod` folders the cells need, besides the
+    /// standard catalogue (a SONATA config's `components.mechanisms_dir`).
+    pub mechanisms: Vec<PathBuf>,
     /// The file.
     pub source: PathBuf,
 }
@@ -97,7 +100,44 @@ impl GapSettings {
             general,
             connections,
             cells,
+            mechanisms: Vec::new(),
             source: file.to_path_buf(),
+        })
+    }
+
+    /// As a gap-junction settings file says it (`general_settings`,
+    /// `conn_type_settings`, `cells` with absolute paths); `mechanisms` are
+    /// not part of the file.
+    pub fn to_json(&self) -> Value {
+        let g = &self.general;
+        let mut conns = Map::new();
+        for c in &self.connections {
+            let mut o = Map::new();
+            o.insert("cell".into(), Value::from(c.cell.clone()));
+            if let Some(a) = c.iclamp_amp {
+                o.insert("iclamp_amp".into(), Value::from(a));
+            }
+            o.insert("sec_x".into(), Value::from(c.sec_x));
+            o.insert("sec_id".into(), Value::from(c.sec_id));
+            o.insert(
+                "level_of_detail".into(),
+                Value::from(c.level_of_detail.clone()),
+            );
+            conns.insert(c.name.clone(), Value::Object(o));
+        }
+        let cells: Map<String, Value> = self
+            .cells
+            .iter()
+            .map(|(k, p)| {
+                let p = std::path::absolute(p).unwrap_or_else(|_| p.clone());
+                (k.clone(), Value::from(p.display().to_string()))
+            })
+            .collect();
+        serde_json::json!({
+            "general_settings": {"tstart": g.tstart, "tdur": g.tdur, "dt": g.dt,
+                "celsius": g.celsius, "iclamp_amp": g.iclamp_amp, "v_init": g.v_init},
+            "conn_type_settings": conns,
+            "cells": cells,
         })
     }
 
@@ -134,6 +174,7 @@ impl GapSettings {
             },
             connections,
             cells,
+            mechanisms: s.mechanisms.clone(),
             source: PathBuf::from("(derived from the synapse model)"),
         })
     }

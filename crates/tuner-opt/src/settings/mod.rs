@@ -14,6 +14,7 @@
 mod allen;
 mod context;
 mod gap;
+mod gap_sonata;
 mod sonata;
 mod synapse;
 

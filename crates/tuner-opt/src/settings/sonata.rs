@@ -76,10 +76,33 @@ impl TunerSettings {
             cells,
             allen_cells,
             connections,
-            mechanisms: Vec::new(),
+            mechanisms: config_mechanisms(&cfg),
             current_name: None,
             source: config.to_path_buf(),
         })
+    }
+}
+
+/// The config's `components.mechanisms_dir` as the tuner loads it: its
+/// `modfiles/` folder when it holds `.mod` files (BMTK's layout), else the
+/// folder itself if it does; nothing otherwise (bmtool then only warns).
+pub(super) fn config_mechanisms(cfg: &sonata_config::Config) -> Vec<PathBuf> {
+    let Some(dir) = &cfg.components().mechanisms_dir else {
+        return Vec::new();
+    };
+    let has_mods = |d: &Path| {
+        std::fs::read_dir(d).is_ok_and(|rd| {
+            rd.flatten()
+                .any(|e| e.path().extension().is_some_and(|x| x == "mod"))
+        })
+    };
+    let modfiles = dir.join("modfiles");
+    if has_mods(&modfiles) {
+        vec![modfiles]
+    } else if has_mods(dir) {
+        vec![dir.clone()]
+    } else {
+        Vec::new()
     }
 }
 
