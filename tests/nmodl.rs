@@ -10,8 +10,8 @@
 //!   times — to 1e-9 relative, and in practice bit for bit (the counts printed);
 //! * **NEURON fixtures**: scenarios of `tests/fixtures/nmodl/scenarios/` using the
 //!   compiled calcium pool, L/N-type calcium channels, BK channel, derivimplicit,
-//!   KINETIC/sparse, TABLE (also DEPEND on `dt` and a RANGE variable) and
-//!   ARTIFICIAL_CELL mechanisms are compared with the
+//!   KINETIC/sparse, TABLE (also DEPEND on `dt` and a RANGE variable),
+//!   `net_move`, `scop_random` and ARTIFICIAL_CELL mechanisms are compared with the
 //!   traces NEURON 9.0.2 recorded for the same mod files
 //!   (`tools/neuron-ref/gen_nmodl_fixtures.py` → `tests/fixtures/neuron/nmodl_*`).
 
@@ -299,6 +299,25 @@ fn neuron_point_ion_current_self_events_tables_and_cnexp_cases() {
 #[test]
 fn neuron_table_depending_on_dt_and_a_range_variable() {
     neuron_fixture("tables");
+}
+
+/// `net_move`, scopmath's `scop_random`/`normrand`/`exprand` after `set_seed`,
+/// and `state_discontinuity` in NET_RECEIVE (`tests/fixtures/nmodl/mods/feat_move.mod`,
+/// the transmitter-pulse synapse of the Amygdala and SPWR models): pulse ends
+/// moved by spikes closer than `Cdur`, two instances whose moved ends fall at
+/// equal times (their draws at the pulse ends show NEURON's delivery order),
+/// and the random draws themselves.
+#[test]
+fn neuron_net_move_scop_random_and_state_discontinuity() {
+    neuron_fixture("move");
+}
+
+/// A file with lone-CR line ends, VERBATIM `cai=_ion_cai;` re-reading the ion
+/// after INITIAL changed its copy, and an ion whose VALENCE only another file of
+/// the folder gives (`tests/fixtures/nmodl/mods/feat_re.mod`, `feat_xo.mod`).
+#[test]
+fn neuron_cr_line_ends_ion_reread_and_folder_valence() {
+    neuron_fixture("misc");
 }
 
 /// `SUFFIX nothing` (`tests/fixtures/nmodl/nothing/lib_fns.mod`) translates

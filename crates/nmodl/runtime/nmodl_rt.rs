@@ -7,7 +7,7 @@
 //! This file is copied verbatim into every generated crate (`src/nmodl_rt.rs`).
 #![allow(dead_code, clippy::needless_range_loop, clippy::question_mark)]
 
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
 
 static EXP_WARNINGS: AtomicUsize = AtomicUsize::new(0);
 const MAXERRCOUNT: usize = 5;
@@ -30,6 +30,46 @@ pub fn exp(x: f64) -> f64 {
     } else {
         mech_api::math::exp(x)
     }
+}
+
+/// The state of NEURON's `scop_random` (oc/scoprand.cpp's `static uint32_t
+/// value = 1`): one stream per process in NEURON, one per catalogue library
+/// here (every mod file of a folder shares it), never reset by INITIAL.
+static SCOP_VALUE: AtomicU32 = AtomicU32::new(1);
+
+/// NEURON's `scop_random()` without `use_mcell_ran4`: the 32-bit linear
+/// congruential generator `value = 2147437301·value + 453816981 (mod 2³²)`,
+/// returned as `value / (2³² − 1)`.
+pub fn scop_random() -> f64 {
+    let step = |v: u32| v.wrapping_mul(2147437301).wrapping_add(453816981);
+    let old = SCOP_VALUE
+        .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |v| Some(step(v)))
+        .unwrap_or(1);
+    let value = step(old);
+    (value as f64 / u32::MAX as f64).abs()
+}
+
+/// NEURON's `set_seed(seed)`: `value = (uint32_t) seed`.
+pub fn set_seed(seed: f64) -> f64 {
+    SCOP_VALUE.store(seed as u32, Ordering::Relaxed);
+    0.0
+}
+
+/// scopmath's `exprand(mean)`: `-mean·log(scop_random())`.
+pub fn exprand(mean: f64) -> f64 {
+    -mean * scop_random().ln()
+}
+
+/// scopmath's `normrand(mean, std_dev)`: the polar method on `scop_random`.
+pub fn normrand(mean: f64, std_dev: f64) -> f64 {
+    let (mut s, mut v1) = (1.0f64, 0.0f64);
+    while s >= 1.0 {
+        v1 = 2.0 * scop_random() - 1.0;
+        let v2 = 2.0 * scop_random() - 1.0;
+        s = (v1 * v1) + (v2 * v2);
+    }
+    let v2 = v1 * (-2.0 * s.ln() / s).sqrt();
+    v2 * std_dev + mean
 }
 
 /// `pow` (hoc_pow).

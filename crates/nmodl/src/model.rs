@@ -276,7 +276,7 @@ impl<'f> Builder<'f> {
         for b in blocks {
             for s in b.all_stmts() {
                 if let StmtKind::Verbatim(t) = &s.kind {
-                    if crate::harmless_verbatim(t).is_none() {
+                    if crate::harmless_verbatim(t).is_none() && crate::ion_rereads(t).is_none() {
                         self.err(s.line, crate::verbatim_message(t));
                     }
                 }
@@ -326,7 +326,7 @@ impl<'f> Builder<'f> {
                         self.err(
                             u.line,
                             format!(
-                                "USEION {} needs a VALENCE (synaptune knows na, k, ca, cl)",
+                                "USEION {} needs a VALENCE, here or in another file of the folder (synaptune knows na, k, ca, cl)",
                                 u.ion
                             ),
                         );

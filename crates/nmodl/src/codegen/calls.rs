@@ -26,14 +26,8 @@ const F64_METHODS: &[(&str, &str)] = &[
 
 /// NEURON's and scopmath's built-ins that synaptune does not translate.
 const UNSUPPORTED: &[&str] = &[
-    "net_move",
-    "state_discontinuity",
     "erf",
-    "normrand",
-    "exprand",
     "poisrand",
-    "scop_random",
-    "set_seed",
     "setseed",
     "gauss",
     "nrn_random_play",
@@ -102,8 +96,16 @@ impl Gen<'_> {
                     a[0], a[1], a[2], a[3]
                 )
             }),
+            // scopmath's generator (one stream per catalogue, as NEURON's per
+            // process).
+            "scop_random" => self.with_args(f, a, 0, line, |_| "rt::scop_random()".into()),
+            "set_seed" => self.with_args(f, a, 1, line, |a| format!("rt::set_seed({})", a[0])),
+            "exprand" => self.with_args(f, a, 1, line, |a| format!("rt::exprand({})", a[0])),
+            "normrand" => self.with_args(f, a, 2, line, |a| {
+                format!("rt::normrand({}, {})", a[0], a[1])
+            }),
             "at_time" => self.with_args(f, a, 1, line, |a| format!("{{ let _ = {}; 0.0 }}", a[0])),
-            "net_send" | "net_event" | "printf" => {
+            "net_send" | "net_move" | "net_event" | "printf" | "state_discontinuity" => {
                 self.err(line, format!("`{f}` can only be used as a statement"));
                 "0.0".into()
             }

@@ -169,7 +169,7 @@ impl Gen<'_> {
 }
 
 /// The ion quantity in `Pack`'s accessor names (`ion_e`, `set_ion_ci`, …).
-fn quantity(iv: IonVar) -> &'static str {
+pub(super) fn quantity(iv: IonVar) -> &'static str {
     match iv {
         IonVar::E => "e",
         IonVar::Ci => "ci",

@@ -64,7 +64,8 @@ impl Gen<'_> {
             return self.name_ref(n, line, sc);
         }
         if n == "flag" && sc.ctx == Ctx::NetReceive {
-            self.err(line, "`flag` cannot be assigned");
+            // nocmodl's `_lflag` is a local copy: assigning it changes only
+            // what the rest of this NET_RECEIVE call sees.
             return "flag".into();
         }
         match self.m.vars.get(n) {

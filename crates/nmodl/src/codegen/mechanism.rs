@@ -205,7 +205,10 @@ impl Gen<'_> {
             for s in all {
                 let mut look = |e: &Expr| {
                     e.walk(&mut |x| {
-                        if matches!(x, Expr::Name(n, _) if n == "t") {
+                        // `t`, or a random number (state outside the fields).
+                        if matches!(x, Expr::Name(n, _) if n == "t")
+                            || matches!(x, Expr::Call(n, _, _) if RANDOM.contains(&n.as_str()))
+                        {
                             uses_t = true;
                         }
                     })
@@ -231,6 +234,9 @@ impl Gen<'_> {
         !uses_t
     }
 }
+
+/// The built-ins that draw from or reseed `scop_random`'s stream.
+const RANDOM: &[&str] = &["scop_random", "set_seed", "exprand", "normrand"];
 
 /// NET_RECEIVE holds an INITIAL block.
 fn has_net_init(nr: &NetReceive) -> bool {
