@@ -77,6 +77,10 @@ impl Gen<'_> {
                 self.err(line, format!("cannot assign to the constant `{n}`"));
                 "let _".into()
             }
+            // NEURON's `v` in a mechanism is the instance's copy of the node's
+            // voltage, loaded before each block runs (Allen's Ca_LVA.mod shifts it
+            // in a PROCEDURE and back); the node's voltage is not changed.
+            Some(Var::Special("v")) => "self.v".into(),
             Some(Var::Special(s)) => {
                 self.err(line, format!("cannot assign to `{s}`"));
                 "let _".into()
