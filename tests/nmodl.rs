@@ -348,6 +348,43 @@ fn suffix_nothing_registers_no_mechanism_as_in_neuron() {
     assert!(!ours.iter().any(|n| n == "nothing"));
 }
 
+/// A file using POINTER (`tests/fixtures/nmodl/faults/gap_ptr.mod`, with a
+/// DESTRUCTOR, which is skipped) translates; since synaptune cannot set a
+/// POINTER yet, an instance reading it stops the run with an error naming the
+/// mechanism and the POINTER, and a cell without it runs.
+#[test]
+fn an_unset_pointer_used_at_run_time_is_a_typed_error() {
+    let lib = compile(&fixture("nmodl/faults"), "lib-faults");
+    let mut reg = standard_mechanisms::registry();
+    for c in mech_api::load_path(&lib).unwrap() {
+        reg.add(&c);
+    }
+    let cell = |mechs: &str| {
+        cable_core::CellSpec::from_json_str(
+            &format!(
+                r#"{{"format": "synaptune-cell/1", "name": "Gap", "sections": [
+                {{"name": "soma", "L": 20, "diam": 20, "mechanisms": {mechs}}}]}}"#
+            ),
+            "<test>",
+        )
+        .unwrap()
+    };
+    let run = |c: &cable_core::CellSpec| {
+        let mut b = cable_core::ModelBuilder::new(&reg);
+        b.add_cell(c).unwrap();
+        let mut sim = b.build(cable_core::SimOptions::default()).unwrap();
+        sim.run(1.0, -65.0)
+    };
+    run(&cell(r#"{"pas": {}}"#)).unwrap();
+    let e = run(&cell(r#"{"pas": {}, "gap_ptr": {"g": 0.001}}"#)).unwrap_err();
+    let msg = e.to_string();
+    assert!(
+        matches!(&e, cable_core::SimError::Mechanism { mech, .. } if mech == "gap_ptr"),
+        "{msg}"
+    );
+    assert!(msg.contains("POINTER `vgap`"), "{msg}");
+}
+
 /// A `synaptune nmodl`-compiled mechanism that produces NaN
 /// (`tests/fixtures/nmodl/faults/nan_at.mod`: `0·log(at − t)` from `t = at`
 /// on) stops the run with an error naming it, the section and segment, and the

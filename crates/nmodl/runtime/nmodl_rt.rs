@@ -72,6 +72,22 @@ pub fn normrand(mean: f64, std_dev: f64) -> f64 {
     v2 * std_dev + mean
 }
 
+/// Reading a POINTER: synaptune has no way to set one (NEURON's `setpointer`),
+/// so an instance using it stops the run with this error (the panic becomes
+/// the mechanism's error at the ABI boundary).
+pub fn unset_pointer(mech: &str, name: &str) -> f64 {
+    // `resume_unwind` skips the panic hook: the error is reported once, by the host.
+    std::panic::resume_unwind(Box::new(format!(
+        "POINTER `{name}` of {mech} is not set: synaptune cannot set POINTERs (NEURON's setpointer) yet"
+    )))
+}
+
+/// Assigning a POINTER: as [`unset_pointer`].
+pub fn unset_pointer_mut(mech: &str, name: &str) -> &'static mut f64 {
+    unset_pointer(mech, name);
+    unreachable!()
+}
+
 /// `pow` (hoc_pow).
 #[inline]
 pub fn pow(x: f64, y: f64) -> f64 {

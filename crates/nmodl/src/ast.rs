@@ -362,6 +362,8 @@ pub struct NeuronBlock {
     pub global: Vec<String>,
     /// THREADSAFE.
     pub threadsafe: bool,
+    /// POINTER names with their lines.
+    pub pointers: Vec<(String, Line)>,
     /// Line of the block.
     pub line: Line,
 }

@@ -46,6 +46,8 @@ pub enum Var {
     Const(String),
     /// `v`, `t`, `dt`, `celsius`, `secondorder`, `area`.
     Special(&'static str),
+    /// A POINTER: synaptune cannot set one yet, so using it is a run-time error.
+    Pointer,
 }
 
 /// Which ion quantity a variable is.
@@ -171,6 +173,7 @@ pub fn build(module: Module, file: &str) -> Model {
     let nb = b.neuron_block(&module);
     let name = b.kind_and_name(&nb);
     let ions = b.ions(&nb);
+    b.pointers(&nb);
     b.constants(&module);
     b.arrays(&module);
     b.parameters(&module, &nb);
@@ -421,6 +424,24 @@ impl<'f> Builder<'f> {
         self.is_special(&d.name)
             || self.ion_names.contains_key(&d.name)
             || !self.declared.insert(d.name.clone())
+    }
+
+    /// POINTERs: declared first, so their PARAMETER/ASSIGNED declarations (which
+    /// nocmodl also allows) add no field.
+    fn pointers(&mut self, nb: &NeuronBlock) {
+        for (n, line) in &nb.pointers {
+            if self.is_special(n)
+                || self.ion_names.contains_key(n)
+                || !self.declared.insert(n.clone())
+            {
+                self.err(
+                    *line,
+                    format!("POINTER `{n}` is already declared otherwise"),
+                );
+                continue;
+            }
+            self.vars.insert(n.clone(), Var::Pointer);
+        }
     }
 
     /// PARAMETERs: per instance when RANGE, otherwise ABI globals.

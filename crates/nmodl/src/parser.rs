@@ -334,9 +334,20 @@ impl Parser {
                         self.bump();
                         self.net_receive(l)?;
                     }
+                    "DESTRUCTOR" => {
+                        // What a DESTRUCTOR frees (Random objects, vectors in
+                        // VERBATIM) synaptune never allocates: skipped.
+                        self.bump();
+                        while !self.is_op("{") {
+                            if matches!(self.peek(), Tok::Eof) {
+                                return Ok(());
+                            }
+                            self.bump();
+                        }
+                        self.skip_braces()?;
+                    }
                     "LINEAR" | "NONLINEAR" | "DISCRETE" | "PARTIAL" | "FUNCTION_TABLE"
-                    | "CONSTRUCTOR" | "DESTRUCTOR" | "BEFORE" | "AFTER" | "EQUATION"
-                    | "TERMINAL" | "LAG" => {
+                    | "CONSTRUCTOR" | "BEFORE" | "AFTER" | "EQUATION" | "TERMINAL" | "LAG" => {
                         self.unsupported_block(&format!("{n} block"))?;
                     }
                     "INCLUDE" => {
@@ -516,7 +527,12 @@ impl Parser {
                 "REPRESENTS" => {
                     self.name()?;
                 }
-                "POINTER" | "BBCOREPOINTER" | "EXTERNAL" | "RANDOM" => {
+                "POINTER" => {
+                    for n in self.name_list()? {
+                        nb.pointers.push((n, l));
+                    }
+                }
+                "BBCOREPOINTER" | "EXTERNAL" | "RANDOM" => {
                     self.name_list()?;
                     self.m
                         .unsupported

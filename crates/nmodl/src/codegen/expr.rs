@@ -33,6 +33,7 @@ impl Gen<'_> {
                     v.clone()
                 }
             }
+            Some(Var::Pointer) => format!("rt::unset_pointer(NAME, {n:?})"),
             Some(Var::Special(s)) => match *s {
                 "v" => "self.v".into(),
                 "t" => "self.t".into(),
@@ -81,6 +82,7 @@ impl Gen<'_> {
             // voltage, loaded before each block runs (Allen's Ca_LVA.mod shifts it
             // in a PROCEDURE and back); the node's voltage is not changed.
             Some(Var::Special("v")) => "self.v".into(),
+            Some(Var::Pointer) => format!("*rt::unset_pointer_mut(NAME, {n:?})"),
             Some(Var::Special(s)) => {
                 self.err(line, format!("cannot assign to `{s}`"));
                 "let _".into()
