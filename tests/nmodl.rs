@@ -315,10 +315,12 @@ fn neuron_net_move_scop_random_and_state_discontinuity() {
 /// A file with lone-CR line ends, VERBATIM `cai=_ion_cai;` re-reading the ion
 /// after INITIAL changed its copy, an ion whose VALENCE only another file of
 /// the folder gives (`tests/fixtures/nmodl/mods/feat_re.mod`, `feat_xo.mod`),
-/// and Allen's Ca_LVA.mod idiom `v = v + 10 … v = v - 10` in a PROCEDURE (the
-/// mechanism's copy of `v`, last bits included: `feat_vshift.mod`).
+/// Allen's Ca_LVA.mod idiom `v = v + 10 … v = v - 10` in a PROCEDURE (the
+/// mechanism's copy of `v`, last bits included: `feat_vshift.mod`), and
+/// BEFORE BREAKPOINT, AFTER SOLVE, BEFORE INITIAL and AFTER INITIAL blocks
+/// (`feat_ba.mod`; BEFORE BREAKPOINT also before finitialize's current).
 #[test]
-fn neuron_cr_line_ends_ion_reread_folder_valence_and_v_copy() {
+fn neuron_cr_line_ends_ion_reread_folder_valence_v_copy_and_before_after() {
     neuron_fixture("misc");
 }
 

@@ -437,6 +437,8 @@ pub struct Module {
     pub states: Vec<VarDecl>,
     /// INITIAL.
     pub initial: Option<(Block, Line)>,
+    /// BEFORE/AFTER blocks: (when, e.g. `BEFORE BREAKPOINT`, body, line).
+    pub ba: Vec<(String, Block, Line)>,
     /// BREAKPOINT.
     pub breakpoint: Option<(Block, Line)>,
     /// DERIVATIVE blocks.

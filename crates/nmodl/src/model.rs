@@ -276,6 +276,7 @@ impl<'f> Builder<'f> {
         blocks.extend(module.kinetics.iter().map(|d| &d.body));
         blocks.extend(module.funcs.iter().map(|f| &f.body));
         blocks.extend(module.net_receive.iter().map(|n| &n.body));
+        blocks.extend(module.ba.iter().map(|(_, b, _)| b));
         for b in blocks {
             for s in b.all_stmts() {
                 if let StmtKind::Verbatim(t) = &s.kind {

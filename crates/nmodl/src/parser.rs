@@ -346,8 +346,31 @@ impl Parser {
                         }
                         self.skip_braces()?;
                     }
+                    "BEFORE" | "AFTER" => {
+                        self.bump();
+                        let when = match self.peek().clone() {
+                            Tok::Name(w) => {
+                                self.bump();
+                                format!("{n} {w}")
+                            }
+                            _ => {
+                                return self.err(format!(
+                                    "expected BREAKPOINT, SOLVE, INITIAL or STEP after {n}"
+                                ))
+                            }
+                        };
+                        let b = self.block()?;
+                        if BA_SUPPORTED.contains(&when.as_str()) {
+                            self.m.ba.push((when, b, l));
+                        } else {
+                            self.m.unsupported.push((
+                                l,
+                                format!("{when} block is not supported by synaptune nmodl (BEFORE BREAKPOINT, AFTER SOLVE, BEFORE INITIAL and AFTER INITIAL are)"),
+                            ));
+                        }
+                    }
                     "LINEAR" | "NONLINEAR" | "DISCRETE" | "PARTIAL" | "FUNCTION_TABLE"
-                    | "CONSTRUCTOR" | "BEFORE" | "AFTER" | "EQUATION" | "TERMINAL" | "LAG" => {
+                    | "CONSTRUCTOR" | "EQUATION" | "TERMINAL" | "LAG" => {
                         self.unsupported_block(&format!("{n} block"))?;
                     }
                     "INCLUDE" => {
@@ -1050,6 +1073,15 @@ fn is_neuron_keyword(n: &str) -> bool {
             | "RANDOM"
     )
 }
+
+/// The BEFORE/AFTER blocks translated (NEURON's `nrn_ba` times that a
+/// mechanism's own entry points can run them at).
+pub const BA_SUPPORTED: &[&str] = &[
+    "BEFORE BREAKPOINT",
+    "AFTER SOLVE",
+    "BEFORE INITIAL",
+    "AFTER INITIAL",
+];
 
 #[cfg(test)]
 mod tests {

@@ -159,6 +159,7 @@ impl Gen<'_> {
         self.emit_tables();
         self.emit_functions();
         self.emit_initial();
+        self.emit_ba();
         self.emit_breakpoint();
         self.emit_state();
         self.emit_derivs();
