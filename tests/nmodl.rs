@@ -353,9 +353,10 @@ fn suffix_nothing_registers_no_mechanism_as_in_neuron() {
 /// A file using POINTER (`tests/fixtures/nmodl/faults/gap_ptr.mod`, with a
 /// DESTRUCTOR, which is skipped) translates; since synaptune cannot set a
 /// POINTER yet, an instance reading it stops the run with an error naming the
-/// mechanism and the POINTER, and a cell without it runs.
+/// mechanism and the POINTER, and a cell without it runs. Likewise a
+/// FUNCTION_TABLE (`ftab.mod`), whose table NEURON fills from hoc.
 #[test]
-fn an_unset_pointer_used_at_run_time_is_a_typed_error() {
+fn an_unset_pointer_or_function_table_used_at_run_time_is_a_typed_error() {
     let lib = compile(&fixture("nmodl/faults"), "lib-faults");
     let mut reg = standard_mechanisms::registry();
     for c in mech_api::load_path(&lib).unwrap() {
@@ -385,6 +386,13 @@ fn an_unset_pointer_used_at_run_time_is_a_typed_error() {
         "{msg}"
     );
     assert!(msg.contains("POINTER `vgap`"), "{msg}");
+    let e = run(&cell(r#"{"pas": {}, "ftab": {}}"#)).unwrap_err();
+    let msg = e.to_string();
+    assert!(
+        matches!(&e, cable_core::SimError::Mechanism { mech, .. } if mech == "ftab"),
+        "{msg}"
+    );
+    assert!(msg.contains("FUNCTION_TABLE `tabg`"), "{msg}");
 }
 
 /// A `synaptune nmodl`-compiled mechanism that produces NaN

@@ -82,6 +82,15 @@ pub fn unset_pointer(mech: &str, name: &str) -> f64 {
     )))
 }
 
+/// Calling a FUNCTION_TABLE: its table is set from hoc in NEURON
+/// (`table_<name>(…)`), which synaptune cannot do, so the call stops the run
+/// (NEURON: "table not specified in hoc_func_table").
+pub fn unset_function_table(mech: &str, name: &str) -> f64 {
+    std::panic::resume_unwind(Box::new(format!(
+        "FUNCTION_TABLE `{name}` of {mech} has no table: NEURON sets it from hoc (table_{name}), which synaptune cannot do"
+    )))
+}
+
 /// Assigning a POINTER: as [`unset_pointer`].
 pub fn unset_pointer_mut(mech: &str, name: &str) -> &'static mut f64 {
     unset_pointer(mech, name);

@@ -439,6 +439,8 @@ pub struct Module {
     pub initial: Option<(Block, Line)>,
     /// BEFORE/AFTER blocks: (when, e.g. `BEFORE BREAKPOINT`, body, line).
     pub ba: Vec<(String, Block, Line)>,
+    /// FUNCTION_TABLEs: (name, number of arguments, line).
+    pub function_tables: Vec<(String, usize, Line)>,
     /// BREAKPOINT.
     pub breakpoint: Option<(Block, Line)>,
     /// DERIVATIVE blocks.

@@ -369,8 +369,15 @@ impl Parser {
                             ));
                         }
                     }
-                    "LINEAR" | "NONLINEAR" | "DISCRETE" | "PARTIAL" | "FUNCTION_TABLE"
-                    | "CONSTRUCTOR" | "EQUATION" | "TERMINAL" | "LAG" => {
+                    "FUNCTION_TABLE" => {
+                        self.bump();
+                        let name = self.name()?;
+                        let args = self.formal_args()?;
+                        self.opt_units()?;
+                        self.m.function_tables.push((name, args.len(), l));
+                    }
+                    "LINEAR" | "NONLINEAR" | "DISCRETE" | "PARTIAL" | "CONSTRUCTOR"
+                    | "EQUATION" | "TERMINAL" | "LAG" => {
                         self.unsupported_block(&format!("{n} block"))?;
                     }
                     "INCLUDE" => {

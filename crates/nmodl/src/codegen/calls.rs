@@ -77,6 +77,18 @@ impl Gen<'_> {
             return format!("self.u_{f}({})", a.join(", "));
         }
         let a: Vec<String> = args.iter().map(|a| self.expr(a, sc)).collect();
+        let table = self.m.module.function_tables.iter().find(|t| t.0 == f);
+        if let Some(&(_, nargs, _)) = table {
+            // NEURON's hoc_func_table: the table comes from hoc
+            // (`table_<name>(…)`), which synaptune does not run; calling it
+            // unset stops the run, as NEURON's "table not specified" does.
+            return self.with_args(f, &a, nargs, line, |a| {
+                format!(
+                    "{{ let _ = ({}); rt::unset_function_table(NAME, {f:?}) }}",
+                    a.join(", ")
+                )
+            });
+        }
         self.builtin_call(f, &a, line)
     }
 
