@@ -318,9 +318,11 @@ fn neuron_net_move_scop_random_and_state_discontinuity() {
 /// Allen's Ca_LVA.mod idiom `v = v + 10 … v = v - 10` in a PROCEDURE (the
 /// mechanism's copy of `v`, last bits included: `feat_vshift.mod`), and
 /// BEFORE BREAKPOINT, AFTER SOLVE, BEFORE INITIAL and AFTER INITIAL blocks
-/// (`feat_ba.mod`; BEFORE BREAKPOINT also before finitialize's current).
+/// (`feat_ba.mod`; BEFORE BREAKPOINT also before finitialize's current), and a
+/// LINEAR block solved in INITIAL with scopmath's simeq (`feat_lin.mod`, as
+/// Allen's NaV.mod).
 #[test]
-fn neuron_cr_line_ends_ion_reread_folder_valence_v_copy_and_before_after() {
+fn neuron_cr_line_ends_ion_reread_folder_valence_v_copy_before_after_and_linear() {
     neuron_fixture("misc");
 }
 

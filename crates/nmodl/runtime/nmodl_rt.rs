@@ -72,6 +72,58 @@ pub fn normrand(mean: f64, std_dev: f64) -> f64 {
     v2 * std_dev + mean
 }
 
+/// A scopmath solver's failure stops the run (NEURON's `abort_run`).
+pub fn scop_fail(mech: &str, block: &str, code: i32) {
+    std::panic::resume_unwind(Box::new(format!(
+        "{mech}: solving {block} failed: {}",
+        scop_error(code)
+    )))
+}
+
+/// scopmath's `simeq`: Gaussian elimination with partial pivoting (row
+/// interchange recorded in a permutation, rows not moved) on the augmented
+/// matrix `coef` (`n` rows of `n + 1`), destroyed; the solution in `soln`.
+/// Returns 0, or SINGULAR when a pivot is below ROUNDOFF. Ported operation by
+/// operation, `isave` (not reset per column) included.
+pub fn simeq(n: usize, coef: &mut [Vec<f64>], soln: &mut [f64]) -> i32 {
+    let mut perm: Vec<usize> = (0..n).collect();
+    let mut isave = 0usize;
+    for j in 0..n {
+        let mut ipivot = perm[j];
+        for i in j + 1..n {
+            let jrow = perm[i];
+            if coef[ipivot][j].abs() < coef[jrow][j].abs() {
+                ipivot = jrow;
+                isave = i;
+            }
+        }
+        if coef[ipivot][j].abs() < ROUNDOFF {
+            return SINGULAR;
+        }
+        if ipivot != perm[j] {
+            perm[isave] = perm[j];
+            perm[j] = ipivot;
+        }
+        for kcol in j + 1..=n {
+            coef[ipivot][kcol] /= coef[ipivot][j];
+        }
+        for i in j + 1..n {
+            let jrow = perm[i];
+            for kcol in j + 1..=n {
+                coef[jrow][kcol] -= coef[ipivot][kcol] * coef[jrow][j];
+            }
+        }
+    }
+    for i in (0..n).rev() {
+        let jrow = perm[i];
+        soln[i] = coef[jrow][n];
+        for j in i + 1..n {
+            soln[i] -= coef[jrow][j] * soln[j];
+        }
+    }
+    0
+}
+
 /// Reading a POINTER: synaptune has no way to set one (NEURON's `setpointer`),
 /// so an instance using it stops the run with this error (the panic becomes
 /// the mechanism's error at the ABI boundary).

@@ -219,6 +219,8 @@ pub enum StmtKind {
     },
     /// `VERBATIM … ENDVERBATIM` (only `return;` is translated).
     Verbatim(String),
+    /// `~ lhs = rhs` in a LINEAR block.
+    LinEq(Expr, Expr),
     /// `~ A + B <-> C (kf, kb)`.
     Reaction {
         /// Left side in written order.
@@ -447,6 +449,8 @@ pub struct Module {
     pub derivatives: Vec<NamedBlock>,
     /// KINETIC blocks.
     pub kinetics: Vec<NamedBlock>,
+    /// LINEAR blocks.
+    pub linears: Vec<NamedBlock>,
     /// FUNCTIONs and PROCEDUREs.
     pub funcs: Vec<Func>,
     /// NET_RECEIVE.

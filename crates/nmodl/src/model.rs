@@ -274,6 +274,7 @@ impl<'f> Builder<'f> {
         blocks.extend(module.breakpoint.iter().map(|(b, _)| b));
         blocks.extend(module.derivatives.iter().map(|d| &d.body));
         blocks.extend(module.kinetics.iter().map(|d| &d.body));
+        blocks.extend(module.linears.iter().map(|d| &d.body));
         blocks.extend(module.funcs.iter().map(|f| &f.body));
         blocks.extend(module.net_receive.iter().map(|n| &n.body));
         blocks.extend(module.ba.iter().map(|(_, b, _)| b));

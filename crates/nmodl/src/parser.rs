@@ -24,6 +24,7 @@ pub fn parse(tokens: Vec<Token>, file: &str) -> Result<Module, Diagnostic> {
             first_seen,
             ..Module::default()
         },
+        in_linear: false,
     };
     p.module()?;
     Ok(p.m)
@@ -34,6 +35,8 @@ struct Parser {
     i: usize,
     file: String,
     m: Module,
+    /// Inside a LINEAR block (`~` starts an equation).
+    in_linear: bool,
 }
 
 type R<T> = Result<T, Diagnostic>;
@@ -376,8 +379,24 @@ impl Parser {
                         self.opt_units()?;
                         self.m.function_tables.push((name, args.len(), l));
                     }
-                    "LINEAR" | "NONLINEAR" | "DISCRETE" | "PARTIAL" | "CONSTRUCTOR"
-                    | "EQUATION" | "TERMINAL" | "LAG" => {
+                    "LINEAR" => {
+                        self.bump();
+                        let name = self.name()?;
+                        if self.is_name("SOLVEFOR") {
+                            self.bump();
+                            self.name_list()?;
+                        }
+                        self.in_linear = true;
+                        let body = self.block();
+                        self.in_linear = false;
+                        self.m.linears.push(NamedBlock {
+                            name,
+                            body: body?,
+                            line: l,
+                        });
+                    }
+                    "NONLINEAR" | "DISCRETE" | "PARTIAL" | "CONSTRUCTOR" | "EQUATION"
+                    | "TERMINAL" | "LAG" => {
                         self.unsupported_block(&format!("{n} block"))?;
                     }
                     "INCLUDE" => {
@@ -719,6 +738,13 @@ impl Parser {
                 StmtKind::Verbatim(text)
             }
             Tok::Op("{") => StmtKind::Block(self.block()?),
+            Tok::Op("~") if self.in_linear => {
+                self.bump();
+                let lhs = self.expr()?;
+                self.expect_op("=")?;
+                let rhs = self.expr()?;
+                StmtKind::LinEq(lhs, rhs)
+            }
             Tok::Op("~") => self.reaction()?,
             Tok::Prime(n, order) => {
                 self.bump();

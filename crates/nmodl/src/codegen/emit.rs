@@ -164,6 +164,7 @@ impl Gen<'_> {
         self.emit_state();
         self.emit_derivs();
         self.emit_kinetics();
+        self.emit_linears();
         self.emit_netreceive();
         std::mem::replace(&mut self.out, saved)
     }

@@ -83,6 +83,7 @@ impl Gen<'_> {
                 }
                 self.reaction(lhs, rhs, kf, Some(kb), line, sc);
             }
+            StmtKind::LinEq(l, r) => self.lin_eq(l, r, line, sc),
             StmtKind::Flux { term, into, rate } => self.flux_stmt(term, *into, rate, line, sc),
             StmtKind::Conserve { terms, total } => self.conserve_stmt(s, terms, total, sc),
             StmtKind::NetInitial(_) => {
