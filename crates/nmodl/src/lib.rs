@@ -81,6 +81,11 @@ pub(crate) fn verbatim_message(text: &str) -> String {
         .find(|l| !l.is_empty())
         .unwrap_or("");
     let first: String = first.chars().take(40).collect();
+    if let Some(idiom) = random_idiom(text) {
+        return format!(
+            "VERBATIM block with C code (`{first}` …): the random-number idiom {idiom} (Gfluct-style and probabilistic synapses) is not supported: NEURON's Random generators (MCellRan4, Random123) and hoc Random objects are not ported; scop_random, normrand and exprand are"
+        );
+    }
     format!(
         "VERBATIM block with C code (`{first}` …) cannot be translated: synaptune nmodl translates NMODL, not C (a VERBATIM block may only hold `#include` lines, C comments, `return;` and, in a PROCEDURE or FUNCTION, `return 0;`)"
     )
@@ -114,6 +119,30 @@ pub(crate) fn harmless_verbatim(text: &str) -> Option<Harmless> {
         "return0;" => Some(Harmless::ReturnZero),
         _ => None,
     }
+}
+
+/// The NEURON random-number idiom a VERBATIM block uses, by name.
+fn random_idiom(text: &str) -> Option<&'static str> {
+    const IDIOMS: &[(&str, &str)] = &[
+        ("nrnran123", "`nrnran123_*` (Random123 streams)"),
+        ("Random123", "`Random123`"),
+        (
+            "nrn_random_pick",
+            "`nrn_random_pick` (a hoc Random object through a POINTER)",
+        ),
+        (
+            "nrn_random_arg",
+            "`nrn_random_arg` (a hoc Random object passed to a PROCEDURE)",
+        ),
+        ("nrn_get_random", "`nrn_get_random`"),
+        ("_p_", "`_p_…` (a pointer to a hoc Random object)"),
+        ("random(", "C's `random()`"),
+        ("drand48", "C's `drand48()`"),
+    ];
+    IDIOMS
+        .iter()
+        .find(|(k, _)| text.contains(k))
+        .map(|(_, n)| *n)
 }
 
 /// The names of a VERBATIM block that only re-reads ion variables, one C
@@ -210,5 +239,15 @@ mod verbatim_tests {
         assert_eq!(r("cai=_ion_cai+1;"), None);
         assert_eq!(r("printf(\"x\");"), None);
         assert_eq!(r("/* only a comment */"), None);
+    }
+
+    #[test]
+    fn random_idioms_are_refused_by_name() {
+        let m = super::verbatim_message("double nrn_random_pick(void* r);");
+        assert!(m.contains("`nrn_random_pick`"), "{m}");
+        let m = super::verbatim_message("if (_p_donotuse) {");
+        assert!(m.contains("`_p_…`"), "{m}");
+        let m = super::verbatim_message("printf(\"x\");");
+        assert!(!m.contains("random"), "{m}");
     }
 }
