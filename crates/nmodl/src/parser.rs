@@ -255,6 +255,73 @@ impl Parser {
         self.skip_braces()
     }
 
+    /// The blocks after the declarations that translate specially: DESTRUCTOR
+    /// (skipped), BEFORE/AFTER, FUNCTION_TABLE, LINEAR. `false` for others.
+    fn special_block(&mut self, n: &str, l: Line) -> R<bool> {
+        match n {
+            "DESTRUCTOR" => {
+                // What a DESTRUCTOR frees (Random objects, vectors in
+                // VERBATIM) synaptune never allocates: skipped.
+                self.bump();
+                while !self.is_op("{") {
+                    if matches!(self.peek(), Tok::Eof) {
+                        return Ok(true);
+                    }
+                    self.bump();
+                }
+                self.skip_braces()?;
+            }
+            "BEFORE" | "AFTER" => {
+                self.bump();
+                let when = match self.peek().clone() {
+                    Tok::Name(w) => {
+                        self.bump();
+                        format!("{n} {w}")
+                    }
+                    _ => {
+                        return self.err(format!(
+                            "expected BREAKPOINT, SOLVE, INITIAL or STEP after {n}"
+                        ))
+                    }
+                };
+                let b = self.block()?;
+                if BA_SUPPORTED.contains(&when.as_str()) {
+                    self.m.ba.push((when, b, l));
+                } else {
+                    self.m.unsupported.push((
+                        l,
+                        format!("{when} block is not supported by synaptune nmodl (BEFORE BREAKPOINT, AFTER SOLVE, BEFORE INITIAL and AFTER INITIAL are)"),
+                    ));
+                }
+            }
+            "FUNCTION_TABLE" => {
+                self.bump();
+                let name = self.name()?;
+                let args = self.formal_args()?;
+                self.opt_units()?;
+                self.m.function_tables.push((name, args.len(), l));
+            }
+            "LINEAR" => {
+                self.bump();
+                let name = self.name()?;
+                if self.is_name("SOLVEFOR") {
+                    self.bump();
+                    self.name_list()?;
+                }
+                self.in_linear = true;
+                let body = self.block();
+                self.in_linear = false;
+                self.m.linears.push(NamedBlock {
+                    name,
+                    body: body?,
+                    line: l,
+                });
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+
     fn module(&mut self) -> R<()> {
         loop {
             let l = self.line();
@@ -268,6 +335,7 @@ impl Parser {
                         self.m.unsupported.push((l, crate::verbatim_message(&text)));
                     }
                 }
+                Tok::Name(n) if self.special_block(&n, l)? => {}
                 Tok::Name(n) => match n.as_str() {
                     "NEURON" => {
                         self.bump();
@@ -336,64 +404,6 @@ impl Parser {
                     "NET_RECEIVE" => {
                         self.bump();
                         self.net_receive(l)?;
-                    }
-                    "DESTRUCTOR" => {
-                        // What a DESTRUCTOR frees (Random objects, vectors in
-                        // VERBATIM) synaptune never allocates: skipped.
-                        self.bump();
-                        while !self.is_op("{") {
-                            if matches!(self.peek(), Tok::Eof) {
-                                return Ok(());
-                            }
-                            self.bump();
-                        }
-                        self.skip_braces()?;
-                    }
-                    "BEFORE" | "AFTER" => {
-                        self.bump();
-                        let when = match self.peek().clone() {
-                            Tok::Name(w) => {
-                                self.bump();
-                                format!("{n} {w}")
-                            }
-                            _ => {
-                                return self.err(format!(
-                                    "expected BREAKPOINT, SOLVE, INITIAL or STEP after {n}"
-                                ))
-                            }
-                        };
-                        let b = self.block()?;
-                        if BA_SUPPORTED.contains(&when.as_str()) {
-                            self.m.ba.push((when, b, l));
-                        } else {
-                            self.m.unsupported.push((
-                                l,
-                                format!("{when} block is not supported by synaptune nmodl (BEFORE BREAKPOINT, AFTER SOLVE, BEFORE INITIAL and AFTER INITIAL are)"),
-                            ));
-                        }
-                    }
-                    "FUNCTION_TABLE" => {
-                        self.bump();
-                        let name = self.name()?;
-                        let args = self.formal_args()?;
-                        self.opt_units()?;
-                        self.m.function_tables.push((name, args.len(), l));
-                    }
-                    "LINEAR" => {
-                        self.bump();
-                        let name = self.name()?;
-                        if self.is_name("SOLVEFOR") {
-                            self.bump();
-                            self.name_list()?;
-                        }
-                        self.in_linear = true;
-                        let body = self.block();
-                        self.in_linear = false;
-                        self.m.linears.push(NamedBlock {
-                            name,
-                            body: body?,
-                            line: l,
-                        });
                     }
                     "NONLINEAR" | "DISCRETE" | "PARTIAL" | "CONSTRUCTOR" | "EQUATION"
                     | "TERMINAL" | "LAG" => {

@@ -112,7 +112,7 @@ impl Queue {
                     .filter(|e| e.seq != seq)
                     .map(|e| e.t)
                     .fold(f64::INFINITY, f64::min);
-                let new_seq = if least && !(tnew > next) {
+                let new_seq = if least && tnew <= next {
                     events
                         .iter()
                         .map(|e| e.seq)
