@@ -108,8 +108,9 @@ def verbatim_text(path, line):
 
 
 VERBATIM_KINDS = [
+    ("VERBATIM hoc Vector (vector_vec/vector_arg)", r"vector_vec|vector_arg"),
     ("VERBATIM random (_p_/nrn_random/Random123)",
-     r"_p_|nrn_random|nrnran123|Random123|random_pick|hoc_Exp|vector_vec|bbcore|ifarg|nrn_get_random"),
+     r"_p_|nrn_random|nrnran123|Random123|random_pick|bbcore|ifarg|nrn_get_random"),
     ("VERBATIM C random()/rand()", r"\brandom\s*\(|\brand\s*\(|drand48"),
     ("VERBATIM ion variables (_ion_)", r"_ion_"),
 ]

@@ -81,6 +81,11 @@ pub(crate) fn verbatim_message(text: &str) -> String {
         .find(|l| !l.is_empty())
         .unwrap_or("");
     let first: String = first.chars().take(40).collect();
+    if text.contains("vector_vec") || text.contains("vector_arg") {
+        return format!(
+            "VERBATIM block with C code (`{first}` …): the hoc Vector idiom `vector_vec` (a Vector through a POINTER, as vecevent.mod) is not supported: synaptune has no hoc objects"
+        );
+    }
     if let Some(idiom) = random_idiom(text) {
         return format!(
             "VERBATIM block with C code (`{first}` …): the random-number idiom {idiom} (Gfluct-style and probabilistic synapses) is not supported: NEURON's Random generators (MCellRan4, Random123) and hoc Random objects are not ported; scop_random, normrand and exprand are"
@@ -247,6 +252,8 @@ mod verbatim_tests {
         assert!(m.contains("`nrn_random_pick`"), "{m}");
         let m = super::verbatim_message("if (_p_donotuse) {");
         assert!(m.contains("`_p_…`"), "{m}");
+        let m = super::verbatim_message("void** vv = (void**)(&_p_ptr); *vv = vector_arg(1);");
+        assert!(m.contains("`vector_vec`"), "{m}");
         let m = super::verbatim_message("printf(\"x\");");
         assert!(!m.contains("random"), "{m}");
     }
