@@ -10,8 +10,8 @@
 //!   times — to 1e-9 relative, and in practice bit for bit (the counts printed);
 //! * **NEURON fixtures**: scenarios of `tests/fixtures/nmodl/scenarios/` using the
 //!   compiled calcium pool, L/N-type calcium channels, BK channel, derivimplicit,
-//!   KINETIC/sparse, TABLE (also DEPEND on `dt` and a RANGE variable) and
-//!   ARTIFICIAL_CELL mechanisms are compared with the
+//!   KINETIC/sparse, TABLE (also DEPEND on `dt` and a RANGE variable),
+//!   `net_move`, `scop_random` and ARTIFICIAL_CELL mechanisms are compared with the
 //!   traces NEURON 9.0.2 recorded for the same mod files
 //!   (`tools/neuron-ref/gen_nmodl_fixtures.py` → `tests/fixtures/neuron/nmodl_*`).
 
@@ -301,6 +301,31 @@ fn neuron_table_depending_on_dt_and_a_range_variable() {
     neuron_fixture("tables");
 }
 
+/// `net_move`, scopmath's `scop_random`/`normrand`/`exprand` after `set_seed`,
+/// and `state_discontinuity` in NET_RECEIVE (`tests/fixtures/nmodl/mods/feat_move.mod`,
+/// the transmitter-pulse synapse of the Amygdala and SPWR models): pulse ends
+/// moved by spikes closer than `Cdur`, two instances whose moved ends fall at
+/// equal times (their draws at the pulse ends show NEURON's delivery order),
+/// and the random draws themselves.
+#[test]
+fn neuron_net_move_scop_random_and_state_discontinuity() {
+    neuron_fixture("move");
+}
+
+/// A file with lone-CR line ends, VERBATIM `cai=_ion_cai;` re-reading the ion
+/// after INITIAL changed its copy, an ion whose VALENCE only another file of
+/// the folder gives (`tests/fixtures/nmodl/mods/feat_re.mod`, `feat_xo.mod`),
+/// Allen's Ca_LVA.mod idiom `v = v + 10 … v = v - 10` in a PROCEDURE (the
+/// mechanism's copy of `v`, last bits included: `feat_vshift.mod`), and
+/// BEFORE BREAKPOINT, AFTER SOLVE, BEFORE INITIAL and AFTER INITIAL blocks
+/// (`feat_ba.mod`; BEFORE BREAKPOINT also before finitialize's current), and a
+/// LINEAR block solved in INITIAL with scopmath's simeq (`feat_lin.mod`, as
+/// Allen's NaV.mod).
+#[test]
+fn neuron_cr_line_ends_ion_reread_folder_valence_v_copy_before_after_and_linear() {
+    neuron_fixture("misc");
+}
+
 /// `SUFFIX nothing` (`tests/fixtures/nmodl/nothing/lib_fns.mod`) translates
 /// and registers no mechanism, as in NEURON 9.0.2, where only the folder's
 /// other mechanism is added (`tools/neuron-ref/gen_nothing_fixture.py`; the
@@ -325,6 +350,51 @@ fn suffix_nothing_registers_no_mechanism_as_in_neuron() {
         .collect();
     assert_eq!(ours, theirs);
     assert!(!ours.iter().any(|n| n == "nothing"));
+}
+
+/// A file using POINTER (`tests/fixtures/nmodl/faults/gap_ptr.mod`, with a
+/// DESTRUCTOR, which is skipped) translates; since synaptune cannot set a
+/// POINTER yet, an instance reading it stops the run with an error naming the
+/// mechanism and the POINTER, and a cell without it runs. Likewise a
+/// FUNCTION_TABLE (`ftab.mod`), whose table NEURON fills from hoc.
+#[test]
+fn an_unset_pointer_or_function_table_used_at_run_time_is_a_typed_error() {
+    let lib = compile(&fixture("nmodl/faults"), "lib-faults");
+    let mut reg = standard_mechanisms::registry();
+    for c in mech_api::load_path(&lib).unwrap() {
+        reg.add(&c);
+    }
+    let cell = |mechs: &str| {
+        cable_core::CellSpec::from_json_str(
+            &format!(
+                r#"{{"format": "synaptune-cell/1", "name": "Gap", "sections": [
+                {{"name": "soma", "L": 20, "diam": 20, "mechanisms": {mechs}}}]}}"#
+            ),
+            "<test>",
+        )
+        .unwrap()
+    };
+    let run = |c: &cable_core::CellSpec| {
+        let mut b = cable_core::ModelBuilder::new(&reg);
+        b.add_cell(c).unwrap();
+        let mut sim = b.build(cable_core::SimOptions::default()).unwrap();
+        sim.run(1.0, -65.0)
+    };
+    run(&cell(r#"{"pas": {}}"#)).unwrap();
+    let e = run(&cell(r#"{"pas": {}, "gap_ptr": {"g": 0.001}}"#)).unwrap_err();
+    let msg = e.to_string();
+    assert!(
+        matches!(&e, cable_core::SimError::Mechanism { mech, .. } if mech == "gap_ptr"),
+        "{msg}"
+    );
+    assert!(msg.contains("POINTER `vgap`"), "{msg}");
+    let e = run(&cell(r#"{"pas": {}, "ftab": {}}"#)).unwrap_err();
+    let msg = e.to_string();
+    assert!(
+        matches!(&e, cable_core::SimError::Mechanism { mech, .. } if mech == "ftab"),
+        "{msg}"
+    );
+    assert!(msg.contains("FUNCTION_TABLE `tabg`"), "{msg}");
 }
 
 /// A `synaptune nmodl`-compiled mechanism that produces NaN

@@ -1,4 +1,4 @@
-//! The C ABI shared by the host and plugin catalogues (version 1.2).
+//! The C ABI shared by the host and plugin catalogues (version 1.3).
 //!
 //! Everything here is `#[repr(C)]` and made of plain integers, doubles and raw
 //! pointers, so a catalogue may be written in any language that can produce a
@@ -18,7 +18,7 @@ pub const ABI_MAGIC: [u8; 8] = *b"SYNMECH\0";
 pub const ABI_VERSION_MAJOR: u32 = 1;
 /// Incremented on compatible additions; the host accepts catalogues whose minor
 /// is not newer than its own.
-pub const ABI_VERSION_MINOR: u32 = 2;
+pub const ABI_VERSION_MINOR: u32 = 3;
 /// Name of the exported `static AbiHeader` (data, not code: reading it runs nothing).
 pub const HEADER_SYMBOL: &str = "synaptune_mech_abi";
 /// Name of the exported `extern "C" fn() -> *const RawCatalogue`.
@@ -282,7 +282,16 @@ pub struct HostApi {
     /// Report an error message (UTF-8, not NUL-terminated) before returning
     /// [`STATUS_ERROR`].
     pub report_error: unsafe extern "C" fn(ctx: *mut c_void, msg: *const u8, len: usize),
+    /// (1.3) NEURON's `net_move(t_new)`: move `instance`'s latest self event with
+    /// flag 1 to absolute time `t_new` (only inside NET_RECEIVE). The host
+    /// reports a missing event or a time before the current one as an error.
+    pub net_move: unsafe extern "C" fn(ctx: *mut c_void, instance: u32, t_new: f64),
 }
+
+/// `size_of::<HostApi>()` before ABI 1.3 appended [`HostApi::net_move`]. The
+/// loader accepts it from catalogues built for minors 0 to 2 (they never read
+/// the new entry).
+pub const HOST_API_SIZE_1_2: u32 = std::mem::offset_of!(HostApi, net_move) as u32;
 
 /// Everything a mechanism function sees, for one mechanism type.
 #[repr(C)]

@@ -49,7 +49,9 @@ pub fn check_header(path: &Path, h: &AbiHeader) -> Result<(), LoadError> {
     ];
     for (what, found, expected) in pairs {
         // Minor 0 predates `RawMech::time_horizon`: its descriptors are shorter.
-        let legacy = what == "RawMech" && h.minor == 0 && found == abi::RAW_MECH_SIZE_1_0;
+        // Minors before 3 predate `HostApi::net_move`: they see a shorter HostApi.
+        let legacy = (what == "RawMech" && h.minor == 0 && found == abi::RAW_MECH_SIZE_1_0)
+            || (what == "HostApi" && h.minor < 3 && found == abi::HOST_API_SIZE_1_2);
         if found != expected && !legacy {
             return Err(LoadError::LayoutMismatch {
                 path: path.to_path_buf(),

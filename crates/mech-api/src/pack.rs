@@ -320,6 +320,17 @@ impl<'a> Pack<'a> {
         }
     }
 
+    /// Move instance `i`'s latest self event with flag 1 to absolute time
+    /// `t_new` (NMODL's `net_move(t_new)` in NET_RECEIVE; ABI 1.3).
+    pub fn net_move(&mut self, i: usize, t_new: f64) {
+        assert!(i < self.n());
+        // SAFETY: host pointer valid for the call; a 1.3 host provides net_move.
+        unsafe {
+            let h = &*self.pp.host;
+            (h.net_move)(h.ctx, i as u32, t_new);
+        }
+    }
+
     /// Emit a spike from instance `i` at time `t` (NMODL's `net_event(t)`).
     pub fn net_event(&mut self, i: usize, t: f64) {
         assert!(i < self.n());

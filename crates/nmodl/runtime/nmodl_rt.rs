@@ -7,7 +7,7 @@
 //! This file is copied verbatim into every generated crate (`src/nmodl_rt.rs`).
 #![allow(dead_code, clippy::needless_range_loop, clippy::question_mark)]
 
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
 
 static EXP_WARNINGS: AtomicUsize = AtomicUsize::new(0);
 const MAXERRCOUNT: usize = 5;
@@ -30,6 +30,123 @@ pub fn exp(x: f64) -> f64 {
     } else {
         mech_api::math::exp(x)
     }
+}
+
+/// The state of NEURON's `scop_random` (oc/scoprand.cpp's `static uint32_t
+/// value = 1`): one stream per process in NEURON, one per catalogue library
+/// here (every mod file of a folder shares it), never reset by INITIAL.
+static SCOP_VALUE: AtomicU32 = AtomicU32::new(1);
+
+/// NEURON's `scop_random()` without `use_mcell_ran4`: the 32-bit linear
+/// congruential generator `value = 2147437301·value + 453816981 (mod 2³²)`,
+/// returned as `value / (2³² − 1)`.
+pub fn scop_random() -> f64 {
+    let step = |v: u32| v.wrapping_mul(2147437301).wrapping_add(453816981);
+    let old = SCOP_VALUE
+        .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |v| Some(step(v)))
+        .unwrap_or(1);
+    let value = step(old);
+    (value as f64 / u32::MAX as f64).abs()
+}
+
+/// NEURON's `set_seed(seed)`: `value = (uint32_t) seed`.
+pub fn set_seed(seed: f64) -> f64 {
+    SCOP_VALUE.store(seed as u32, Ordering::Relaxed);
+    0.0
+}
+
+/// scopmath's `exprand(mean)`: `-mean·log(scop_random())`.
+pub fn exprand(mean: f64) -> f64 {
+    -mean * scop_random().ln()
+}
+
+/// scopmath's `normrand(mean, std_dev)`: the polar method on `scop_random`.
+pub fn normrand(mean: f64, std_dev: f64) -> f64 {
+    let (mut s, mut v1) = (1.0f64, 0.0f64);
+    while s >= 1.0 {
+        v1 = 2.0 * scop_random() - 1.0;
+        let v2 = 2.0 * scop_random() - 1.0;
+        s = (v1 * v1) + (v2 * v2);
+    }
+    let v2 = v1 * (-2.0 * s.ln() / s).sqrt();
+    v2 * std_dev + mean
+}
+
+/// A scopmath solver's failure stops the run (NEURON's `abort_run`).
+pub fn scop_fail(mech: &str, block: &str, code: i32) {
+    std::panic::resume_unwind(Box::new(format!(
+        "{mech}: solving {block} failed: {}",
+        scop_error(code)
+    )))
+}
+
+/// scopmath's `simeq`: Gaussian elimination with partial pivoting (row
+/// interchange recorded in a permutation, rows not moved) on the augmented
+/// matrix `coef` (`n` rows of `n + 1`), destroyed; the solution in `soln`.
+/// Returns 0, or SINGULAR when a pivot is below ROUNDOFF. Ported operation by
+/// operation, `isave` (not reset per column) included.
+pub fn simeq(n: usize, coef: &mut [Vec<f64>], soln: &mut [f64]) -> i32 {
+    let mut perm: Vec<usize> = (0..n).collect();
+    let mut isave = 0usize;
+    for j in 0..n {
+        let mut ipivot = perm[j];
+        for i in j + 1..n {
+            let jrow = perm[i];
+            if coef[ipivot][j].abs() < coef[jrow][j].abs() {
+                ipivot = jrow;
+                isave = i;
+            }
+        }
+        if coef[ipivot][j].abs() < ROUNDOFF {
+            return SINGULAR;
+        }
+        if ipivot != perm[j] {
+            perm[isave] = perm[j];
+            perm[j] = ipivot;
+        }
+        for kcol in j + 1..=n {
+            coef[ipivot][kcol] /= coef[ipivot][j];
+        }
+        for i in j + 1..n {
+            let jrow = perm[i];
+            for kcol in j + 1..=n {
+                coef[jrow][kcol] -= coef[ipivot][kcol] * coef[jrow][j];
+            }
+        }
+    }
+    for i in (0..n).rev() {
+        let jrow = perm[i];
+        soln[i] = coef[jrow][n];
+        for j in i + 1..n {
+            soln[i] -= coef[jrow][j] * soln[j];
+        }
+    }
+    0
+}
+
+/// Reading a POINTER: synaptune has no way to set one (NEURON's `setpointer`),
+/// so an instance using it stops the run with this error (the panic becomes
+/// the mechanism's error at the ABI boundary).
+pub fn unset_pointer(mech: &str, name: &str) -> f64 {
+    // `resume_unwind` skips the panic hook: the error is reported once, by the host.
+    std::panic::resume_unwind(Box::new(format!(
+        "POINTER `{name}` of {mech} is not set: synaptune cannot set POINTERs (NEURON's setpointer) yet"
+    )))
+}
+
+/// Calling a FUNCTION_TABLE: its table is set from hoc in NEURON
+/// (`table_<name>(…)`), which synaptune cannot do, so the call stops the run
+/// (NEURON: "table not specified in hoc_func_table").
+pub fn unset_function_table(mech: &str, name: &str) -> f64 {
+    std::panic::resume_unwind(Box::new(format!(
+        "FUNCTION_TABLE `{name}` of {mech} has no table: NEURON sets it from hoc (table_{name}), which synaptune cannot do"
+    )))
+}
+
+/// Assigning a POINTER: as [`unset_pointer`].
+pub fn unset_pointer_mut(mech: &str, name: &str) -> &'static mut f64 {
+    unset_pointer(mech, name);
+    unreachable!()
 }
 
 /// `pow` (hoc_pow).

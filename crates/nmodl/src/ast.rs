@@ -219,6 +219,8 @@ pub enum StmtKind {
     },
     /// `VERBATIM … ENDVERBATIM` (only `return;` is translated).
     Verbatim(String),
+    /// `~ lhs = rhs` in a LINEAR block.
+    LinEq(Expr, Expr),
     /// `~ A + B <-> C (kf, kb)`.
     Reaction {
         /// Left side in written order.
@@ -362,6 +364,8 @@ pub struct NeuronBlock {
     pub global: Vec<String>,
     /// THREADSAFE.
     pub threadsafe: bool,
+    /// POINTER names with their lines.
+    pub pointers: Vec<(String, Line)>,
     /// Line of the block.
     pub line: Line,
 }
@@ -435,12 +439,18 @@ pub struct Module {
     pub states: Vec<VarDecl>,
     /// INITIAL.
     pub initial: Option<(Block, Line)>,
+    /// BEFORE/AFTER blocks: (when, e.g. `BEFORE BREAKPOINT`, body, line).
+    pub ba: Vec<(String, Block, Line)>,
+    /// FUNCTION_TABLEs: (name, number of arguments, line).
+    pub function_tables: Vec<(String, usize, Line)>,
     /// BREAKPOINT.
     pub breakpoint: Option<(Block, Line)>,
     /// DERIVATIVE blocks.
     pub derivatives: Vec<NamedBlock>,
     /// KINETIC blocks.
     pub kinetics: Vec<NamedBlock>,
+    /// LINEAR blocks.
+    pub linears: Vec<NamedBlock>,
     /// FUNCTIONs and PROCEDUREs.
     pub funcs: Vec<Func>,
     /// NET_RECEIVE.

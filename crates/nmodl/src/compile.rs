@@ -129,8 +129,64 @@ pub struct Translation {
 /// Translate one mod file's text (`file` is its name, used in diagnostics and as
 /// the mechanism's source file, which fixes NEURON's evaluation order).
 pub fn translate(src: &str, file: &str) -> Result<Translation, Vec<Diagnostic>> {
-    let toks = lexer::lex(src, file).map_err(|d| vec![d])?;
-    let module = parser::parse(toks, file).map_err(|d| vec![d])?;
+    translate_with(src, file, &Valences::new())
+}
+
+/// The valences the files of a folder give their ions (`USEION x … VALENCE z`),
+/// by ion name: NEURON takes an ion's valence from any model using it, so a
+/// `USEION` without VALENCE of an ion other than na, k, ca and cl gets it from
+/// another file of the folder.
+pub type Valences = std::collections::HashMap<String, f64>;
+
+/// The [`Valences`] declared in `texts` (file texts; unreadable or unparsable
+/// ones are skipped).
+pub fn folder_valences<'a>(texts: impl IntoIterator<Item = &'a str>) -> Valences {
+    let mut v = Valences::new();
+    for src in texts {
+        let src = normalize_line_ends(src);
+        let Ok(toks) = lexer::lex(&src, "") else {
+            continue;
+        };
+        let Ok(module) = parser::parse(toks, "") else {
+            continue;
+        };
+        for u in module.neuron.iter().flat_map(|nb| &nb.useions) {
+            if let Some(z) = u.valence {
+                v.entry(u.ion.clone()).or_insert(z);
+            }
+        }
+    }
+    v
+}
+
+/// CR LF and a lone CR (classic Mac files, whose lines nocmodl reads too)
+/// become LF.
+fn normalize_line_ends(src: &str) -> std::borrow::Cow<'_, str> {
+    if src.contains('\r') {
+        src.replace("\r\n", "\n").replace('\r', "\n").into()
+    } else {
+        src.into()
+    }
+}
+
+/// [`translate`] with the valences other files of the folder declare.
+pub fn translate_with(
+    src: &str,
+    file: &str,
+    valences: &Valences,
+) -> Result<Translation, Vec<Diagnostic>> {
+    let src = normalize_line_ends(src);
+    let toks = lexer::lex(&src, file).map_err(|d| vec![d])?;
+    let mut module = parser::parse(toks, file).map_err(|d| vec![d])?;
+    for u in module
+        .neuron
+        .iter_mut()
+        .flat_map(|nb| nb.useions.iter_mut())
+    {
+        if u.valence.is_none() {
+            u.valence = valences.get(&u.ion).copied();
+        }
+    }
     let m = model::build(module, file);
     let g = codegen::generate(&m)?;
     Ok(Translation {
@@ -251,9 +307,18 @@ pub(crate) fn read_mods(mods: &[PathBuf]) -> Vec<ModText> {
 
 pub(crate) fn translate_all(mods: &[ModText]) -> Translated {
     let mut t = Translated::default();
+    let texts: Vec<String> = mods
+        .iter()
+        .filter_map(|(_, b)| {
+            b.as_ref()
+                .ok()
+                .map(|b| String::from_utf8_lossy(b).into_owned())
+        })
+        .collect();
+    let valences = folder_valences(texts.iter().map(String::as_str));
     for (file, bytes) in mods {
         let report = match bytes {
-            Ok(b) => t.add(file, &String::from_utf8_lossy(b)),
+            Ok(b) => t.add(file, &String::from_utf8_lossy(b), &valences),
             Err(e) => FileReport {
                 file: file.clone(),
                 status: FileStatus::Error,
@@ -269,8 +334,8 @@ pub(crate) fn translate_all(mods: &[ModText]) -> Translated {
 impl Translated {
     /// Translate one file's text; a mechanism defined twice in the folder is an
     /// error of the second file.
-    fn add(&mut self, file: &str, text: &str) -> FileReport {
-        match translate(text, file) {
+    fn add(&mut self, file: &str, text: &str, valences: &Valences) -> FileReport {
+        match translate_with(text, file, valences) {
             // `SUFFIX nothing`: checked, but no mechanism is registered (as
             // nocmodl does); its FUNCTIONs/PROCEDUREs are hoc's in NEURON.
             Ok(t) if t.mechanism == "nothing" => FileReport {

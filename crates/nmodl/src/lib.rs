@@ -69,7 +69,8 @@ mod runtime;
 
 pub use cache::{cache_dir, compile_cached, declared_mechanism, Cached, Refused, CACHE_ENV};
 pub use compile::{
-    compile, translate, Error, FileReport, FileStatus, Options, Report, Translation,
+    compile, folder_valences, translate, translate_with, Error, FileReport, FileStatus, Options,
+    Report, Translation, Valences,
 };
 
 /// The diagnostic of a VERBATIM block holding C code.
@@ -80,6 +81,16 @@ pub(crate) fn verbatim_message(text: &str) -> String {
         .find(|l| !l.is_empty())
         .unwrap_or("");
     let first: String = first.chars().take(40).collect();
+    if text.contains("vector_vec") || text.contains("vector_arg") {
+        return format!(
+            "VERBATIM block with C code (`{first}` …): the hoc Vector idiom `vector_vec` (a Vector through a POINTER, as vecevent.mod) is not supported: synaptune has no hoc objects"
+        );
+    }
+    if let Some(idiom) = random_idiom(text) {
+        return format!(
+            "VERBATIM block with C code (`{first}` …): the random-number idiom {idiom} (Gfluct-style and probabilistic synapses) is not supported: NEURON's Random generators (MCellRan4, Random123) and hoc Random objects are not ported; scop_random, normrand and exprand are"
+        );
+    }
     format!(
         "VERBATIM block with C code (`{first}` …) cannot be translated: synaptune nmodl translates NMODL, not C (a VERBATIM block may only hold `#include` lines, C comments, `return;` and, in a PROCEDURE or FUNCTION, `return 0;`)"
     )
@@ -100,6 +111,68 @@ pub(crate) enum Harmless {
 
 /// Classify a VERBATIM block's text (see [`Harmless`]).
 pub(crate) fn harmless_verbatim(text: &str) -> Option<Harmless> {
+    let code = strip_c_comments(text)?;
+    let lines: Vec<&str> = code
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with("#include"))
+        .collect();
+    let joined: String = lines.concat().split_whitespace().collect();
+    match joined.as_str() {
+        "" => Some(Harmless::Nothing),
+        "return;" => Some(Harmless::Return),
+        "return0;" => Some(Harmless::ReturnZero),
+        _ => None,
+    }
+}
+
+/// The NEURON random-number idiom a VERBATIM block uses, by name.
+fn random_idiom(text: &str) -> Option<&'static str> {
+    const IDIOMS: &[(&str, &str)] = &[
+        ("nrnran123", "`nrnran123_*` (Random123 streams)"),
+        ("Random123", "`Random123`"),
+        (
+            "nrn_random_pick",
+            "`nrn_random_pick` (a hoc Random object through a POINTER)",
+        ),
+        (
+            "nrn_random_arg",
+            "`nrn_random_arg` (a hoc Random object passed to a PROCEDURE)",
+        ),
+        ("nrn_get_random", "`nrn_get_random`"),
+        ("_p_", "`_p_…` (a pointer to a hoc Random object)"),
+        ("random(", "C's `random()`"),
+        ("drand48", "C's `drand48()`"),
+    ];
+    IDIOMS
+        .iter()
+        .find(|(k, _)| text.contains(k))
+        .map(|(_, n)| *n)
+}
+
+/// The names of a VERBATIM block that only re-reads ion variables, one C
+/// statement `x = _ion_x;` each (an idiom of old mod files, after NEURON 9
+/// still a copy of the ion's value into the variable); `None` for any other C.
+pub(crate) fn ion_rereads(text: &str) -> Option<Vec<String>> {
+    let code = strip_c_comments(text)?;
+    let mut names = Vec::new();
+    for st in code.split(';') {
+        let st: String = st.split_whitespace().collect();
+        if st.is_empty() {
+            continue;
+        }
+        let (lhs, rhs) = st.split_once('=')?;
+        let ok = |c: char| c.is_ascii_alphanumeric() || c == '_';
+        if lhs.is_empty() || !lhs.chars().all(ok) || rhs.strip_prefix("_ion_") != Some(lhs) {
+            return None;
+        }
+        names.push(lhs.to_string());
+    }
+    (!names.is_empty()).then_some(names)
+}
+
+/// C text without its comments (`None` for an unterminated `/*`).
+fn strip_c_comments(text: &str) -> Option<String> {
     let mut code = String::new();
     let mut rest = text;
     while !rest.is_empty() {
@@ -113,18 +186,7 @@ pub(crate) fn harmless_verbatim(text: &str) -> Option<Harmless> {
             rest = &rest[c.len_utf8()..];
         }
     }
-    let lines: Vec<&str> = code
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty() && !l.starts_with("#include"))
-        .collect();
-    let joined: String = lines.concat().split_whitespace().collect();
-    match joined.as_str() {
-        "" => Some(Harmless::Nothing),
-        "return;" => Some(Harmless::Return),
-        "return0;" => Some(Harmless::ReturnZero),
-        _ => None,
-    }
+    Some(code)
 }
 
 /// A message about a mod file, with its 1-based line.
@@ -168,5 +230,31 @@ mod verbatim_tests {
         assert_eq!(h("return 1;"), None);
         assert_eq!(h("/* unterminated"), None);
         assert_eq!(h("#define X 1"), None);
+    }
+
+    #[test]
+    fn ion_rereads_are_recognised_and_other_c_is_not() {
+        use super::ion_rereads as r;
+        assert_eq!(r("cai=_ion_cai;"), Some(vec!["cai".to_string()]));
+        assert_eq!(
+            r(" ncai = _ion_ncai; /* x */\n lcai = _ion_lcai;\n"),
+            Some(vec!["ncai".to_string(), "lcai".to_string()])
+        );
+        assert_eq!(r("cai=_ion_cao;"), None);
+        assert_eq!(r("cai=_ion_cai+1;"), None);
+        assert_eq!(r("printf(\"x\");"), None);
+        assert_eq!(r("/* only a comment */"), None);
+    }
+
+    #[test]
+    fn random_idioms_are_refused_by_name() {
+        let m = super::verbatim_message("double nrn_random_pick(void* r);");
+        assert!(m.contains("`nrn_random_pick`"), "{m}");
+        let m = super::verbatim_message("if (_p_donotuse) {");
+        assert!(m.contains("`_p_…`"), "{m}");
+        let m = super::verbatim_message("void** vv = (void**)(&_p_ptr); *vv = vector_arg(1);");
+        assert!(m.contains("`vector_vec`"), "{m}");
+        let m = super::verbatim_message("printf(\"x\");");
+        assert!(!m.contains("random"), "{m}");
     }
 }

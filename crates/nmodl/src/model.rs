@@ -46,6 +46,8 @@ pub enum Var {
     Const(String),
     /// `v`, `t`, `dt`, `celsius`, `secondorder`, `area`.
     Special(&'static str),
+    /// A POINTER: synaptune cannot set one yet, so using it is a run-time error.
+    Pointer,
 }
 
 /// Which ion quantity a variable is.
@@ -171,6 +173,7 @@ pub fn build(module: Module, file: &str) -> Model {
     let nb = b.neuron_block(&module);
     let name = b.kind_and_name(&nb);
     let ions = b.ions(&nb);
+    b.pointers(&nb);
     b.constants(&module);
     b.arrays(&module);
     b.parameters(&module, &nb);
@@ -271,12 +274,14 @@ impl<'f> Builder<'f> {
         blocks.extend(module.breakpoint.iter().map(|(b, _)| b));
         blocks.extend(module.derivatives.iter().map(|d| &d.body));
         blocks.extend(module.kinetics.iter().map(|d| &d.body));
+        blocks.extend(module.linears.iter().map(|d| &d.body));
         blocks.extend(module.funcs.iter().map(|f| &f.body));
         blocks.extend(module.net_receive.iter().map(|n| &n.body));
+        blocks.extend(module.ba.iter().map(|(_, b, _)| b));
         for b in blocks {
             for s in b.all_stmts() {
                 if let StmtKind::Verbatim(t) = &s.kind {
-                    if crate::harmless_verbatim(t).is_none() {
+                    if crate::harmless_verbatim(t).is_none() && crate::ion_rereads(t).is_none() {
                         self.err(s.line, crate::verbatim_message(t));
                     }
                 }
@@ -326,7 +331,7 @@ impl<'f> Builder<'f> {
                         self.err(
                             u.line,
                             format!(
-                                "USEION {} needs a VALENCE (synaptune knows na, k, ca, cl)",
+                                "USEION {} needs a VALENCE, here or in another file of the folder (synaptune knows na, k, ca, cl)",
                                 u.ion
                             ),
                         );
@@ -421,6 +426,24 @@ impl<'f> Builder<'f> {
         self.is_special(&d.name)
             || self.ion_names.contains_key(&d.name)
             || !self.declared.insert(d.name.clone())
+    }
+
+    /// POINTERs: declared first, so their PARAMETER/ASSIGNED declarations (which
+    /// nocmodl also allows) add no field.
+    fn pointers(&mut self, nb: &NeuronBlock) {
+        for (n, line) in &nb.pointers {
+            if self.is_special(n)
+                || self.ion_names.contains_key(n)
+                || !self.declared.insert(n.clone())
+            {
+                self.err(
+                    *line,
+                    format!("POINTER `{n}` is already declared otherwise"),
+                );
+                continue;
+            }
+            self.vars.insert(n.clone(), Var::Pointer);
+        }
     }
 
     /// PARAMETERs: per instance when RANGE, otherwise ABI globals.

@@ -24,6 +24,7 @@ pub fn parse(tokens: Vec<Token>, file: &str) -> Result<Module, Diagnostic> {
             first_seen,
             ..Module::default()
         },
+        in_linear: false,
     };
     p.module()?;
     Ok(p.m)
@@ -34,6 +35,8 @@ struct Parser {
     i: usize,
     file: String,
     m: Module,
+    /// Inside a LINEAR block (`~` starts an equation).
+    in_linear: bool,
 }
 
 type R<T> = Result<T, Diagnostic>;
@@ -252,6 +255,73 @@ impl Parser {
         self.skip_braces()
     }
 
+    /// The blocks after the declarations that translate specially: DESTRUCTOR
+    /// (skipped), BEFORE/AFTER, FUNCTION_TABLE, LINEAR. `false` for others.
+    fn special_block(&mut self, n: &str, l: Line) -> R<bool> {
+        match n {
+            "DESTRUCTOR" => {
+                // What a DESTRUCTOR frees (Random objects, vectors in
+                // VERBATIM) synaptune never allocates: skipped.
+                self.bump();
+                while !self.is_op("{") {
+                    if matches!(self.peek(), Tok::Eof) {
+                        return Ok(true);
+                    }
+                    self.bump();
+                }
+                self.skip_braces()?;
+            }
+            "BEFORE" | "AFTER" => {
+                self.bump();
+                let when = match self.peek().clone() {
+                    Tok::Name(w) => {
+                        self.bump();
+                        format!("{n} {w}")
+                    }
+                    _ => {
+                        return self.err(format!(
+                            "expected BREAKPOINT, SOLVE, INITIAL or STEP after {n}"
+                        ))
+                    }
+                };
+                let b = self.block()?;
+                if BA_SUPPORTED.contains(&when.as_str()) {
+                    self.m.ba.push((when, b, l));
+                } else {
+                    self.m.unsupported.push((
+                        l,
+                        format!("{when} block is not supported by synaptune nmodl (BEFORE BREAKPOINT, AFTER SOLVE, BEFORE INITIAL and AFTER INITIAL are)"),
+                    ));
+                }
+            }
+            "FUNCTION_TABLE" => {
+                self.bump();
+                let name = self.name()?;
+                let args = self.formal_args()?;
+                self.opt_units()?;
+                self.m.function_tables.push((name, args.len(), l));
+            }
+            "LINEAR" => {
+                self.bump();
+                let name = self.name()?;
+                if self.is_name("SOLVEFOR") {
+                    self.bump();
+                    self.name_list()?;
+                }
+                self.in_linear = true;
+                let body = self.block();
+                self.in_linear = false;
+                self.m.linears.push(NamedBlock {
+                    name,
+                    body: body?,
+                    line: l,
+                });
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+
     fn module(&mut self) -> R<()> {
         loop {
             let l = self.line();
@@ -265,6 +335,7 @@ impl Parser {
                         self.m.unsupported.push((l, crate::verbatim_message(&text)));
                     }
                 }
+                Tok::Name(n) if self.special_block(&n, l)? => {}
                 Tok::Name(n) => match n.as_str() {
                     "NEURON" => {
                         self.bump();
@@ -334,8 +405,7 @@ impl Parser {
                         self.bump();
                         self.net_receive(l)?;
                     }
-                    "LINEAR" | "NONLINEAR" | "DISCRETE" | "PARTIAL" | "FUNCTION_TABLE"
-                    | "CONSTRUCTOR" | "DESTRUCTOR" | "BEFORE" | "AFTER" | "EQUATION"
+                    "NONLINEAR" | "DISCRETE" | "PARTIAL" | "CONSTRUCTOR" | "EQUATION"
                     | "TERMINAL" | "LAG" => {
                         self.unsupported_block(&format!("{n} block"))?;
                     }
@@ -516,7 +586,12 @@ impl Parser {
                 "REPRESENTS" => {
                     self.name()?;
                 }
-                "POINTER" | "BBCOREPOINTER" | "EXTERNAL" | "RANDOM" => {
+                "POINTER" => {
+                    for n in self.name_list()? {
+                        nb.pointers.push((n, l));
+                    }
+                }
+                "BBCOREPOINTER" | "EXTERNAL" | "RANDOM" => {
                     self.name_list()?;
                     self.m
                         .unsupported
@@ -673,6 +748,13 @@ impl Parser {
                 StmtKind::Verbatim(text)
             }
             Tok::Op("{") => StmtKind::Block(self.block()?),
+            Tok::Op("~") if self.in_linear => {
+                self.bump();
+                let lhs = self.expr()?;
+                self.expect_op("=")?;
+                let rhs = self.expr()?;
+                StmtKind::LinEq(lhs, rhs)
+            }
             Tok::Op("~") => self.reaction()?,
             Tok::Prime(n, order) => {
                 self.bump();
@@ -1034,6 +1116,15 @@ fn is_neuron_keyword(n: &str) -> bool {
             | "RANDOM"
     )
 }
+
+/// The BEFORE/AFTER blocks translated (NEURON's `nrn_ba` times that a
+/// mechanism's own entry points can run them at).
+pub const BA_SUPPORTED: &[&str] = &[
+    "BEFORE BREAKPOINT",
+    "AFTER SOLVE",
+    "BEFORE INITIAL",
+    "AFTER INITIAL",
+];
 
 #[cfg(test)]
 mod tests {

@@ -22,12 +22,22 @@ fn every_example_and_test_mechanism_translates() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
     let mut n = 0;
     for dir in ["examples/nmodl", "tests/fixtures/nmodl/mods"] {
-        for e in std::fs::read_dir(root.join(dir)).unwrap() {
-            let p = e.unwrap().path();
-            if p.extension().is_some_and(|x| x == "mod") {
-                let src = std::fs::read_to_string(&p).unwrap();
+        let files: Vec<PathBuf> = std::fs::read_dir(root.join(dir))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|x| x == "mod"))
+            .collect();
+        let texts: Vec<String> = files
+            .iter()
+            .map(|p| std::fs::read_to_string(p).unwrap())
+            .collect();
+        // As a member of its folder (feat_re.mod's ion gets its VALENCE from feat_xo.mod).
+        let valences = nmodl::folder_valences(texts.iter().map(String::as_str));
+        for (p, src) in files.iter().zip(&texts) {
+            {
                 let name = p.file_name().unwrap().to_string_lossy().to_string();
-                let t = nmodl::translate(&src, &name).unwrap_or_else(|d| panic!("{name}: {d:?}"));
+                let t = nmodl::translate_with(src, &name, &valences)
+                    .unwrap_or_else(|d| panic!("{name}: {d:?}"));
                 assert!(t.source.contains("impl Mechanism for Mech"));
                 n += 1;
             }
@@ -65,12 +75,12 @@ fn diagnostics_name_the_file_and_line() {
     );
     // unsupported blocks and statements
     expect_error(
-        &format!("{head}BREAKPOINT {{ i = g*v }}\nBEFORE BREAKPOINT {{ i = 0 }}\n"),
-        "t.mod:5: BEFORE block is not supported by synaptune nmodl",
+        &format!("{head}BREAKPOINT {{ i = g*v }}\nBEFORE STEP {{ i = 0 }}\n"),
+        "t.mod:5: BEFORE STEP block is not supported by synaptune nmodl (BEFORE BREAKPOINT, AFTER SOLVE, BEFORE INITIAL and AFTER INITIAL are)",
     );
     expect_error(
-        "NEURON { POINT_PROCESS w POINTER vp }\nASSIGNED { vp }\n",
-        "t.mod:1: POINTER is not supported by synaptune nmodl",
+        "NEURON { POINT_PROCESS w BBCOREPOINTER vp }\nASSIGNED { vp }\n",
+        "t.mod:1: BBCOREPOINTER is not supported by synaptune nmodl",
     );
     expect_error(
         &format!("{head}STATE {{ m }}\nBREAKPOINT {{\n  SOLVE s METHOD euler\n  i = g*m\n}}\nDERIVATIVE s {{ m' = -m }}\n"),

@@ -94,7 +94,7 @@ fn an_incompatible_plugin_is_refused_in_one_paragraph() {
     let err = String::from_utf8(o.stderr).unwrap();
     assert_eq!(err.trim().lines().count(), 1, "{err}");
     assert!(
-        err.contains("built for mechanism ABI 2.0, this program speaks 1.2"),
+        err.contains("built for mechanism ABI 2.0, this program speaks 1.3"),
         "{err}"
     );
     assert!(o.stdout.is_empty());

@@ -2,7 +2,7 @@
 //! detection, and delivery of queued events to NET_RECEIVE, with what the
 //! calls queue in turn (`net_send`, `net_event`).
 
-use super::queue::EventKind;
+use super::queue::{EventKind, MoveError};
 use super::Simulation;
 use crate::error::SimError;
 use crate::ids::{ConnId, SourceId};
@@ -90,6 +90,7 @@ impl Simulation {
                     self.thaw(k);
                 }
             }
+            self.host.outbox.event_t = te;
             let st = unsafe { self.types[ti].ty.call_net_receive(&mut pp, inst, w, flag) };
             self.status(ti, st, "NET_RECEIVE")?;
             self.drain_outbox(ti)?;
@@ -99,11 +100,17 @@ impl Simulation {
 
     /// Move what a mechanism call queued into the event queue.
     pub(super) fn drain_outbox(&mut self, ti: usize) -> Result<(), SimError> {
-        if self.host.outbox.sends.is_empty() && self.host.outbox.spikes.is_empty() {
+        if self.host.outbox.sends.is_empty()
+            && self.host.outbox.spikes.is_empty()
+            && self.host.outbox.moves.is_empty()
+        {
             return Ok(());
         }
         let sends = std::mem::take(&mut self.host.outbox.sends);
-        for (inst, te, flag, w) in &sends {
+        let moves = std::mem::take(&mut self.host.outbox.moves);
+        let mut next_move = 0;
+        for (k, (inst, te, flag, w)) in sends.iter().enumerate() {
+            self.apply_moves(ti, &moves, &mut next_move, k)?;
             if !te.is_finite() {
                 return Err(SimError::Mechanism {
                     mech: self.types[ti].ty.info.name.clone(),
@@ -120,9 +127,13 @@ impl Simulation {
                 },
             );
         }
+        self.apply_moves(ti, &moves, &mut next_move, sends.len())?;
         let mut sends = sends;
         sends.clear();
         self.host.outbox.sends = sends;
+        let mut moves = moves;
+        moves.clear();
+        self.host.outbox.moves = moves;
         let spikes = std::mem::take(&mut self.host.outbox.spikes);
         for (inst, ts) in &spikes {
             if let Some(ps) = self.mech_source[ti].get(*inst as usize).copied().flatten() {
@@ -132,6 +143,44 @@ impl Simulation {
         let mut spikes = spikes;
         spikes.clear();
         self.host.outbox.spikes = spikes;
+        Ok(())
+    }
+
+    /// Carry out the `net_move`s made before the `upto`-th `net_send` of the
+    /// call, from `moves[*next]` on (NEURON's `nrn_net_move`, with its errors).
+    fn apply_moves(
+        &mut self,
+        ti: usize,
+        moves: &[(usize, u32, f64)],
+        next: &mut usize,
+        upto: usize,
+    ) -> Result<(), SimError> {
+        while let Some(&(before, inst, tt)) = moves.get(*next) {
+            if before > upto {
+                break;
+            }
+            *next += 1;
+            let message = if !tt.is_finite() {
+                format!("net_move to a non-finite time {tt} (instance {inst})")
+            } else if tt < self.host.outbox.event_t {
+                format!(
+                    "net_move tt < t: to {tt} ms before t = {} ms (instance {inst})",
+                    self.host.outbox.event_t
+                )
+            } else {
+                match self.queue.move_self_event(ti, inst, tt) {
+                    Ok(()) => continue,
+                    Err(MoveError::NoEvent) => format!("No event with flag=1 for net_move in instance {inst}"),
+                    Err(MoveError::Delivered) => format!(
+                        "net_move in instance {inst}: its self event with flag=1 was delivered already (NEURON would move a freed event)"
+                    ),
+                }
+            };
+            return Err(SimError::Mechanism {
+                mech: self.types[ti].ty.info.name.clone(),
+                message,
+            });
+        }
         Ok(())
     }
 

@@ -1,5 +1,5 @@
 //! The host side of the mechanism ABI: the callbacks a mechanism calls
-//! during a call (`net_send`, `net_event`, error reports), the outbox they
+//! during a call (`net_send`, `net_move`, `net_event`, error reports), the outbox they
 //! fill, and turning a call's status into an error.
 
 use super::Simulation;
@@ -11,6 +11,10 @@ use std::ffi::c_void;
 #[derive(Default)]
 pub(super) struct Outbox {
     pub(super) sends: Vec<(u32, f64, f64, *mut f64)>,
+    /// `net_move`s: (number of `sends` queued before it, instance, new time).
+    pub(super) moves: Vec<(usize, u32, f64)>,
+    /// The time of the event being delivered (NET_RECEIVE's `t`).
+    pub(super) event_t: f64,
     pub(super) spikes: Vec<(u32, f64)>,
     pub(super) error: Option<String>,
 }
@@ -25,6 +29,12 @@ unsafe extern "C" fn host_net_send(
     // SAFETY: ctx is the Outbox of the simulation making the call.
     let ob = &mut *(ctx as *mut Outbox);
     ob.sends.push((instance, t_deliver, flag, weights));
+}
+
+unsafe extern "C" fn host_net_move(ctx: *mut c_void, instance: u32, t: f64) {
+    // SAFETY: as above.
+    let ob = &mut *(ctx as *mut Outbox);
+    ob.moves.push((ob.sends.len(), instance, t));
 }
 
 unsafe extern "C" fn host_net_event(ctx: *mut c_void, instance: u32, t: f64) {
@@ -54,6 +64,7 @@ impl Host {
             net_send: host_net_send,
             net_event: host_net_event,
             report_error: host_report_error,
+            net_move: host_net_move,
         });
         Host { outbox, api }
     }

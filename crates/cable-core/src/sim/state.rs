@@ -59,6 +59,8 @@ pub struct SimState {
     presyns: Vec<(bool, Vec<f64>)>,
     events: Vec<SavedEvent>,
     queue_seq: u64,
+    /// The self events `net_move` can move (see `Queue::movable`).
+    movable: Vec<((usize, u32), u64)>,
     probes: Vec<ProbeTarget>,
     traces: Vec<Vec<f64>>,
 }
@@ -146,6 +148,7 @@ impl Simulation {
                 .collect(),
             events,
             queue_seq: self.queue.seq(),
+            movable: self.queue.movable(),
             probes: self.probes.clone(),
             traces: self.traces.clone(),
         })
@@ -268,6 +271,7 @@ impl Simulation {
             queue.push_with_seq(e.t, e.seq, kind);
         }
         queue.set_seq(s.queue_seq);
+        queue.set_movable(&s.movable);
         self.queue = queue;
         for (tr, saved) in self.traces.iter_mut().zip(&s.traces) {
             tr.clone_from(saved);

@@ -152,10 +152,16 @@ impl Gen<'_> {
         };
         for (s, name, method, steadystate) in solves_in(ib) {
             let method = method.unwrap_or_default().to_string();
+            if !steadystate
+                && m.module.linears.iter().any(|b| b.name == name)
+                && matches!(method.as_str(), "" | "simeq")
+            {
+                continue;
+            }
             if !steadystate {
                 self.err(
                     s.line,
-                    "in INITIAL only `SOLVE … STEADYSTATE sparse|derivimplicit` is supported",
+                    "in INITIAL only `SOLVE … STEADYSTATE sparse|derivimplicit` and `SOLVE` of a LINEAR block are supported",
                 );
                 continue;
             }

@@ -54,6 +54,26 @@ impl Gen<'_> {
         self.line("}");
     }
 
+    /// BEFORE/AFTER blocks as methods `ba_before_breakpoint`, `ba_after_solve`,
+    /// `ba_before_initial`, `ba_after_initial`. NEURON runs each kind for every
+    /// instance of every mechanism at one point of the step (`nrn_ba`); here
+    /// each runs in the mechanism's own entry point at that point (before its
+    /// current, after its state update, around its INITIAL), which is the same
+    /// for blocks that change only the mechanism's own variables.
+    pub(super) fn emit_ba(&mut self) {
+        let m = self.m;
+        for (when, b, _) in &m.module.ba {
+            // A PROCEDURE's body (a VERBATIM `return 0;` returns a number).
+            let name = ba_method(when);
+            self.line(&format!("fn {name}(&mut self) -> f64 {{"));
+            self.indent += 1;
+            self.block_body(b, &mut Scope::new(Ctx::Procedure));
+            self.line("0.0");
+            self.indent -= 1;
+            self.line("}");
+        }
+    }
+
     /// `nrn_current(v)`: BREAKPOINT (its SOLVEs are for `nrn_state`), then the
     /// sum of the currents.
     pub(super) fn emit_breakpoint(&mut self) {
@@ -75,4 +95,10 @@ impl Gen<'_> {
         self.indent -= 1;
         self.line("}");
     }
+}
+
+/// The context's method for a BEFORE/AFTER block (`BEFORE BREAKPOINT` →
+/// `ba_before_breakpoint`).
+pub(super) fn ba_method(when: &str) -> String {
+    format!("ba_{}", when.to_ascii_lowercase().replace(' ', "_"))
 }

@@ -26,14 +26,8 @@ const F64_METHODS: &[(&str, &str)] = &[
 
 /// NEURON's and scopmath's built-ins that synaptune does not translate.
 const UNSUPPORTED: &[&str] = &[
-    "net_move",
-    "state_discontinuity",
     "erf",
-    "normrand",
-    "exprand",
     "poisrand",
-    "scop_random",
-    "set_seed",
     "setseed",
     "gauss",
     "nrn_random_play",
@@ -83,6 +77,18 @@ impl Gen<'_> {
             return format!("self.u_{f}({})", a.join(", "));
         }
         let a: Vec<String> = args.iter().map(|a| self.expr(a, sc)).collect();
+        let table = self.m.module.function_tables.iter().find(|t| t.0 == f);
+        if let Some(&(_, nargs, _)) = table {
+            // NEURON's hoc_func_table: the table comes from hoc
+            // (`table_<name>(…)`), which synaptune does not run; calling it
+            // unset stops the run, as NEURON's "table not specified" does.
+            return self.with_args(f, &a, nargs, line, |a| {
+                format!(
+                    "{{ let _ = ({}); rt::unset_function_table(NAME, {f:?}) }}",
+                    a.join(", ")
+                )
+            });
+        }
         self.builtin_call(f, &a, line)
     }
 
@@ -102,8 +108,16 @@ impl Gen<'_> {
                     a[0], a[1], a[2], a[3]
                 )
             }),
+            // scopmath's generator (one stream per catalogue, as NEURON's per
+            // process).
+            "scop_random" => self.with_args(f, a, 0, line, |_| "rt::scop_random()".into()),
+            "set_seed" => self.with_args(f, a, 1, line, |a| format!("rt::set_seed({})", a[0])),
+            "exprand" => self.with_args(f, a, 1, line, |a| format!("rt::exprand({})", a[0])),
+            "normrand" => self.with_args(f, a, 2, line, |a| {
+                format!("rt::normrand({}, {})", a[0], a[1])
+            }),
             "at_time" => self.with_args(f, a, 1, line, |a| format!("{{ let _ = {}; 0.0 }}", a[0])),
-            "net_send" | "net_event" | "printf" => {
+            "net_send" | "net_move" | "net_event" | "printf" | "state_discontinuity" => {
                 self.err(line, format!("`{f}` can only be used as a statement"));
                 "0.0".into()
             }

@@ -159,17 +159,19 @@ impl Gen<'_> {
         self.emit_tables();
         self.emit_functions();
         self.emit_initial();
+        self.emit_ba();
         self.emit_breakpoint();
         self.emit_state();
         self.emit_derivs();
         self.emit_kinetics();
+        self.emit_linears();
         self.emit_netreceive();
         std::mem::replace(&mut self.out, saved)
     }
 }
 
 /// The ion quantity in `Pack`'s accessor names (`ion_e`, `set_ion_ci`, …).
-fn quantity(iv: IonVar) -> &'static str {
+pub(super) fn quantity(iv: IonVar) -> &'static str {
     match iv {
         IonVar::E => "e",
         IonVar::Ci => "ci",

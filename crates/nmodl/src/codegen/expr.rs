@@ -33,6 +33,7 @@ impl Gen<'_> {
                     v.clone()
                 }
             }
+            Some(Var::Pointer) => format!("rt::unset_pointer(NAME, {n:?})"),
             Some(Var::Special(s)) => match *s {
                 "v" => "self.v".into(),
                 "t" => "self.t".into(),
@@ -64,7 +65,8 @@ impl Gen<'_> {
             return self.name_ref(n, line, sc);
         }
         if n == "flag" && sc.ctx == Ctx::NetReceive {
-            self.err(line, "`flag` cannot be assigned");
+            // nocmodl's `_lflag` is a local copy: assigning it changes only
+            // what the rest of this NET_RECEIVE call sees.
             return "flag".into();
         }
         match self.m.vars.get(n) {
@@ -76,6 +78,11 @@ impl Gen<'_> {
                 self.err(line, format!("cannot assign to the constant `{n}`"));
                 "let _".into()
             }
+            // NEURON's `v` in a mechanism is the instance's copy of the node's
+            // voltage, loaded before each block runs (Allen's Ca_LVA.mod shifts it
+            // in a PROCEDURE and back); the node's voltage is not changed.
+            Some(Var::Special("v")) => "self.v".into(),
+            Some(Var::Pointer) => format!("*rt::unset_pointer_mut(NAME, {n:?})"),
             Some(Var::Special(s)) => {
                 self.err(line, format!("cannot assign to `{s}`"));
                 "let _".into()

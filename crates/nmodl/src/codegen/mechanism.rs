@@ -33,10 +33,12 @@ impl Gen<'_> {
         // init
         let _ = write!(
             self.out,
-            "    fn init(p: &mut Pack) {{\n        let mut c = Ctx::new(p);\n{tables}        for k in 0..c.p.n() {{\n            c.load_fields(k);\n            c.load_ions();\n            c.initmodel();\n            c.store_ions();\n            c.store_fields();\n        }}\n        c.finish();\n    }}\n\n"
+            "    fn init(p: &mut Pack) {{\n        let mut c = Ctx::new(p);\n{tables}        for k in 0..c.p.n() {{\n            c.load_fields(k);\n            c.load_ions();\n{}            c.initmodel();\n{}            c.store_ions();\n            c.store_fields();\n        }}\n        c.finish();\n    }}\n\n",
+            self.ba_call("BEFORE INITIAL"),
+            self.ba_call("AFTER INITIAL"),
         );
         if m.kind != MechKind::Artificial {
-            if !m.currents.is_empty() {
+            if !m.currents.is_empty() || self.has_ba("BEFORE BREAKPOINT") {
                 self.emit_current_entry(tables);
             }
             self.emit_state_entry(tables);
@@ -120,7 +122,15 @@ impl Gen<'_> {
     /// the conductance, ionic currents added to their ions.
     fn emit_current_entry(&mut self, tables: &str) {
         let m = self.m;
-        let mut body = String::new();
+        let mut body = self.ba_call("BEFORE BREAKPOINT");
+        if m.currents.is_empty() {
+            // Only a BEFORE BREAKPOINT block: no current.
+            let _ = write!(
+                self.out,
+                "    fn current(p: &mut Pack) {{\n        let mut c = Ctx::new(p);\n{tables}        for k in 0..c.p.n() {{\n            c.load_fields(k);\n            c.load_ions();\n{body}            c.store_ions();\n            c.store_fields();\n        }}\n        c.finish();\n    }}\n\n"
+            );
+            return;
+        }
         body.push_str(
             "            let v = c.p.v(k);\n            let g = c.nrn_current(v + 0.001);\n",
         );
@@ -168,7 +178,8 @@ impl Gen<'_> {
         };
         let _ = write!(
             self.out,
-            "    fn state(p: &mut Pack) {{\n        let mut c = Ctx::new(p);\n{tables}{halve}        for k in 0..c.p.n() {{\n            c.load_fields(k);\n            c.load_ions();\n            c.nrn_state();\n            c.store_ions();\n            c.store_fields();\n        }}\n        c.finish();\n    }}\n\n"
+            "    fn state(p: &mut Pack) {{\n        let mut c = Ctx::new(p);\n{tables}{halve}        for k in 0..c.p.n() {{\n            c.load_fields(k);\n            c.load_ions();\n            c.nrn_state();\n{}            c.store_ions();\n            c.store_fields();\n        }}\n        c.finish();\n    }}\n\n",
+            self.ba_call("AFTER SOLVE"),
         );
     }
 
@@ -186,12 +197,29 @@ impl Gen<'_> {
         }
     }
 
+    /// Whether the file has a `when` (`BEFORE BREAKPOINT`, …) block.
+    fn has_ba(&self, when: &str) -> bool {
+        self.m.module.ba.iter().any(|(w, _, _)| w == when)
+    }
+
+    /// The entry point's call of the `when` block (empty without one).
+    fn ba_call(&self, when: &str) -> String {
+        if self.has_ba(when) {
+            format!("            c.{}();\n", super::blocks::ba_method(when))
+        } else {
+            String::new()
+        }
+    }
+
     /// Whether `current` and `state` are independent of `t` and keep no state
     /// outside the fields (mech-api's `time_horizon` contract): no `t` outside
     /// INITIAL and NET_RECEIVE, no per-type values that mod code changes.
     fn time_independent(&self) -> bool {
         let m = self.m;
-        if !m.scratch_vars.is_empty() || !self.assigned_globals.is_empty() {
+        if !m.scratch_vars.is_empty()
+            || !self.assigned_globals.is_empty()
+            || !m.module.ba.is_empty()
+        {
             return false;
         }
         let mut blocks: Vec<&Block> = Vec::new();
@@ -205,7 +233,10 @@ impl Gen<'_> {
             for s in all {
                 let mut look = |e: &Expr| {
                     e.walk(&mut |x| {
-                        if matches!(x, Expr::Name(n, _) if n == "t") {
+                        // `t`, or a random number (state outside the fields).
+                        if matches!(x, Expr::Name(n, _) if n == "t")
+                            || matches!(x, Expr::Call(n, _, _) if RANDOM.contains(&n.as_str()))
+                        {
                             uses_t = true;
                         }
                     })
@@ -231,6 +262,9 @@ impl Gen<'_> {
         !uses_t
     }
 }
+
+/// The built-ins that draw from or reseed `scop_random`'s stream.
+const RANDOM: &[&str] = &["scop_random", "set_seed", "exprand", "normrand"];
 
 /// NET_RECEIVE holds an INITIAL block.
 fn has_net_init(nr: &NetReceive) -> bool {

@@ -22,6 +22,7 @@
 //!   system;
 //! * `kinetic` — KINETIC blocks: reactions, fluxes and CONSERVE into the sparse
 //!   matrix;
+//! * `linear` — LINEAR blocks: equations into a dense matrix solved by `simeq`;
 //! * `net_receive` — NET_RECEIVE, its INITIAL, `net_send` and `net_event`;
 //! * `stmt`, `expr`, `calls` — statements, expressions and names, calls of
 //!   FUNCTIONs and the math built-ins;
@@ -34,6 +35,7 @@ mod derivative;
 mod emit;
 mod expr;
 mod kinetic;
+mod linear;
 mod mechanism;
 mod net_receive;
 mod solve;
@@ -97,6 +99,7 @@ enum Ctx {
     Cnexp,
     DerivImplicit,
     Kinetic,
+    Linear,
     Function,
     Procedure,
     NetReceive,

@@ -1,5 +1,5 @@
 //! NET_RECEIVE and its INITIAL as methods of the context, and the event
-//! statements `net_send` and `net_event`.
+//! statements `net_send`, `net_move` and `net_event`.
 
 use super::{Ctx, Gen, Scope};
 use crate::ast::*;
@@ -39,7 +39,7 @@ impl Gen<'_> {
             stmts: rest,
         };
         self.braced(
-            "fn net_receive(&mut self, w: &mut [f64], flag: f64) {",
+            "fn net_receive(&mut self, w: &mut [f64], mut flag: f64) {",
             &body,
             &mut sc,
         );
@@ -72,6 +72,24 @@ impl Gen<'_> {
         let fl = self.expr(&args[1], sc);
         self.line(&format!(
             "{{ let te = {te}; let fl = {fl}; self.p.net_send(self.k, te, fl); }}"
+        ));
+    }
+
+    /// `net_move(tnew)`: the instance's latest self event with flag 1 moved to
+    /// `tnew` (an absolute time, as nocmodl passes it to `nrn_net_move`);
+    /// NET_RECEIVE only, as nocmodl requires.
+    pub(super) fn net_move(&mut self, args: &[Expr], line: Line, sc: &Scope) {
+        if sc.ctx != Ctx::NetReceive {
+            self.err(line, "net_move only allowed in NET_RECEIVE block");
+            return;
+        }
+        if args.len() != 1 {
+            self.err(line, "net_move takes one argument (the new time)");
+            return;
+        }
+        let te = self.expr(&args[0], sc);
+        self.line(&format!(
+            "{{ let te = {te}; self.p.net_move(self.k, te); }}"
         ));
     }
 

@@ -88,6 +88,11 @@ impl Gen<'_> {
                     self.solve_call(&sv);
                 }
             }
+            Ctx::Initial | Ctx::Procedure
+                if !steadystate && self.m.module.linears.iter().any(|b| b.name == name) =>
+            {
+                self.solve_linear(name);
+            }
             Ctx::Initial if steadystate => {
                 let method = method.unwrap_or_default();
                 if method == "sparse" && self.kinetics.contains_key(name) {
@@ -103,7 +108,7 @@ impl Gen<'_> {
             }
             _ => self.err(
                 line,
-                "SOLVE is only allowed in BREAKPOINT (and STEADYSTATE in INITIAL)",
+                "SOLVE is only allowed in BREAKPOINT (and STEADYSTATE, or of a LINEAR block, in INITIAL)",
             ),
         }
     }

@@ -83,6 +83,7 @@ impl Gen<'_> {
                 }
                 self.reaction(lhs, rhs, kf, Some(kb), line, sc);
             }
+            StmtKind::LinEq(l, r) => self.lin_eq(l, r, line, sc),
             StmtKind::Flux { term, into, rate } => self.flux_stmt(term, *into, rate, line, sc),
             StmtKind::Conserve { terms, total } => self.conserve_stmt(s, terms, total, sc),
             StmtKind::NetInitial(_) => {
@@ -111,11 +112,64 @@ impl Gen<'_> {
             (Some(Harmless::Return), Ctx::Function) => self.line("return ret_;"),
             (Some(Harmless::ReturnZero), Ctx::Function) => self.line("return 0.0;"),
             (Some(_), _) => self.err(line, "VERBATIM `return;` is only supported in NET_RECEIVE, INITIAL, PROCEDURE and FUNCTION, and `return 0;` in PROCEDURE and FUNCTION"),
-            (None, _) => self.err(line, crate::verbatim_message(text.trim())),
+            (None, _) => match crate::ion_rereads(text) {
+                Some(names) => self.ion_reread(&names, line),
+                None => self.err(line, crate::verbatim_message(text.trim())),
+            },
         }
     }
 
-    /// A call as a statement: `net_send`, `net_event`, `printf`, or a call whose
+    /// VERBATIM `x = _ion_x;`: the ion's current value of `x` copied into it
+    /// again (what `load_ions` does for that variable).
+    fn ion_reread(&mut self, names: &[String], line: Line) {
+        for n in names {
+            let found = self.m.ions.iter().enumerate().find_map(|(slot, ion)| {
+                ion.loads
+                    .iter()
+                    .find(|(x, _)| x == n)
+                    .map(|(_, iv)| (slot, *iv))
+            });
+            match found {
+                Some((slot, iv)) => {
+                    let q = super::emit::quantity(iv);
+                    self.line(&format!(
+                        "self.f[F_{}] = self.p.ion_{q}({slot}, self.k);",
+                        super::ident(n)
+                    ));
+                }
+                None => self.err(
+                    line,
+                    format!("VERBATIM `{n} = _ion_{n};`: `{n}` is not an ion variable this mechanism reads (USEION … READ {n})"),
+                ),
+            }
+        }
+    }
+
+    /// `state_discontinuity(x, e)`: in NET_RECEIVE nocmodl rewrites it to
+    /// `x = e` (its `netrec_asgn`, an assignment under the fixed step);
+    /// elsewhere it depends on NEURON's `state_discon_flag_` and is refused.
+    fn state_discontinuity(&mut self, args: &[Expr], line: Line, sc: &Scope) {
+        if sc.ctx != Ctx::NetReceive {
+            self.err(
+                line,
+                "the built-in `state_discontinuity` is only supported in NET_RECEIVE (elsewhere NEURON applies it only outside the current's derivative evaluation)",
+            );
+            return;
+        }
+        match args {
+            [Expr::Name(x, _), e] => {
+                let rhs = self.expr(e, sc);
+                let lhs = self.assign_ref(x, line, sc);
+                self.line(&format!("{lhs} = {rhs};"));
+            }
+            _ => self.err(
+                line,
+                "state_discontinuity takes a variable and an expression: state_discontinuity(x, e)",
+            ),
+        }
+    }
+
+    /// A call as a statement: `net_send`, `net_move`, `net_event`, `printf`, or a call whose
     /// value is dropped.
     fn call_stmt(&mut self, e: &Expr, line: Line, sc: &mut Scope) {
         let (name, args) = match e {
@@ -124,6 +178,8 @@ impl Gen<'_> {
         };
         match name {
             "net_send" => self.net_send(args, line, sc),
+            "net_move" => self.net_move(args, line, sc),
+            "state_discontinuity" => self.state_discontinuity(args, line, sc),
             "net_event" => self.net_event(args, line, sc),
             "printf" => {
                 let mut it = args.iter();
