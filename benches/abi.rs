@@ -16,6 +16,7 @@ use std::sync::Arc;
 unsafe extern "C" fn no_send(_: *mut c_void, _: u32, _: f64, _: f64, _: *mut f64) {}
 unsafe extern "C" fn no_event(_: *mut c_void, _: u32, _: f64) {}
 unsafe extern "C" fn no_error(_: *mut c_void, _: *const u8, _: usize) {}
+unsafe extern "C" fn no_move(_: *mut c_void, _: u32, _: f64) {}
 
 /// Host-owned storage for n hh instances on n nodes.
 struct Store {
@@ -65,6 +66,7 @@ impl Store {
                 net_send: no_send,
                 net_event: no_event,
                 report_error: no_error,
+                net_move: no_move,
             }),
         };
         let base = s.data.as_mut_ptr();

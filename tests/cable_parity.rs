@@ -146,3 +146,27 @@ fn per_segment_values() {
         "per_segment: {identical} of {n} samples identical"
     );
 }
+
+/// A mechanism GLOBAL held by the cell (`"globals": {"hh": {"usetable": 0}}`,
+/// what a template's `usetable_hh = 0` sets) is applied as the run's own
+/// global is: the hh soma without tables gives NEURON's fixture bit for bit,
+/// and the same cell without the global does not.
+#[test]
+fn a_cells_globals_apply_as_neurons_globals() {
+    let case = load_case("hh_soma_notable");
+    let reg = standard_mechanisms::registry();
+    let mut cell = CellSpec::from_file(&case.cell).unwrap();
+    let mut p = case.protocol.clone();
+    assert_eq!(p.globals, [("usetable_hh".to_string(), 0.0)]);
+    p.globals.clear();
+    let nrn = read_csv(&fixture("neuron/hh_soma_notable_so0.csv"));
+    let without = protocol::run(&reg, &cell, &p).unwrap();
+    assert_ne!(without.columns[1], nrn.columns[1]);
+    cell.globals.push(("hh".into(), "usetable".into(), 0.0));
+    let back = CellSpec::from_json_str(&cell.to_json().to_string(), "cell.json").unwrap();
+    assert_eq!(back.globals, cell.globals);
+    let with = protocol::run(&reg, &back, &p).unwrap();
+    for (k, col) in nrn.columns.iter().enumerate() {
+        assert_eq!(col, &with.columns[k], "{}", nrn.header[k]);
+    }
+}

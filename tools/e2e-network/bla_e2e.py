@@ -147,7 +147,8 @@ def synaptune(args):
             t0 = time.perf_counter()
             p = subprocess.run([args.bin, cmd, "--config", os.path.join(net, "config.json"),
                                 "--connection", conn, "--current-name", CURRENT[conn],
-                                "--compat", "bmtool", "--json"],
+                                "--compat", "bmtool", "--json"]
+                               + (["--cells", args.cells] if args.cells else []),
                                capture_output=True, text=True)
             dt = time.perf_counter() - t0
             if p.returncode != 0:
@@ -212,6 +213,8 @@ def main():
     s = sub.add_parser("synaptune")
     s.add_argument("--net", required=True)
     s.add_argument("--bin", required=True)
+    s.add_argument("--cells", help="a folder of exported <template>.json cells "
+                   "(default: read the hoc templates of the config's templates_dir)")
     args = ap.parse_args()
     return {"build": build, "bmtool": bmtool, "synaptune": synaptune}[args.cmd](args) or 0
 

@@ -304,6 +304,7 @@ fn to_spec(cell: &HocCell, name: String, source: &Path) -> CellSpec {
             })
             .collect(),
         connection_order: Some(cell.connected.iter().map(|&k| index[k]).collect()),
+        globals: Vec::new(),
         source: source.to_path_buf(),
     }
 }

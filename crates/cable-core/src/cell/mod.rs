@@ -118,6 +118,11 @@ pub struct CellSpec {
     /// the children attached at the same x of a parent latest-connected first,
     /// and that order numbers the nodes.
     pub connection_order: Option<Vec<usize>>,
+    /// Mechanism GLOBALs the template sets (`ehd_hd = -45` in a template is
+    /// part of the model NEURON runs): (mechanism, global, value), applied
+    /// when the cell is added to a model (a later value of the same global wins,
+    /// as in NEURON).
+    pub globals: Vec<(String, String, f64)>,
     /// Where it was read from (for messages).
     pub source: PathBuf,
 }

@@ -74,11 +74,13 @@ impl CellSpec {
         check_tree(&cx, &sections)?;
         let section_lists = section_lists(&cx, obj, &names)?;
         let connection_order = connection_order(&cx, obj, &sections)?;
+        let globals = globals(&cx, obj)?;
         Ok(CellSpec {
             name,
             sections,
             section_lists,
             connection_order,
+            globals,
             source: file.to_path_buf(),
         })
     }
@@ -112,6 +114,7 @@ fn check_header(cx: &Ctx, obj: &Map<String, Value>) -> Result<(), CellError> {
             "sections",
             "section_lists",
             "connection_order",
+            "globals",
             "comment",
         ]
         .contains(&k.as_str())
@@ -120,7 +123,7 @@ fn check_header(cx: &Ctx, obj: &Map<String, Value>) -> Result<(), CellError> {
                 None,
                 Some(k),
                 CellErrorKind::UnknownField,
-                "unknown top-level field; expected format, name, sections, section_lists, connection_order, comment",
+                "unknown top-level field; expected format, name, sections, section_lists, connection_order, globals, comment",
             ));
         }
     }
@@ -351,4 +354,33 @@ fn connection_order(
         ));
     }
     Ok(Some(order))
+}
+
+/// `globals`: `{mechanism: {global: value}}`, the mechanism GLOBALs the template sets.
+fn globals(cx: &Ctx, obj: &Map<String, Value>) -> Result<Vec<(String, String, f64)>, CellError> {
+    let mut out = Vec::new();
+    let Some(v) = obj.get("globals") else {
+        return Ok(out);
+    };
+    let bad = |field: &str, what: &str| {
+        cx.err(None, Some(field), CellErrorKind::BadType, what.to_string())
+    };
+    let mechs = v
+        .as_object()
+        .ok_or_else(|| bad("globals", "expected an object {mechanism: {global: value}}"))?;
+    for (m, gv) in mechs {
+        let field = format!("globals.{m}");
+        let gs = gv
+            .as_object()
+            .ok_or_else(|| bad(&field, "expected an object {global: value}"))?;
+        for (g, x) in gs {
+            let f = format!("{field}.{g}");
+            let x = x
+                .as_f64()
+                .filter(|x| x.is_finite())
+                .ok_or_else(|| bad(&f, &format!("expected a finite number, found {x}")))?;
+            out.push((m.clone(), g.clone(), x));
+        }
+    }
+    Ok(out)
 }

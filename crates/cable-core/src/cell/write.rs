@@ -70,6 +70,18 @@ impl CellSpec {
         }
         let mut doc =
             json!({"format": FORMAT, "name": self.name, "sections": secs, "section_lists": lists});
+        if !self.globals.is_empty() {
+            let mut g = Map::new();
+            for (m, name, v) in &self.globals {
+                let e = g
+                    .entry(m.clone())
+                    .or_insert_with(|| Value::Object(Map::new()));
+                if let Value::Object(o) = e {
+                    o.insert(name.clone(), json!(v));
+                }
+            }
+            doc["globals"] = Value::Object(g);
+        }
         if let Some(order) = &self.connection_order {
             let names: Vec<&str> = order
                 .iter()

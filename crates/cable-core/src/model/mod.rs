@@ -146,6 +146,9 @@ impl<'r> ModelBuilder<'r> {
     /// Add a cell (its mechanisms are checked against the registry).
     pub fn add_cell(&mut self, cell: &CellSpec) -> Result<CellId, SimError> {
         cell.check_mechanisms(self.reg)?;
+        for (mech, name, value) in &cell.globals {
+            self.set_global(mech, name, *value)?;
+        }
         self.cells.push(cell.clone());
         self.disc = None;
         Ok(CellId(self.cells.len() - 1))
