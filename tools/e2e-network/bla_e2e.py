@@ -170,9 +170,13 @@ def compare(conn, want, got):
           f"{want['seconds']['single_event']:.2f} s + {want['seconds']['train']:.2f} s")
     for k in KINETIC_KEYS:
         a, b = want["single_event"][k], find(se, k)
-        ok = report(f"single event {k}", a, b) and ok
-    for k in ("ppr", "induction", "recovery"):
-        ok = report(f"train {k}", want["train"][k], find(tr, k)) and ok
+        # decay_time is a least-squares fit (scipy's curve_fit in bmtool).
+        ok = report(f"single event {k}", a, b, 1e-9 if k == "decay_time" else 0.0) and ok
+    # bmtool 0.8's ppr/induction/recovery are synaptune's *_p90 variants
+    # (synaptune's ppr is a2/a1; docs: the two conventions).
+    for k, ours in (("ppr", "stp_initial_p90"), ("induction", "induction_p90"),
+                    ("recovery", "recovery_p90")):
+        ok = report(f"train {k}", want["train"][k], find(tr, ours)) and ok
     ok = report("train amplitudes (pA)", want["train"]["amplitudes_pA"],
                 find(tr, "amplitudes_pA")) and ok
     return ok
@@ -195,9 +199,15 @@ def find(obj, key):
     return None
 
 
-def report(label, a, b):
-    same = a == b
-    print(f"  {label:<24} bmtool {a}  synaptune {b}  {'identical' if same else 'DIFFER'}")
+def report(label, a, b, rel=0.0):
+    """Equal (or within `rel`, relative, for a fitted value)."""
+    if a == b:
+        verdict, same = "identical", True
+    elif rel and isinstance(a, float) and isinstance(b, float) and abs(a - b) <= rel * abs(a):
+        verdict, same = f"within {rel:g} (fit)", True
+    else:
+        verdict, same = "DIFFER", False
+    print(f"  {label:<24} bmtool {a}  synaptune {b}  {verdict}")
     return same
 
 
