@@ -44,7 +44,6 @@ def mech_table(h):
     mt = h.MechanismType(0)
     name = h.ref("")
     out = {}
-    probe = h.Section(name="hocref_probe")
     for i in range(int(mt.count())):
         mt.select(i)
         mt.selected(name)
@@ -60,13 +59,13 @@ def mech_table(h):
             short = full[: -len("_" + m)] if full.endswith("_" + m) else full
             if size == 1:
                 params.append([short, ms.get(full)])
-        before = {x.name() for x in probe(0.5)}
+        probe = h.Section(name="hocref_probe_" + m)
         try:
             probe.insert(m)
-            ions = [x.name()[:-4] for x in probe(0.5) if x.is_ion() and x.name() not in before]
-            probe.uninsert(m)
+            ions = [x.name()[:-4] for x in probe(0.5) if x.is_ion()]
         except Exception:
             ions = []
+        h.delete_section(sec=probe)
         out[m] = {"params": params, "ions": sorted(ions)}
     points = []
     pt = h.MechanismType(1)
@@ -74,7 +73,6 @@ def mech_table(h):
         pt.select(i)
         pt.selected(name)
         points.append(name[0])
-    h.delete_section(sec=probe)
     return out, points
 
 
@@ -141,6 +139,7 @@ def main(argv=None):
     ap.add_argument("--name", required=True)
     ap.add_argument("--mods", default=None, help="folder of .mod files to compile first")
     ap.add_argument("--nrnivmodl", default=os.path.join(os.path.dirname(sys.executable), "nrnivmodl"))
+    ap.add_argument("--compiled", default=None, help="a folder nrnivmodl already ran in")
     ap.add_argument("--arg", action="append", default=[], type=float)
     ap.add_argument("--out", required=True)
     a = ap.parse_args(argv)
@@ -150,6 +149,8 @@ def main(argv=None):
     if a.mods:
         lib = compile_mods(os.path.abspath(a.mods), a.nrnivmodl)
         export_cell.load_mechanisms(h, lib)
+    if a.compiled:
+        export_cell.load_mechanisms(h, a.compiled)
     template = os.path.abspath(a.template)
     out_path = os.path.abspath(a.out)
     os.chdir(os.path.dirname(template))

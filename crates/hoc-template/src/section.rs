@@ -191,4 +191,56 @@ impl Section {
             self.pt3d[k][3] = self.diam[self.seg(x)] as f32 as f64;
         }
     }
+
+    /// `diam` of each segment as NEURON computes it from the points
+    /// (`diam_from_list`, `treeset.cpp`): the mean of the piecewise-linear
+    /// diameter over the segment. A computed value replaces the stored one
+    /// only when they differ by more than 1e-9, as in NEURON.
+    pub fn diam_from_points(&self) -> Vec<f64> {
+        let npt = self.pt3d.len();
+        if npt < 2 {
+            return self.diam.clone();
+        }
+        let d = |k: usize| self.pt3d[k][3].abs();
+        let ds = self.arcs[npt - 1] / self.nseg as f64;
+        let (mut j, mut x1, mut y1) = (0usize, self.arcs[0], d(0));
+        let mut out = Vec::with_capacity(self.nseg);
+        for inode in 0..self.nseg {
+            let mut si = inode as f64 * ds;
+            let mut diam = 0.0;
+            for _half in 0..2 {
+                let sip = si + ds / 2.0;
+                loop {
+                    let jp = j + 1;
+                    let (xj, xjp) = (self.arcs[j], self.arcs[jp]);
+                    let (x2, y2, jnext) = if xjp > sip || jp == npt - 1 {
+                        let frac = if (xjp - xj).abs() < 1e-10 {
+                            1.0
+                        } else {
+                            (sip - xj) / (xjp - xj)
+                        };
+                        (sip, (1.0 - frac) * d(j) + frac * d(jp), j)
+                    } else {
+                        (xjp, d(jp), jp)
+                    };
+                    diam += (y2 + y1) * (x2 - x1);
+                    x1 = x2;
+                    y1 = y2;
+                    if j == jnext {
+                        break;
+                    }
+                    j = jnext;
+                }
+                si = sip;
+            }
+            diam *= 0.5 / ds;
+            let old = self.diam[inode];
+            out.push(if (diam - old).abs() > 1e-9 || diam < 1e-5 {
+                diam
+            } else {
+                old
+            });
+        }
+        out
+    }
 }

@@ -147,7 +147,8 @@ impl Interp<'_> {
             return Some(Rv::Param(m.name.clone(), m.params[k].0.clone()));
         }
         let ion = |n: &str, kind: u8| {
-            (!n.is_empty() && self.mechs.has_ion(n)).then(|| Rv::Ion(n.to_string(), kind))
+            (!n.is_empty() && (self.mechs.has_ion(n) || ["na", "k", "ca", "cl"].contains(&n)))
+                .then(|| Rv::Ion(n.to_string(), kind))
         };
         if let Some(r) = name.strip_prefix('e').and_then(|n| ion(n, b'e')) {
             return Some(r);
@@ -643,13 +644,11 @@ impl Interp<'_> {
             Rv::Cm => sec.cm[k],
             Rv::V => -65.0,
             Rv::Diam => {
-                if !sec.pt3d.is_empty() {
-                    return self.unsupported(
-                        "diam of a section with 3-D points",
-                        "reading diam where NEURON computes it from the points",
-                    );
+                if sec.pt3d.is_empty() {
+                    sec.diam[k]
+                } else {
+                    sec.diam_from_points()[k]
                 }
-                sec.diam[k]
             }
             Rv::Param(m, p) => match sec.mechs.iter().find(|q| &q.name == m) {
                 Some(q) => {

@@ -348,6 +348,10 @@ impl<'m> Interp<'m> {
             }
             StmtKind::Insert(name, un) => self.insert(name, *un)?,
             StmtKind::OnSection(e, stmt) => {
+                if self.index_out_of_range(e)? {
+                    // NEURON skips `sec[i] stmt` for i past the array's end.
+                    return Ok(Flow::Normal);
+                }
                 let s = self.section_of(e)?;
                 return self.on_section(s, stmt);
             }
@@ -487,6 +491,22 @@ impl<'m> Interp<'m> {
         Ok(Flow::Normal)
     }
 
+    /// `name[i]` of a section array with i outside it.
+    fn index_out_of_range(&mut self, e: &Expr) -> Result<bool> {
+        let Expr::Name(nr) = e else {
+            return Ok(false);
+        };
+        if nr.index.len() != 1 {
+            return Ok(false);
+        }
+        let Some(Var::Sec(ids)) = self.lookup_var(&nr.name) else {
+            return Ok(false);
+        };
+        let n = ids.len();
+        let i = self.num(&nr.index[0])?;
+        Ok(i < 0.0 || i as usize >= n)
+    }
+
     /// The instance the running code belongs to.
     pub(crate) fn inst(&self) -> Option<usize> {
         self.frames.last().and_then(|f| f.inst)
@@ -553,6 +573,22 @@ impl<'m> Interp<'m> {
         let s = self.cur()?;
         if name == "extracellular" {
             return self.unsupported("insert extracellular", "extracellular adds layers to the cable equation, which synaptune-cell/1 cannot describe");
+        }
+        if let Some(ion) = name.strip_suffix("_ion") {
+            if self.mechs.has_ion(ion) || ["na", "k", "ca", "cl"].contains(&ion) {
+                let sec = &mut self.secs[s];
+                if un {
+                    sec.ions.retain(|i| i.name != ion);
+                } else if !sec.ions.iter().any(|i| i.name == ion) {
+                    sec.ions.push(crate::section::Ion {
+                        name: ion.to_string(),
+                        e: None,
+                        ci: None,
+                        co: None,
+                    });
+                }
+                return Ok(());
+            }
         }
         let Some(desc) = self.mechs.get(name) else {
             if self.mechs.points.iter().any(|p| p == name) {
