@@ -26,6 +26,7 @@ import argparse
 import collections
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -90,8 +91,21 @@ def compile_mods(d, cache, nrnivmodl):
         if f.endswith(".mod"):
             with open(os.path.join(d, f), "rb") as a, open(os.path.join(tmp, f), "wb") as b:
                 b.write(a.read())
-    r = subprocess.run([nrnivmodl], cwd=tmp, capture_output=True, text=True)
-    cache[d] = tmp if r.returncode == 0 else None
+    dropped = []
+    for _ in range(4):
+        r = subprocess.run([nrnivmodl], cwd=tmp, capture_output=True, text=True)
+        if r.returncode == 0:
+            break
+        # Drop the files NEURON 9 cannot compile (old VERBATIM noise sources
+        # and the like) and try again with the rest.
+        bad = set(re.findall(r"x86_64/([A-Za-z0-9_.-]+)\.cpp:\d+:\d+: error", r.stdout + r.stderr))
+        bad = {b for b in bad if os.path.exists(os.path.join(tmp, b + ".mod"))}
+        if not bad:
+            break
+        for b in bad:
+            os.remove(os.path.join(tmp, b + ".mod"))
+            dropped.append(b + ".mod")
+    cache[d] = (tmp if r.returncode == 0 else None, dropped)
     return cache[d]
 
 
@@ -172,15 +186,19 @@ def main(argv=None):
         rel = os.path.relpath(path, corpus)
         repo_root = os.path.join(corpus, rel.split(os.sep)[0])
         md = mod_dir(path, repo_root)
-        lib = compile_mods(md, cache, a.nrnivmodl) if md else None
+        lib, dropped = compile_mods(md, cache, a.nrnivmodl) if md else (None, [])
         out = os.path.join(work, f"n{i}.json")
         n = neuron_dump(sys.executable, path, name, lib, out)
         mechs_file = os.path.join(work, f"m{i}.json")
         json.dump({"mechanisms": n.get("mechanisms", {}), "points": n.get("points", [])}, open(mechs_file, "w"))
         row = {"path": rel, "name": name, "mods": os.path.relpath(md, corpus) if md else None}
+        if md and lib is None:
+            row["detail_mods"] = "the mod folder does not compile with NEURON 9.0.2"
+        elif dropped:
+            row["detail_mods"] = "not compiled (NEURON 9.0.2 refuses): " + ", ".join(dropped)
         if "error" in n or "sections" not in n:
             row["result"] = "neuron-refuses"
-            row["detail"] = n.get("error", "")[:200]
+            row["detail"] = (n.get("error", "")[:200] + ("; " + row["detail_mods"] if "detail_mods" in row else ""))
         else:
             r = reader_dump(exe, path, name, mechs_file)
             if "error" in r:

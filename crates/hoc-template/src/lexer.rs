@@ -37,6 +37,7 @@ const OPS: [&str; 30] = [
 const OPS1: [&str; 2] = ["!", "%"];
 
 /// Split `text` (from `file`, for messages) into tokens.
+// Long: one pass over the characters, one branch per kind of token.
 pub fn lex(text: &str, file: &Path) -> Result<Vec<Token>> {
     let b = text.as_bytes();
     let mut out = Vec::new();

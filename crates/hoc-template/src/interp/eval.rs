@@ -278,10 +278,7 @@ impl Interp<'_> {
                 }
                 x / y
             }
-            "%" => {
-                let r = x - y * (x / y).floor();
-                r
-            }
+            "%" => x - y * (x / y).floor(),
             "^" => x.powf(y),
             "==" => b((x - y).abs() <= eps),
             "!=" => b((x - y).abs() > eps),
@@ -708,7 +705,7 @@ impl Interp<'_> {
                         }
                     }
                     Rv::Nseg => {
-                        if y < 1.0 || y > 32767.0 {
+                        if !(1.0..=32767.0).contains(&y) {
                             return self.runtime(format!("nseg = {y}: must be 1..32767"));
                         }
                         sec.set_nseg(y as usize);
