@@ -172,9 +172,21 @@ def main(argv=None):
     ap.add_argument("--out", required=True)
     ap.add_argument("--nrnivmodl", default=os.path.join(os.path.dirname(sys.executable), "nrnivmodl"))
     ap.add_argument("--only", default=None, help="substring of the template path to check")
+    ap.add_argument("--exe", default=None, help="a built hoc_dump example (default: cargo build it)")
+    ap.add_argument("--reuse", default=None, help="a previous run's printed lines: templates NEURON refused there are not run again")
+    ap.add_argument("--from-log", default=None, help="write the report from the lines a run printed")
     a = ap.parse_args(argv)
-    subprocess.run(["cargo", "build", "-q", "-p", "hoc-template", "--example", "hoc_dump"], cwd=ROOT, check=True)
-    exe = os.path.join(ROOT, "target", "debug", "examples", "hoc_dump")
+    if a.from_log:
+        write_report(a.out, rows_from_log(a.from_log))
+        return 0
+    if a.exe:
+        exe = a.exe
+    else:
+        subprocess.run(["cargo", "build", "-q", "-p", "hoc-template", "--example", "hoc_dump"], cwd=ROOT, check=True)
+        exe = os.path.join(ROOT, "target", "debug", "examples", "hoc_dump")
+    reuse = {}
+    if a.reuse:
+        reuse = {(r["path"], r["name"]): r for r in rows_from_log(a.reuse) if r["result"] == "neuron-refuses"}
     corpus = os.path.abspath(a.corpus)
     cases = templates(corpus)
     if a.only:
@@ -184,6 +196,10 @@ def main(argv=None):
     work = tempfile.mkdtemp(prefix="hoccheck-")
     for i, (path, name) in enumerate(cases):
         rel = os.path.relpath(path, corpus)
+        if (rel, name) in reuse:
+            rows.append(dict(reuse[(rel, name)], detail="(previous run) " + reuse[(rel, name)]["detail"]))
+            print(f"[{i + 1}/{len(cases)}] {rel} {name}: neuron-refuses (previous run)", flush=True)
+            continue
         repo_root = os.path.join(corpus, rel.split(os.sep)[0])
         md = mod_dir(path, repo_root)
         lib, dropped = compile_mods(md, cache, a.nrnivmodl) if md else (None, [])
@@ -215,6 +231,26 @@ def main(argv=None):
         print(f"[{i + 1}/{len(cases)}] {rel} {name}: {row['result']} {row.get('detail', '')[:150]}", flush=True)
     write_report(a.out, rows)
     return 0
+
+
+def rows_from_log(log):
+    """The rows of a run from what it printed (`[i/n] path name: result detail`)."""
+    rows = []
+    pat = re.compile(r"^\[\d+/\d+\] (.+) (\S+): (identical|differs|refused|neuron-refuses) ?(.*)$")
+    for line in open(log):
+        m = pat.match(line.rstrip("\n"))
+        if not m:
+            continue
+        path, name, result, detail = m.groups()
+        row = {"path": path, "name": name, "result": result, "detail": detail}
+        if result == "refused":
+            msg = detail.split(": ", 1)[-1]
+            k = re.search(r"unsupported hoc construct `([^`]*)`", detail)
+            row["kind"] = "unsupported" if k else ("syntax" if "syntax error" in detail else "runtime")
+            row["construct"] = k.group(1) if k else ""
+            row["detail"] = msg
+        rows.append(row)
+    return rows
 
 
 def write_report(path, rows):

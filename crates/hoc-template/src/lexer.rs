@@ -34,7 +34,7 @@ const OPS: [&str; 30] = [
     "==", "!=", "<=", ">=", "&&", "||", "+=", "-=", "*=", "/=", "++", "--", "(", ")", "{", "}",
     "[", "]", ",", ".", ":", ";", "=", "+", "-", "*", "/", "^", "<", ">",
 ];
-const OPS1: [&str; 2] = ["!", "%"];
+const OPS1: [&str; 3] = ["!", "%", "&"];
 
 /// Split `text` (from `file`, for messages) into tokens.
 // Long: one pass over the characters, one branch per kind of token.

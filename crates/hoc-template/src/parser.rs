@@ -506,6 +506,11 @@ impl Parser<'_> {
         if self.eat("!") {
             return Ok(Expr::Unary("!", Box::new(self.unary()?)));
         }
+        if self.eat("&") {
+            // `&v(0.5)`: a pointer, only ever handed to objects that are not
+            // part of the cell (NetCon sources).
+            return Ok(Expr::Unary("&", Box::new(self.postfix()?)));
+        }
         let base = self.postfix()?;
         if (self.depth > 0 || !self.nl()) && self.eat("^") {
             let exp = self.unary()?;
@@ -574,7 +579,12 @@ impl Parser<'_> {
             }
             Some(Tok::Op("(")) => {
                 self.i += 1;
-                self.paren_expr_until(")")?
+                self.depth += 1;
+                let e = self.assign_or_expr();
+                self.depth -= 1;
+                let e = e?;
+                self.expect(")")?;
+                e
             }
             Some(Tok::Ident(s)) if s == "new" => {
                 self.i += 1;

@@ -182,6 +182,11 @@ impl Interp<'_> {
                     _ => sec.arcs[k],
                 })
             }
+            "delete_section" => {
+                let s = self.cur()?;
+                self.delete_section(s);
+                num(0.0)
+            }
             "define_shape" => {
                 shape::define_shape(&mut self.secs, &self.connected);
                 num(0.0)

@@ -208,6 +208,7 @@ impl Interp<'_> {
                 self.runtime("`x1:x2` only as the argument of a range variable on the left of `=`")
             }
             Expr::New(name, args) => self.new_object(name, args),
+            Expr::Unary("&", _) => Ok(Value::Num(0.0)),
             Expr::Unary(op, a) => {
                 let v = self.num(a)?;
                 Ok(Value::Num(if *op == "-" {

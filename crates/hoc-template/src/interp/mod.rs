@@ -482,6 +482,9 @@ impl<'m> Interp<'m> {
 
     fn over_sections(&mut self, list: &[usize], stmt: &Stmt) -> Result<Flow> {
         for &k in list {
+            if !self.secs[k].alive {
+                continue;
+            }
             match self.on_section(k, stmt)? {
                 Flow::Break => break,
                 Flow::Return(v) => return Ok(Flow::Return(v)),
@@ -536,19 +539,24 @@ impl<'m> Interp<'m> {
         }
     }
 
+    /// `delete_section()`: out of the tree; its children become roots.
+    pub(crate) fn delete_section(&mut self, k: usize) {
+        self.secs[k].alive = false;
+        self.connected.retain(|&c| c != k);
+        for s in self.secs.iter_mut() {
+            if s.parent.is_some_and(|p| p.0 == k) {
+                s.parent = None;
+            }
+        }
+    }
+
     fn create(&mut self, name: &str, count: Option<f64>) -> Result<()> {
         let old = self.lookup_var(name).and_then(|v| match v {
             Var::Sec(l) => Some(l.clone()),
             _ => None,
         });
         for k in old.unwrap_or_default() {
-            self.secs[k].alive = false;
-            self.connected.retain(|&c| c != k);
-            for s in self.secs.iter_mut() {
-                if s.parent.is_some_and(|p| p.0 == k) {
-                    s.parent = None;
-                }
-            }
+            self.delete_section(k);
         }
         let owner = self.inst();
         let names: Vec<String> = match count {
