@@ -212,6 +212,10 @@ def main(argv=None):
             row["detail_mods"] = "the mod folder does not compile with NEURON 9.0.2"
         elif dropped:
             row["detail_mods"] = "not compiled (NEURON 9.0.2 refuses): " + ", ".join(dropped)
+        if "error" not in n and not n.get("sections"):
+            # Both agree there is no cell (a template that builds none, or
+            # deletes its sections); not a cell to compare.
+            n = dict(n, error="NEURON's instance has no sections")
         if "error" in n or "sections" not in n:
             row["result"] = "neuron-refuses"
             row["detail"] = (n.get("error", "")[:200] + ("; " + row["detail_mods"] if "detail_mods" in row else ""))
