@@ -133,11 +133,11 @@ def cell_files(
 
     ``cells`` (synaptune's keyword) is ``{name: file}`` or a folder of
     ``<name>.json`` files. ``templates_dir`` (bmtool's) is a folder of
-    ``<name>.json`` files, one ``synaptune-cell/1`` file, or a hoc file: hoc
-    templates are read by synaptune once its hoc reader lands; until then the
-    cells are taken from ``<name>.json`` files beside the hoc file (or in a
-    ``cells/`` folder there), as ``tools/export-cell`` writes them, and the hoc
-    file is forwarded (and refused, naming the remedy) when one is missing.
+    ``<name>.json`` files, one ``synaptune-cell/1`` file, a hoc file or a
+    folder of hoc files: ``<name>.json`` files beside the hoc file (or in a
+    ``cells/`` folder there) are used where they exist, and the hoc file or
+    folder is forwarded as ``templates`` for the others, whose hoc templates
+    synaptune reads itself (``begintemplate <name>``).
     """
     post_cells = list(dict.fromkeys(post_cells))
     found: Dict[str, str] = {}
@@ -151,6 +151,8 @@ def cell_files(
         t = Path(templates_dir)
         if t.is_dir():
             found.update({k: v for k, v in _in_folders(post_cells, [t]).items() if k not in found})
+            if any(name not in found for name in post_cells):
+                forward = str(t.resolve())
         elif t.suffix == ".json":
             for name in post_cells:
                 found.setdefault(name, str(t.resolve()))

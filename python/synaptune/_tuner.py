@@ -58,8 +58,8 @@ class SynapseTuner(ConnectionView):
 
     * ``templates_dir``: a folder of ``<post_cell>.json`` cells
       (``synaptune-cell/1``, see ``tools/export-cell``), one such file, or a
-      hoc file with the exported ``<post_cell>.json`` files beside it (hoc
-      templates themselves are read once synaptune's hoc reader lands);
+      hoc file or folder of hoc files whose ``begintemplate <post_cell>``
+      synaptune reads itself (no NEURON needed);
     * ``mechanisms_dir``: a folder of ``.mod`` files (compiled on first use
       with cargo and cached by content under ``$SYNAPTUNE_CACHE_DIR``, default
       ``~/.cache/synaptune``; a file that cannot be translated is a warning

@@ -53,7 +53,7 @@ def test_bmtools_argument_rules(dicts):
 def test_templates_hoc_with_exported_cells_beside_and_a_mod_folder(tmp_path, dicts, monkeypatch):
     general, conns = dicts
     monkeypatch.setenv("SYNAPTUNE_CACHE_DIR", str(tmp_path / "cache"))
-    (tmp_path / "templates.hoc").write_text("// a hoc file synaptune does not read yet\n")
+    (tmp_path / "templates.hoc").write_text("// a hoc file without the post cell's template\n")
     # bmtool's mod folder: compiled on first use (the .mod versions of the
     # built-ins give the same numbers); an untranslatable, unused file warns.
     mods = tmp_path / "modfiles"
@@ -62,7 +62,7 @@ def test_templates_hoc_with_exported_cells_beside_and_a_mod_folder(tmp_path, dic
         shutil.copy(ROOT / "examples" / "nmodl" / f, mods / f)
     (mods / "bad.mod").write_text("NEURON { SUFFIX bad }\nPROCEDURE p() {\nVERBATIM\nprintf(1);\nENDVERBATIM\n}\n")
     args = dict(conn_type_settings=conns, general_settings=general, connection="Fac2FSI")
-    with pytest.raises(synaptune.SynaptuneError, match="export-cell"):
+    with pytest.raises(synaptune.SynaptuneError, match="begintemplate FSI_Cell"):
         synaptune.SynapseTuner(mechanisms_dir=str(mods), templates_dir=str(tmp_path / "templates.hoc"), **args)
     shutil.copy(CELLS / "FSI_Cell.json", tmp_path / "FSI_Cell.json")
     with pytest.warns(synaptune.SynaptuneWarning, match="bad.mod:3: VERBATIM"):
@@ -71,6 +71,18 @@ def test_templates_hoc_with_exported_cells_beside_and_a_mod_folder(tmp_path, dic
     assert t.single_event()["amp"] == reference.single_event()["amp"]
     with pytest.raises(ValueError, match="does not exist"):
         synaptune.SynapseTuner(mechanisms_dir=str(tmp_path / "nope"), templates_dir=str(CELLS), **args)
+
+
+def test_templates_dir_of_hoc_templates_is_read_without_neuron(dicts):
+    # tests/fixtures/hoc/fsi/fsi_cell.hoc is examples/fsi's FSI_Cell written
+    # as a hoc template; synaptune reads it (crates/hoc-template).
+    general, conns = dicts
+    args = dict(conn_type_settings=conns, general_settings=general, connection="Fac2FSI")
+    hoc = ROOT / "tests" / "fixtures" / "hoc" / "fsi"
+    for where in (hoc, hoc / "fsi_cell.hoc"):
+        t = synaptune.SynapseTuner(templates_dir=str(where), **args)
+        reference = synaptune.SynapseTuner(templates_dir=str(CELLS), **args)
+        assert t.single_event()["amp"] == reference.single_event()["amp"]
 
 
 def test_unknown_general_settings_are_dropped_with_a_warning(dicts):

@@ -257,6 +257,10 @@ pub struct ModelArgs {
     /// With --config: folder of <post_cell>.json cell files (default: the templates dir).
     #[arg(long, value_name = "DIR")]
     pub cells: Option<PathBuf>,
+    /// NEURON hoc templates (bmtool's templates_dir): a .hoc file or a folder
+    /// of them, read for every post cell that has no cell file.
+    #[arg(long, value_name = "PATH")]
+    pub templates: Option<PathBuf>,
     /// Connection type (default: the first).
     #[arg(long, value_name = "NAME")]
     pub connection: Option<String>,

@@ -42,6 +42,7 @@ pub fn spec(m: &ModelArgs, common: &Common) -> Result<TunerSpec> {
     };
     let mut spec = TunerSpec::new(source);
     spec.connection = m.connection.clone();
+    spec.templates = m.templates.clone();
     spec.convention = convention(m.compat);
     spec.mechanisms = common.mechanisms.clone();
     spec.json_folder = m.json_folder.clone();

@@ -11,9 +11,8 @@
 //!  "current_name": "i", "measure": null | "synapse" | "clamp"}
 //! ```
 //!
-//! `templates` (hoc templates, bmtool's `templates_dir`/`hoc_cell`) is read
-//! but refused until `TunerSpec` can read hoc; cells come from `cells` files
-//! until then.
+//! `templates` (bmtool's `templates_dir`: a hoc file or a folder of them) is
+//! read by `hoc-template` for every post cell without a cell file.
 
 use serde::Deserialize;
 use std::path::PathBuf;
@@ -85,12 +84,6 @@ impl Spec {
 
     /// The library's spec.
     pub fn to_tuner_spec(&self) -> Result<TunerSpec, String> {
-        if let Some(t) = &self.templates {
-            return Err(format!(
-                "templates `{}`: this build reads cells from synaptune-cell/1 files only (hoc templates arrive with the model-import work); export the template with tools/export-cell and pass the folder of <post_cell>.json files as templates_dir",
-                t.display()
-            ));
-        }
         let s = &self.source;
         let source = match (&s.settings, &s.settings_file, &s.sonata) {
             (Some(v), None, None) => ModelSource::Json {
@@ -108,6 +101,7 @@ impl Spec {
         };
         let mut spec = TunerSpec::new(source);
         spec.connection = self.connection.clone();
+        spec.templates = self.templates.clone();
         spec.convention = convention(self.convention.as_deref())?;
         spec.mechanisms = self.mechanisms.clone();
         spec.json_folder = self.json_folder.clone();

@@ -32,6 +32,15 @@ pub enum TunerError {
         /// The config.
         config: std::path::PathBuf,
     },
+    /// A hoc template that `hoc-template` cannot read (names file and line).
+    #[error("cell `{cell}`: {source}")]
+    HocTemplate {
+        /// The post cell's name.
+        cell: String,
+        /// What the reader found.
+        #[source]
+        source: Box<hoc_template::Error>,
+    },
     /// A mechanism catalogue could not be loaded (`context` says which and why
     /// it was asked for).
     #[error("{context}")]

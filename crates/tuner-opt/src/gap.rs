@@ -88,7 +88,7 @@ impl GapJunctionTuner {
             Some(n) => connection_index(&settings, n)?,
         };
         let conn = &settings.connections[current];
-        let cell = CellSpec::from_file(cell_path(&settings, &conn.cell)?)?;
+        let cell = crate::load_cell_file(cell_path(&settings, &conn.cell)?, &conn.cell, &reg)?;
         cell.check_mechanisms(&reg)?;
         if conn.sec_id >= cell.sections.len() {
             return Err(TunerError::SectionIndex {

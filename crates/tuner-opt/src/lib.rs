@@ -40,6 +40,7 @@
 #![deny(missing_docs)]
 
 mod budget;
+mod cellfile;
 mod error;
 mod gap;
 mod mechanisms;
@@ -49,6 +50,7 @@ mod spec;
 mod synapse;
 
 pub use budget::{Budget, Cancel, Work};
+pub use cellfile::load_cell_file;
 pub use error::TunerError;
 pub use gap::{GapCoupling, GapJunctionTuner, GapRun};
 pub use mechanisms::load_mechanisms;

@@ -151,6 +151,10 @@ pub struct TunerSpec {
     /// Which current the responses are measured on (default: the
     /// convention's choice; see [`Measure`]).
     pub measure: Option<Measure>,
+    /// bmtool's `templates_dir`: a `.hoc` file or a folder of them, read for
+    /// every post cell the settings give no existing cell file (see
+    /// [`crate::load_cell_file`]).
+    pub templates: Option<PathBuf>,
     /// The work every protocol may ask for (see [`Budget`]).
     pub budget: Budget,
     /// Set this flag to stop the tuner's simulations (Ctrl-C, a client gone).
@@ -171,6 +175,7 @@ impl TunerSpec {
             record: Vec::new(),
             current_name: None,
             measure: None,
+            templates: None,
             budget: Budget::default(),
             cancel: None,
         }
@@ -214,6 +219,9 @@ impl TunerSpec {
         }
         if let Some(n) = &self.current_name {
             settings.current_name = Some(n.clone());
+        }
+        if let Some(t) = &self.templates {
+            settings.use_templates(t);
         }
         let mut t = SynapseTuner::new(reg, settings, self.connection.as_deref(), self.convention)?;
         if let Some(v) = self.vclamp {

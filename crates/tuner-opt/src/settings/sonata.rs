@@ -112,7 +112,13 @@ fn cell_files(connections: &[&Connection], dir: &Path) -> Vec<(String, PathBuf)>
     for c in connections {
         let n = &c.spec_settings.post_cell;
         if !cells.iter().any(|(k, _)| k == n) {
-            cells.push((n.clone(), dir.join(format!("{n}.json"))));
+            // A .hoc file (bmtool's templates_dir may name one) serves every cell.
+            let p = if dir.is_file() {
+                dir.to_path_buf()
+            } else {
+                dir.join(format!("{n}.json"))
+            };
+            cells.push((n.clone(), p));
         }
     }
     cells

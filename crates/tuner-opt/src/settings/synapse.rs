@@ -440,6 +440,22 @@ impl TunerSettings {
         self.connections.iter().map(|c| c.name.clone()).collect()
     }
 
+    /// Point every post cell without an existing cell file (and not an
+    /// Allen cell) at `templates`, a `.hoc` file or a folder of them.
+    pub fn use_templates(&mut self, templates: &Path) {
+        for c in &self.connections {
+            let n = &c.spec_settings.post_cell;
+            if self.allen_cells.iter().any(|(k, _)| k == n) {
+                continue;
+            }
+            match self.cells.iter_mut().find(|(k, _)| k == n) {
+                Some((_, p)) if p.exists() => {}
+                Some((_, p)) => *p = templates.to_path_buf(),
+                None => self.cells.push((n.clone(), templates.to_path_buf())),
+            }
+        }
+    }
+
     /// The cell file of a post cell.
     pub fn cell_path(&self, post_cell: &str) -> Result<&Path, SettingsError> {
         self.cells

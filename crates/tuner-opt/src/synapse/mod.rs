@@ -136,7 +136,7 @@ impl SynapseTuner {
             let allen = self.settings.allen_cells.iter().find(|(k, _)| *k == name);
             let cell = match allen {
                 Some((_, a)) => a.build(&name, &self.reg)?.cell,
-                None => CellSpec::from_file(self.settings.cell_path(&name)?)?,
+                None => crate::load_cell_file(self.settings.cell_path(&name)?, &name, &self.reg)?,
             };
             cell.check_mechanisms(&self.reg)?;
             self.cells.insert(name, cell);
