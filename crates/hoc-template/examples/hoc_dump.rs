@@ -35,6 +35,7 @@ fn table(v: &Value) -> MechTable {
                 .iter()
                 .map(|i| i.as_str().unwrap().to_string())
                 .collect(),
+            globals: Vec::new(),
         });
     }
     for p in v["points"].as_array().into_iter().flatten() {
@@ -135,7 +136,6 @@ fn main() {
                 Error::Runtime { .. } => ("runtime", String::new()),
                 Error::Io { .. } => ("io", String::new()),
                 Error::NoTemplate { .. } => ("no-template", String::new()),
-                Error::PerSegmentValues { .. } => ("per-segment", String::new()),
                 Error::Cell { .. } => ("cell", String::new()),
             };
             json!({"error": kind, "construct": construct, "message": e.to_string()})

@@ -26,6 +26,9 @@ pub struct HocCell {
     pub connection_order: Vec<usize>,
     /// Things ignored on the way.
     pub notes: Vec<String>,
+    /// Mechanism GLOBALs the code assigned (`ehd_hd = -45`): (mechanism,
+    /// global, value), carried into the `CellSpec`.
+    pub globals: Vec<(String, String, f64)>,
 }
 
 impl HocCell {
@@ -120,6 +123,7 @@ impl HocCell {
             section_lists,
             connection_order,
             notes: it.notes.clone(),
+            globals: it.mech_globals.clone(),
         })
     }
 }

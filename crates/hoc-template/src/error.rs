@@ -55,17 +55,6 @@ pub enum Error {
         /// The template name.
         name: String,
     },
-    /// A range variable differs between the segments of a section, which
-    /// `synaptune-cell/1` cannot hold (yet).
-    #[error("{file}: section {section}: `{variable}` differs between segments; synaptune-cell/1 holds one value per section")]
-    PerSegmentValues {
-        /// The template file.
-        file: PathBuf,
-        /// The section (`dend[0]`).
-        section: String,
-        /// The range variable (`gbar_nap`, `diam`, `cm`, `ena`).
-        variable: String,
-    },
     /// The instance cannot be a `CellSpec` (several roots, a child attached by
     /// its 1 end, a section list holding another cell's sections, ...).
     #[error("{file}: {message}")]

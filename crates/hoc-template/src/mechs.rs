@@ -15,6 +15,9 @@ pub struct MechDesc {
     pub params: Vec<(String, f64)>,
     /// Ions it uses (`na`, `k`).
     pub ions: Vec<String>,
+    /// `GLOBAL`s (without suffix) and their defaults: one value per process
+    /// in NEURON, so a template's `ehd_hd = -45` changes the model.
+    pub globals: Vec<(String, f64)>,
 }
 
 /// Every density mechanism known, and the names of point processes and
@@ -47,6 +50,11 @@ impl MechTable {
                     .map(|f| (f.name.clone(), f.default))
                     .collect(),
                 ions: info.ions.iter().map(|i| i.name.clone()).collect(),
+                globals: info
+                    .globals
+                    .iter()
+                    .map(|g| (g.name.clone(), g.default))
+                    .collect(),
             });
         }
         t
@@ -64,6 +72,17 @@ impl MechTable {
         self.mechs.iter().find_map(|m| {
             let p = name.strip_suffix(m.name.as_str())?.strip_suffix('_')?;
             m.params.iter().position(|(q, _)| q == p).map(|k| (m, k))
+        })
+    }
+
+    /// Split a mechanism GLOBAL `name_mech` into (mechanism, global, default).
+    pub fn split_global(&self, name: &str) -> Option<(&str, &str, f64)> {
+        self.mechs.iter().find_map(|m| {
+            let g = name.strip_suffix(m.name.as_str())?.strip_suffix('_')?;
+            m.globals
+                .iter()
+                .find(|(q, _)| q == g)
+                .map(|(q, d)| (m.name.as_str(), q.as_str(), *d))
         })
     }
 

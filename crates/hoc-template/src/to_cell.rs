@@ -1,20 +1,18 @@
 //! The reader's model as the engine's `CellSpec` (the one place that maps
-//! per-segment values to the cell format): a value that differs between the
-//! segments of a section is [`Error::PerSegmentValues`] for now.
+//! per-segment values to the cell format): a range variable is one number when
+//! every segment holds the same value, else one value per segment.
 
 use crate::cell::HocCell;
 use crate::error::{Error, Result};
-use cable_core::cell::{CellSpec, Geometry, IonSetting, MechInsert, ParentRef, SectionSpec};
+use cable_core::cell::{
+    CellSpec, Geometry, IonSetting, MechInsert, ParentRef, RangeValue, SectionSpec,
+};
 
-fn uniform(cell: &HocCell, section: &str, variable: &str, v: &[f64]) -> Result<f64> {
-    if v.iter().any(|x| x.to_bits() != v[0].to_bits()) {
-        return Err(Error::PerSegmentValues {
-            file: cell.file.clone(),
-            section: section.to_string(),
-            variable: variable.to_string(),
-        });
-    }
-    Ok(v[0])
+/// The values of a section's segments as the cell format holds them.
+fn range(v: &[f64]) -> RangeValue {
+    RangeValue::PerSegment(v.to_vec())
+        .uniform()
+        .map_or_else(|| RangeValue::PerSegment(v.to_vec()), RangeValue::Uniform)
 }
 
 impl HocCell {
@@ -34,7 +32,7 @@ impl HocCell {
             let geometry = if s.pt3d.is_empty() {
                 Geometry::Cylinder {
                     l: s.length,
-                    diam: uniform(self, n, "diam", &s.diam)?,
+                    diam: range(&s.diam),
                 }
             } else {
                 if s.pt3d.len() < 2 {
@@ -52,7 +50,7 @@ impl HocCell {
             for m in &s.mechs {
                 let mut params = Vec::new();
                 for (p, v) in &m.params {
-                    params.push((p.clone(), uniform(self, n, &format!("{p}_{}", m.name), v)?));
+                    params.push((p.clone(), range(v)));
                 }
                 mechanisms.push(MechInsert {
                     name: m.name.clone(),
@@ -61,12 +59,8 @@ impl HocCell {
             }
             let mut ions = Vec::new();
             for i in &s.ions {
-                let one = |v: &Option<Vec<f64>>, var: String| -> Result<Option<f64>> {
-                    v.as_ref().map(|v| uniform(self, n, &var, v)).transpose()
-                };
-                let e = one(&i.e, format!("e{}", i.name))?;
-                let ci = one(&i.ci, format!("{}i", i.name))?;
-                let co = one(&i.co, format!("{}o", i.name))?;
+                let one = |v: &Option<Vec<f64>>| v.as_deref().map(range);
+                let (e, ci, co) = (one(&i.e), one(&i.ci), one(&i.co));
                 if e.is_some() || ci.is_some() || co.is_some() {
                     ions.push(IonSetting {
                         ion: i.name.clone(),
@@ -81,7 +75,7 @@ impl HocCell {
                 parent: s.parent.map(|(p, x)| ParentRef { section: p, x }),
                 geometry,
                 nseg: s.nseg,
-                cm: uniform(self, n, "cm", &s.cm)?,
+                cm: range(&s.cm),
                 ra: s.ra,
                 mechanisms,
                 ions,
@@ -111,6 +105,7 @@ impl HocCell {
             name: self.name.clone(),
             section_lists,
             connection_order: Some(self.connection_order.clone()),
+            globals: self.globals.clone(),
             source: self.file.clone(),
             sections,
         })

@@ -13,12 +13,13 @@ fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
-fn sorted_params(c: &CellSpec) -> Vec<(String, String, String, u64)> {
+fn sorted_params(c: &CellSpec) -> Vec<(String, String, String, Vec<u64>)> {
     let mut v = Vec::new();
     for s in &c.sections {
         for m in &s.mechanisms {
             for (p, x) in &m.params {
-                v.push((s.name.clone(), m.name.clone(), p.clone(), x.to_bits()));
+                let bits = x.iter().map(f64::to_bits).collect();
+                v.push((s.name.clone(), m.name.clone(), p.clone(), bits));
             }
         }
     }
@@ -41,8 +42,8 @@ fn a_template_is_the_cell_its_export_describes() {
     assert_eq!(names(&from_hoc), names(&from_json));
     for (a, b) in from_hoc.sections.iter().zip(&from_json.sections) {
         assert_eq!(
-            (a.parent, a.nseg, a.cm, a.ra),
-            (b.parent, b.nseg, b.cm, b.ra),
+            (a.parent, a.nseg, &a.cm, a.ra),
+            (b.parent, b.nseg, &b.cm, b.ra),
             "{}",
             a.name
         );
@@ -100,4 +101,66 @@ fn a_tuner_on_templates_runs_as_on_the_cell_file() {
     let hoc = spec.build().unwrap().tuner.single_event().unwrap();
     assert_eq!(hoc.kinetics, json.kinetics);
     assert_eq!(hoc.traces, json.traces);
+}
+
+/// A mechanism GLOBAL the template assigns (`usetable_hh = 0`) is part of the
+/// cell the reader gives, as NEURON keeps it for the run; a plain template
+/// variable is not.
+#[test]
+fn a_template_assigning_a_mechanism_global_carries_it() {
+    let dir = std::env::temp_dir().join(format!("hoc-globals-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let f = dir.join("g.hoc");
+    std::fs::write(
+        &f,
+        "begintemplate GCell\npublic soma, all\ncreate soma\nobjref all\n\
+         proc init() { all = new SectionList()\n soma { all.append() L = 10 diam = 10 insert hh }\n\
+         usetable_hh = 1\n usetable_hh -= 1\n localish = 3 }\nendtemplate GCell\n",
+    )
+    .unwrap();
+    let reg = standard_mechanisms::registry();
+    let cell = load_cell_file(&f, "GCell", &reg).unwrap();
+    assert_eq!(
+        cell.globals,
+        [("hh".to_string(), "usetable".to_string(), 0.0)]
+    );
+}
+
+/// The example's own template (`examples/fsi/templates.hoc`, bmtool's layout,
+/// procedures with `$n` arguments, `forall`, define_shape) reads as exactly the
+/// cell NEURON 9.0.2 exported from it (`cells/FSI_Cell.json`), section lists
+/// and all.
+#[test]
+fn the_examples_template_reads_as_its_exported_cell() {
+    let reg = standard_mechanisms::registry();
+    let hoc = root().join("examples/fsi/templates.hoc");
+    let mut from_hoc = load_cell_file(&hoc, "FSI_Cell", &reg).unwrap();
+    let mut from_json =
+        CellSpec::from_file(root().join("examples/fsi/cells/FSI_Cell.json")).unwrap();
+    assert_eq!(sorted_params(&from_hoc), sorted_params(&from_json));
+    let (da, db) = (
+        cable_core::geometry::discretize(&[&from_hoc]),
+        cable_core::geometry::discretize(&[&from_json]),
+    );
+    assert_eq!(da.area, db.area);
+    // The reader keeps NEURON's arc lengths beside the points; here they are
+    // the ones pt3dadd gives, so the points alone say the same.
+    for s in &mut from_hoc.sections {
+        if let cable_core::Geometry::PointsArcs { points, .. } = &s.geometry {
+            s.geometry = cable_core::Geometry::Points(points.clone());
+        }
+    }
+    for c in [&mut from_hoc, &mut from_json] {
+        c.source = PathBuf::new();
+        c.connection_order = None;
+        c.section_lists.sort();
+        for s in &mut c.sections {
+            s.mechanisms
+                .iter_mut()
+                .for_each(|m| m.params.sort_by(|a, b| a.0.cmp(&b.0)));
+            s.mechanisms.sort_by(|a, b| a.name.cmp(&b.name));
+            s.ions.sort_by(|a, b| a.ion.cmp(&b.ion));
+        }
+    }
+    assert_eq!(from_hoc, from_json);
 }

@@ -323,6 +323,12 @@ impl Interp<'_> {
     fn name(&mut self, nr: &NameRef) -> Result<Value> {
         self.line = nr.line;
         let local = self.frames.last().unwrap().locals.contains_key(&nr.name);
+        if !local && nr.args.is_none() && self.slot(&nr.name).is_none() {
+            if let Some((m, g, default)) = self.mechs.split_global(&nr.name) {
+                let v = self.mech_globals.iter().find(|(a, b, _)| a == m && b == g);
+                return Ok(Value::Num(v.map_or(default, |x| x.2)));
+            }
+        }
         if !local {
             if let Some(rv) = self.range_var(&nr.name) {
                 let x = match &nr.args {
@@ -521,9 +527,40 @@ impl Interp<'_> {
     }
 
     // Long: every kind of target of a plain name in one place.
+    /// `name_mech op= y` for a mechanism GLOBAL: recorded for the cell.
+    fn set_mech_global(
+        &mut self,
+        mech: String,
+        name: String,
+        default: f64,
+        op: &'static str,
+        y: f64,
+    ) -> Result<()> {
+        let at = self
+            .mech_globals
+            .iter()
+            .position(|(m, g, _)| *m == mech && *g == name);
+        let old = at.map_or(default, |k| self.mech_globals[k].2);
+        let y = self.op(op, old, y)?;
+        match at {
+            Some(k) => self.mech_globals[k].2 = y,
+            None => self.mech_globals.push((mech, name, y)),
+        }
+        Ok(())
+    }
+
     pub(crate) fn assign_name(&mut self, nr: &NameRef, op: &'static str, v: Value) -> Result<()> {
         self.line = nr.line;
         let local = self.frames.last().unwrap().locals.contains_key(&nr.name);
+        if !local && nr.args.is_none() && self.slot(&nr.name).is_none() {
+            if let Some((m, g, default)) = self.mechs.split_global(&nr.name) {
+                let (m, g) = (m.to_string(), g.to_string());
+                let Value::Num(y) = v else {
+                    return self.runtime(format!("{} = …: a number is needed", nr.name));
+                };
+                return self.set_mech_global(m, g, default, op, y);
+            }
+        }
         if !local {
             if let Some(rv) = self.range_var(&nr.name) {
                 let y = match v {

@@ -113,6 +113,9 @@ pub struct Interp<'m> {
     /// Sections in the order of their last `connect`.
     pub connected: Vec<usize>,
     pub(crate) globals: HashMap<String, Var>,
+    /// Mechanism GLOBALs assigned so far: (mechanism, global, value), in
+    /// order of first assignment.
+    pub mech_globals: Vec<(String, String, f64)>,
     pub(crate) templates: HashMap<String, Template>,
     pub(crate) instances: Vec<Instance>,
     pub(crate) frames: Vec<Frame>,
@@ -156,6 +159,7 @@ impl<'m> Interp<'m> {
             secs: Vec::new(),
             connected: Vec::new(),
             globals,
+            mech_globals: Vec::new(),
             templates: HashMap::new(),
             instances: Vec::new(),
             frames: vec![Frame {
