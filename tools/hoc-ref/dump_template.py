@@ -156,6 +156,10 @@ def main(argv=None):
     os.chdir(os.path.dirname(template))
     result = {"template": os.path.basename(template), "name": a.name, "neuron": h.nrnversion(5)}
     try:
+        h.load_file("stdrun.hoc")
+        # Classes the file creates whose .mod did not compile (noise sources
+        # in procedures init() never calls) get placeholders, as export_cell.
+        export_cell.declare_missing_classes(h, template)
         if not h.load_file(template):
             raise RuntimeError("load_file failed")
         obj = getattr(h, a.name)(*a.arg)

@@ -305,6 +305,7 @@ fn to_spec(cell: &HocCell, name: String, source: &Path) -> CellSpec {
             .collect(),
         connection_order: Some(cell.connected.iter().map(|&k| index[k]).collect()),
         globals: Vec::new(),
+        celsius: None,
         source: source.to_path_buf(),
     }
 }

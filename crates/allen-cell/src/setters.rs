@@ -172,6 +172,7 @@ fn segment_diam(cell: &HocCell, k: usize) -> f64 {
         section_lists: Vec::new(),
         connection_order: None,
         globals: Vec::new(),
+        celsius: None,
         source: Default::default(),
     };
     cable_core::geometry::discretize(&[&one]).seg_diam[0][0][0]

@@ -29,6 +29,8 @@ pub struct HocCell {
     /// Mechanism GLOBALs the code assigned (`ehd_hd = -45`): (mechanism,
     /// global, value), carried into the `CellSpec`.
     pub globals: Vec<(String, String, f64)>,
+    /// `celsius` when the code changed it from NEURON's 6.3 (°C).
+    pub celsius: Option<f64>,
 }
 
 impl HocCell {
@@ -124,6 +126,7 @@ impl HocCell {
             connection_order,
             notes: it.notes.clone(),
             globals: it.mech_globals.clone(),
+            celsius: it.celsius_set(),
         })
     }
 }

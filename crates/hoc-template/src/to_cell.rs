@@ -106,6 +106,7 @@ impl HocCell {
             section_lists,
             connection_order: Some(self.connection_order.clone()),
             globals: self.globals.clone(),
+            celsius: self.celsius,
             source: self.file.clone(),
             sections,
         })

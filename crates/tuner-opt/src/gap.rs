@@ -199,7 +199,7 @@ impl GapJunctionTuner {
         }
         let mut sim = b.build(SimOptions {
             dt: gen.dt,
-            celsius: gen.celsius,
+            celsius: self.cell.celsius.unwrap_or(gen.celsius),
             secondorder: 0,
             ..SimOptions::default()
         })?;

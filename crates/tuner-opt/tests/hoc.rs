@@ -164,3 +164,24 @@ fn the_examples_template_reads_as_its_exported_cell() {
     }
     assert_eq!(from_hoc, from_json);
 }
+
+/// A template that sets `celsius` in its `init()` sets the temperature of the
+/// runs on it, as in NEURON (bmtool sets `h.celsius` and then builds the cell).
+#[test]
+fn a_template_setting_celsius_sets_the_runs_temperature() {
+    let dir = std::env::temp_dir().join(format!("hoc-celsius-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let f = dir.join("c.hoc");
+    std::fs::write(
+        &f,
+        "begintemplate CCell\npublic soma, all\ncreate soma\nobjref all\n\
+         proc init() { all = new SectionList()\n soma { all.append() L = 10 diam = 10 insert hh }\n\
+         celsius = 31 }\nendtemplate CCell\n",
+    )
+    .unwrap();
+    let reg = standard_mechanisms::registry();
+    let cell = load_cell_file(&f, "CCell", &reg).unwrap();
+    assert_eq!(cell.celsius, Some(31.0));
+    let back = CellSpec::from_json_str(&cell.to_json().to_string(), "c.json").unwrap();
+    assert_eq!(back.celsius, Some(31.0));
+}

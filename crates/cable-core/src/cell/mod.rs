@@ -123,6 +123,11 @@ pub struct CellSpec {
     /// when the cell is added to a model (a later value of the same global wins,
     /// as in NEURON).
     pub globals: Vec<(String, String, f64)>,
+    /// The temperature the template sets (`celsius = 31` in its `init()`, °C):
+    /// NEURON's `celsius` is one per process, so building such a cell sets the
+    /// temperature of the run that follows (bmtool's tuners included), and
+    /// the tuners use it over their general setting.
+    pub celsius: Option<f64>,
     /// Where it was read from (for messages).
     pub source: PathBuf,
 }

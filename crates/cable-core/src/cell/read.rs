@@ -75,12 +75,24 @@ impl CellSpec {
         let section_lists = section_lists(&cx, obj, &names)?;
         let connection_order = connection_order(&cx, obj, &sections)?;
         let globals = globals(&cx, obj)?;
+        let celsius = match obj.get("celsius") {
+            None => None,
+            Some(v) => Some(v.as_f64().filter(|x| x.is_finite()).ok_or_else(|| {
+                cx.err(
+                    None,
+                    Some("celsius"),
+                    CellErrorKind::BadType,
+                    format!("expected a finite number (°C), found {v}"),
+                )
+            })?),
+        };
         Ok(CellSpec {
             name,
             sections,
             section_lists,
             connection_order,
             globals,
+            celsius,
             source: file.to_path_buf(),
         })
     }
@@ -115,6 +127,7 @@ fn check_header(cx: &Ctx, obj: &Map<String, Value>) -> Result<(), CellError> {
             "section_lists",
             "connection_order",
             "globals",
+            "celsius",
             "comment",
         ]
         .contains(&k.as_str())
@@ -123,7 +136,7 @@ fn check_header(cx: &Ctx, obj: &Map<String, Value>) -> Result<(), CellError> {
                 None,
                 Some(k),
                 CellErrorKind::UnknownField,
-                "unknown top-level field; expected format, name, sections, section_lists, connection_order, globals, comment",
+                "unknown top-level field; expected format, name, sections, section_lists, connection_order, globals, celsius, comment",
             ));
         }
     }

@@ -82,6 +82,9 @@ impl CellSpec {
             }
             doc["globals"] = Value::Object(g);
         }
+        if let Some(c) = self.celsius {
+            doc["celsius"] = json!(c);
+        }
         if let Some(order) = &self.connection_order {
             let names: Vec<&str> = order
                 .iter()

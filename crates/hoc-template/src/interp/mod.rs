@@ -129,6 +129,14 @@ pub struct Interp<'m> {
 }
 
 impl<'m> Interp<'m> {
+    /// `celsius` if the code changed it from NEURON's default 6.3 °C.
+    pub fn celsius_set(&self) -> Option<f64> {
+        match self.globals.get("celsius") {
+            Some(Var::Num(v, _)) if v.first().is_some_and(|c| *c != 6.3) => Some(v[0]),
+            _ => None,
+        }
+    }
+
     /// A fresh interpreter with NEURON's built-in globals.
     pub fn new(mechs: &'m MechTable) -> Interp<'m> {
         let mut globals = HashMap::new();

@@ -63,7 +63,7 @@ impl SynapseTuner {
         let g = &self.settings.general;
         let mut sim = b.build(SimOptions {
             dt: g.dt,
-            celsius: g.celsius,
+            celsius: self.cell().celsius.unwrap_or(g.celsius),
             secondorder: 0,
             ..SimOptions::default()
         })?;
