@@ -92,6 +92,9 @@ pub enum StmtKind {
     Connect(Expr, Expr),
     /// `access sec`.
     Access(Expr),
+    /// `setpointer target, source`: ignored with a note (synaptune cannot
+    /// set a POINTER; a mechanism reading an unset one stops the run naming it).
+    SetPointer(Expr, Expr),
     /// `insert name` / `uninsert name`.
     Insert(String, bool),
     /// `sec stmt`: run `stmt` with `sec` the current section.

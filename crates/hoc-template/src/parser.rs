@@ -282,6 +282,12 @@ impl Parser<'_> {
                 self.i += 1;
                 StmtKind::Access(self.postfix()?)
             }
+            "setpointer" => {
+                self.i += 1;
+                let target = self.postfix()?;
+                self.expect(",")?;
+                StmtKind::SetPointer(target, self.expr()?)
+            }
             "insert" | "uninsert" => {
                 self.i += 1;
                 StmtKind::Insert(self.ident()?, kw == "uninsert")

@@ -113,3 +113,23 @@ fn a_child_attached_by_its_1_end_cannot_be_a_cell_spec() {
     let e = cell.to_cell_spec().unwrap_err();
     assert!(e.to_string().contains("1 end"), "{e}");
 }
+
+/// `setpointer` (LFP recorders, gap junctions: 44 templates of the corpus)
+/// is read and ignored with one note; the cell is built as before.
+#[test]
+fn setpointer_is_ignored_with_a_note() {
+    let text = format!(
+        "{HEAD}  soma {{ insert hh L = 10 diam = 10 }}\n  soma for (x, 0) {{ setpointer gnabar_hh(x), v(x) }}\n{TAIL}"
+    );
+    let cell = read("p.hoc", &text).unwrap();
+    assert_eq!(cell.sections.len(), 1);
+    assert_eq!(
+        cell.notes
+            .iter()
+            .filter(|n| n.contains("setpointer"))
+            .count(),
+        1,
+        "{:?}",
+        cell.notes
+    );
+}

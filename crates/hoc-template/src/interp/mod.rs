@@ -354,6 +354,15 @@ impl<'m> Interp<'m> {
                 self.declare(name, Var::Proc(Rc::new(def)));
             }
             StmtKind::Connect(child, parent) => self.connect(child, parent)?,
+            StmtKind::SetPointer(..) => {
+                let note = format!(
+                    "line {}: setpointer ignored (synaptune cannot set a POINTER; a mechanism that reads an unset one stops the run naming it)",
+                    self.line
+                );
+                if !self.notes.contains(&note) {
+                    self.notes.push(note);
+                }
+            }
             StmtKind::Access(e) => {
                 let s = self.section_of(e)?;
                 self.access = Some(s);
