@@ -519,13 +519,7 @@ impl<'c> Context<'c> {
             let target_template = self.node_value(&tgt, tgt_node, "model_template")?;
             if is_gap_junction(info.get("is_gap_junction").map(|(v, _)| v)) {
                 let source_template = self.node_value(&src, src_node, "model_template")?;
-                let source = ConnSource {
-                    network: net.to_string(),
-                    edge_type_id: type_id,
-                    population: pop.name().to_string(),
-                    edge: row,
-                    target: self.target_node(&tgt, tgt_node)?,
-                };
+                let source = self.conn_source(net, type_id, pop.name(), row, &tgt, tgt_node)?;
                 let ends = [source_pop, target_pop, source_template, target_template];
                 self.gap(net, type_id, &info, ends, source, &mut out.gaps)?;
                 continue;
@@ -540,13 +534,7 @@ impl<'c> Context<'c> {
                 target_template,
                 &result,
             )? {
-                let source = ConnSource {
-                    network: net.to_string(),
-                    edge_type_id: type_id,
-                    population: pop.name().to_string(),
-                    edge: row,
-                    target: self.target_node(&tgt, tgt_node)?,
-                };
+                let source = self.conn_source(net, type_id, pop.name(), row, &tgt, tgt_node)?;
                 match result.iter().position(|(n, _)| *n == name) {
                     Some(i) => {
                         result[i].1 = ct;
@@ -562,6 +550,26 @@ impl<'c> Context<'c> {
         out.types = result;
         out.sources = sources;
         Ok(())
+    }
+
+    /// Where a type came from: its network, edge type, representative edge
+    /// and that edge's target node.
+    fn conn_source(
+        &mut self,
+        net: &str,
+        edge_type_id: i64,
+        population: &str,
+        edge: u64,
+        tgt: &str,
+        tgt_node: usize,
+    ) -> Result<ConnSource, Error> {
+        Ok(ConnSource {
+            network: net.to_string(),
+            edge_type_id,
+            population: population.to_string(),
+            edge,
+            target: self.target_node(tgt, tgt_node)?,
+        })
     }
 
     /// bmtool's choice of source and target node populations for a network.
