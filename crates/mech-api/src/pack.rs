@@ -10,9 +10,26 @@ pub const DV: f64 = 0.001;
 /// Instances are indexed `0..n()`. Field and ion indices are the positions in the
 /// mechanism's [`crate::MechInfo`]. Accessors check indices (a bad index panics,
 /// which the export trampolines turn into an error at the ABI boundary).
+///
+/// The pack copies the counts and pointers every field and voltage access
+/// reads ([`Hot`]) when it is made: the compiler then keeps them in registers
+/// instead of reloading them from the descriptor after every store to a
+/// field (which might, as far as it can tell, have changed them).
 pub struct Pack<'a> {
     pp: &'a mut PPack,
+    hot: Hot,
     weights: *mut f64,
+}
+
+/// The descriptor's values read on every access, copied out of it.
+#[derive(Clone, Copy)]
+struct Hot {
+    n: usize,
+    n_nodes: usize,
+    n_fields: usize,
+    node_index: *const u32,
+    v: *const f64,
+    fields: *const *mut f64,
 }
 
 impl<'a> Pack<'a> {
@@ -22,8 +39,20 @@ impl<'a> Pack<'a> {
     /// `pp` must be valid, and every pointer in it must address arrays of the
     /// lengths its counts state, for the lifetime `'a`.
     pub unsafe fn from_raw(pp: *mut PPack) -> Pack<'a> {
+        // SAFETY: the caller guarantees `pp` is valid; the descriptor holds only
+        // counts and pointers and is not changed during a call.
+        let pp = &mut *pp;
+        let hot = Hot {
+            n: pp.n as usize,
+            n_nodes: pp.n_nodes as usize,
+            n_fields: pp.n_fields as usize,
+            node_index: pp.node_index,
+            v: pp.v,
+            fields: pp.fields,
+        };
         Pack {
-            pp: &mut *pp,
+            pp,
+            hot,
             weights: std::ptr::null_mut(),
         }
     }
@@ -35,7 +64,7 @@ impl<'a> Pack<'a> {
     /// Number of instances.
     #[inline]
     pub fn n(&self) -> usize {
-        self.pp.n as usize
+        self.hot.n
     }
 
     /// Length of the NET_RECEIVE weight vector.
@@ -71,10 +100,10 @@ impl<'a> Pack<'a> {
     /// Node of instance `i`.
     #[inline]
     pub fn node(&self, i: usize) -> usize {
-        assert!(i < self.pp.n as usize && !self.pp.node_index.is_null());
+        assert!(i < self.hot.n && !self.hot.node_index.is_null());
         // SAFETY: bounds checked above; the host guarantees `n` entries.
-        let k = unsafe { *self.pp.node_index.add(i) } as usize;
-        assert!(k < self.pp.n_nodes as usize);
+        let k = unsafe { *self.hot.node_index.add(i) } as usize;
+        assert!(k < self.hot.n_nodes);
         k
     }
 
@@ -83,7 +112,7 @@ impl<'a> Pack<'a> {
     pub fn v(&self, i: usize) -> f64 {
         let k = self.node(i);
         // SAFETY: `node` checked k < n_nodes.
-        unsafe { *self.pp.v.add(k) }
+        unsafe { *self.hot.v.add(k) }
     }
 
     /// Area (µm²) of instance `i`'s node.
@@ -96,9 +125,9 @@ impl<'a> Pack<'a> {
 
     #[inline]
     fn field_ptr(&self, f: usize, i: usize) -> *mut f64 {
-        assert!(f < self.pp.n_fields as usize && i < self.pp.n as usize);
+        assert!(f < self.hot.n_fields && i < self.hot.n);
         // SAFETY: `fields` has n_fields pointers, each to n doubles.
-        unsafe { (*self.pp.fields.add(f)).add(i) }
+        unsafe { (*self.hot.fields.add(f)).add(i) }
     }
 
     /// Field `f` of instance `i`.
@@ -118,7 +147,7 @@ impl<'a> Pack<'a> {
     /// The host-provided vector of instance `i` (empty when none).
     #[inline]
     pub fn instance_vector(&self, i: usize) -> &[f64] {
-        assert!(i < self.pp.n as usize);
+        assert!(i < self.hot.n);
         if self.pp.inst_vec.is_null() || self.pp.inst_vec_len.is_null() {
             return &[];
         }
