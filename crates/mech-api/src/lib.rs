@@ -55,6 +55,7 @@ pub mod abi;
 mod catalogue;
 #[cfg(feature = "host")]
 mod error;
+mod exp_lanes;
 pub mod export;
 mod info;
 #[cfg(feature = "host")]

@@ -24,16 +24,17 @@ use std::sync::atomic::{AtomicU8, Ordering};
 mod table {
     include!("exp_table.rs");
 }
-use table::EXP_TABLE;
+pub use crate::exp_lanes::{exp4, exp4_is_vector};
+pub(crate) use table::EXP_TABLE;
 
-const INV_LN2_N: f64 = f64::from_bits(0x40671547652b82fe); // 128 / ln 2
-const NEG_LN2_HI_N: f64 = f64::from_bits(0xbf762e42fefa0000); // −ln 2 / 128, high part
-const NEG_LN2_LO_N: f64 = f64::from_bits(0xbd0cf79abc9e3b3a); // and its low part
-const SHIFT: f64 = f64::from_bits(0x4338000000000000); // 1.5 · 2⁵²
-const C2: f64 = f64::from_bits(0x3fdffffffffffdbd); // ≈ 1/2
-const C3: f64 = f64::from_bits(0x3fc555555555543c); // ≈ 1/6
-const C4: f64 = f64::from_bits(0x3fa55555cf172b91); // ≈ 1/24
-const C5: f64 = f64::from_bits(0x3f81111167a4d017); // ≈ 1/120
+pub(crate) const INV_LN2_N: f64 = f64::from_bits(0x40671547652b82fe); // 128 / ln 2
+pub(crate) const NEG_LN2_HI_N: f64 = f64::from_bits(0xbf762e42fefa0000); // −ln 2 / 128, high part
+pub(crate) const NEG_LN2_LO_N: f64 = f64::from_bits(0xbd0cf79abc9e3b3a); // and its low part
+pub(crate) const SHIFT: f64 = f64::from_bits(0x4338000000000000); // 1.5 · 2⁵²
+pub(crate) const C2: f64 = f64::from_bits(0x3fdffffffffffdbd); // ≈ 1/2
+pub(crate) const C3: f64 = f64::from_bits(0x3fc555555555543c); // ≈ 1/6
+pub(crate) const C4: f64 = f64::from_bits(0x3fa55555cf172b91); // ≈ 1/24
+pub(crate) const C5: f64 = f64::from_bits(0x3f81111167a4d017); // ≈ 1/120
 
 /// 0: not decided yet; 1: inline kernel; 2: the C library.
 static MODE: AtomicU8 = AtomicU8::new(0);
@@ -97,7 +98,7 @@ fn kernel_agrees() -> bool {
 
 /// A uniform number in [0, 1) from an xorshift64 state.
 #[cfg(any(test, target_arch = "x86_64"))]
-fn uniform(s: &mut u64) -> f64 {
+pub(crate) fn uniform(s: &mut u64) -> f64 {
     *s ^= *s << 13;
     *s ^= *s >> 7;
     *s ^= *s << 17;

@@ -16,6 +16,7 @@ pub const PLUGIN_SOURCES: &[(&str, &str)] = &[
     ("src/pack.rs", include_str!("pack.rs")),
     ("src/math.rs", include_str!("math.rs")),
     ("src/exp_table.rs", include_str!("exp_table.rs")),
+    ("src/exp_lanes.rs", include_str!("exp_lanes.rs")),
     ("src/sources.rs", include_str!("sources.rs")),
 ];
 
