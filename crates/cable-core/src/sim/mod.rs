@@ -132,6 +132,12 @@ impl Simulation {
         host: Host,
     ) -> Simulation {
         let n = disc.len();
+        // The step indexes parents without bounds checks on this invariant
+        // (the builder numbers nodes parent-first).
+        assert!(
+            matrix.check().is_ok() && matrix.len() == n,
+            "tree matrix not numbered parent-first"
+        );
         for t in types.iter_mut() {
             t.bind_ions(&mut ions);
         }

@@ -139,14 +139,32 @@ impl Simulation {
             self.d[i] += fi;
             self.d[j] += fj;
         }
-        let (a, b, par) = (&self.matrix.a, &self.matrix.b, &self.matrix.parent);
-        let v = &self.v;
-        let rhs = &mut self.rhs;
-        for i in self.matrix.ncell..v.len() {
+        self.axial_terms();
+        Ok(())
+    }
+
+    /// The axial currents into `rhs` and the capacitive and axial terms into
+    /// `d`, in NEURON's order (`nrn_rhs`'s and `nrn_lhs`'s loops).
+    fn axial_terms(&mut self) {
+        let n = self.v.len();
+        let ncell = self.matrix.ncell;
+        let (a, b, par) = (
+            &self.matrix.a[..n],
+            &self.matrix.b[..n],
+            &self.matrix.parent[..n],
+        );
+        let v = &self.v[..n];
+        let rhs = &mut self.rhs[..n];
+        for i in ncell..n {
             let pi = par[i];
-            let dv = v[pi] - v[i];
-            rhs[i] -= b[i] * dv;
-            rhs[pi] += a[i] * dv;
+            // SAFETY: pi < i < n, the tree invariant `TreeMatrix::check`
+            // verified when the model was built (the matrix is not mutable
+            // afterwards).
+            unsafe {
+                let dv = *v.get_unchecked(pi) - v[i];
+                rhs[i] -= b[i] * dv;
+                *rhs.get_unchecked_mut(pi) += a[i] * dv;
+            }
         }
         let cj = if self.opts.secondorder > 0 {
             2.0 / self.opts.dt
@@ -154,15 +172,16 @@ impl Simulation {
             1.0 / self.opts.dt
         };
         let cfac = 0.001 * cj;
-        let d = &mut self.d;
-        for (k, &i) in self.cap_nodes.iter().enumerate() {
-            d[i] += cfac * self.cap_cm[k];
+        let d = &mut self.d[..n];
+        for (&i, &cm) in self.cap_nodes.iter().zip(&self.cap_cm) {
+            d[i] += cfac * cm;
         }
-        for i in self.matrix.ncell..v.len() {
+        for i in ncell..n {
+            let pi = par[i];
             d[i] -= b[i];
-            d[par[i]] -= a[i];
+            // SAFETY: as above.
+            unsafe { *d.get_unchecked_mut(pi) -= a[i] };
         }
-        Ok(())
     }
 
     /// Call `current` (BREAKPOINT) of every stepped type at time `t`.
