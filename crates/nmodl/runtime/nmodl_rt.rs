@@ -13,23 +13,32 @@ static EXP_WARNINGS: AtomicUsize = AtomicUsize::new(0);
 const MAXERRCOUNT: usize = 5;
 
 /// NEURON's `exp` in mod files (`hoc_Exp`): 0 below −700, `exp(700)` (with a
-/// warning) above 700.
-#[inline]
+/// warning) above 700. The common case is inlined at every call; the warning
+/// is out of line.
+#[inline(always)]
 pub fn exp(x: f64) -> f64 {
     if x < -700.0 {
         0.0
     } else if x > 700.0 {
-        let n = EXP_WARNINGS.fetch_add(1, Ordering::Relaxed) + 1;
-        if n < MAXERRCOUNT {
-            eprintln!("exp({}) out of range, returning exp(700)", fmt_g(x, 6));
-        }
-        if n == MAXERRCOUNT {
-            eprintln!("No more errno warnings during this execution");
-        }
-        mech_api::math::exp(700.0)
+        exp_overflow(x)
     } else {
         mech_api::math::exp(x)
     }
+}
+
+/// `exp` of an argument above 700: `exp(700)`, with NEURON's warning (at most
+/// MAXERRCOUNT times).
+#[cold]
+#[inline(never)]
+fn exp_overflow(x: f64) -> f64 {
+    let n = EXP_WARNINGS.fetch_add(1, Ordering::Relaxed) + 1;
+    if n < MAXERRCOUNT {
+        eprintln!("exp({}) out of range, returning exp(700)", fmt_g(x, 6));
+    }
+    if n == MAXERRCOUNT {
+        eprintln!("No more errno warnings during this execution");
+    }
+    mech_api::math::exp(700.0)
 }
 
 /// The state of NEURON's `scop_random` (oc/scoprand.cpp's `static uint32_t
@@ -149,10 +158,34 @@ pub fn unset_pointer_mut(mech: &str, name: &str) -> &'static mut f64 {
     unreachable!()
 }
 
-/// `pow` (hoc_pow).
+/// `pow` (hoc_pow): the C library's `pow`, remembered per thread for the last
+/// arguments seen in each of [`POW_SLOTS`] slots. Mechanisms mostly raise the
+/// same constants every step (`q10^((celsius - 24)/10)` in every instance's
+/// rates); a remembered result is the one `pow` returned for the same bits,
+/// so the value is unchanged.
 #[inline]
 pub fn pow(x: f64, y: f64) -> f64 {
-    x.powf(y)
+    let (xb, yb) = (x.to_bits(), y.to_bits());
+    let slot = ((xb ^ yb.rotate_left(17)).wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 61) as usize;
+    POW_MEMO.with(|m| {
+        let (mx, my, r) = m[slot].get();
+        if mx == xb && my == yb {
+            return r;
+        }
+        let r = x.powf(y);
+        m[slot].set((xb, yb, r));
+        r
+    })
+}
+
+/// Slots of the per-thread `pow` memo (a power of two; the hash keeps 3 bits).
+pub const POW_SLOTS: usize = 8;
+
+thread_local! {
+    /// (x bits, y bits, x^y) per slot; 1^1 = 1 is a true entry to start from.
+    static POW_MEMO: [std::cell::Cell<(u64, u64, f64)>; POW_SLOTS] = const {
+        [const { std::cell::Cell::new((0x3ff0_0000_0000_0000, 0x3ff0_0000_0000_0000, 1.0)) }; POW_SLOTS]
+    };
 }
 
 /// C's `fmod`.

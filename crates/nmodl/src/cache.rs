@@ -11,8 +11,8 @@
 //! changes; deleting the cache folder is always safe.
 
 use crate::compile::{
-    install_library, mod_files, read_mods, run_cargo, translate_all, write_crate, ModText, RUNTIME,
-    VERSION,
+    install_library, mod_files, read_mods, run_cargo, translate_all, write_crate, ModText,
+    RELEASE_PROFILE, RUNTIME, VERSION,
 };
 use crate::{lexer, Error, FileReport, FileStatus, Options};
 use std::path::{Path, PathBuf};
@@ -206,6 +206,7 @@ fn content_key(base: &str, mods: &[ModText], modules: &[(String, String)]) -> u1
         h.field(src.as_bytes());
     }
     h.field(RUNTIME.as_bytes());
+    h.field(RELEASE_PROFILE.as_bytes());
     for (rel, text) in mech_api::sources::PLUGIN_SOURCES {
         h.field(rel.as_bytes());
         h.field(text.as_bytes());

@@ -7,6 +7,12 @@ use std::process::Command;
 /// The runtime module copied into every generated crate.
 pub(crate) const RUNTIME: &str = include_str!("../runtime/nmodl_rt.rs");
 
+/// The generated crate's release profile (part of the cache key). One codegen
+/// unit: the runtime's `exp` and the pack accessors inline into every
+/// mechanism function instead of being split across units.
+pub(crate) const RELEASE_PROFILE: &str =
+    "[profile.release]\nopt-level = 3\ndebug = false\ncodegen-units = 1\n";
+
 pub(crate) const VERSION: &str = env!("CARGO_PKG_VERSION");
 
 /// Why [`compile`] failed as a whole (per-file problems are in the [`Report`]).
@@ -411,7 +417,7 @@ pub(crate) fn write_crate(
              [package]\nname = \"{CRATE_NAME}\"\nversion = \"{VERSION}\"\nedition = \"2021\"\npublish = false\n\n\
              [lib]\ncrate-type = [\"cdylib\"]\n\n\
              [dependencies]\nmech-api = {{ path = \"mech-api\", default-features = false }}\n\n\
-             [profile.release]\nopt-level = 3\ndebug = false\n\n\
+             {RELEASE_PROFILE}\n\
              # A workspace of its own (OUTDIR may lie inside another cargo workspace).\n[workspace]\n",
             moddir_abs.display()
         ),
