@@ -73,6 +73,7 @@ impl ModelBuilder<'_> {
             });
         }
         self.disc();
+        self.renumber();
         let disc = self.disc.take().unwrap();
         let pending = self.instances(&disc)?;
         let mut ions: Vec<IonStore> = Vec::new();
@@ -246,9 +247,9 @@ impl ModelBuilder<'_> {
             .iter()
             .map(|s| PreSyn {
                 kind: match *s {
-                    SourceDef::Voltage { node, threshold } => {
-                        SourceKind::Voltage { node, threshold }
-                    }
+                    SourceDef::Voltage {
+                        node, threshold, ..
+                    } => SourceKind::Voltage { node, threshold },
                     SourceDef::Point(p) => SourceKind::Mech {
                         ti: point_loc[p.0].0,
                         inst: point_loc[p.0].1,

@@ -61,7 +61,13 @@ pub(crate) struct ArtDef {
 
 #[derive(Debug, Clone)]
 enum SourceDef {
-    Voltage { node: usize, threshold: f64 },
+    /// `node` is `loc`'s node in the discretisation at the time it was
+    /// added; `renumber` updates it once every cell is in.
+    Voltage {
+        loc: Loc,
+        node: usize,
+        threshold: f64,
+    },
     Point(PointId),
     Artificial(ArtId),
 }
@@ -76,6 +82,8 @@ struct ConnDef {
 
 #[derive(Debug, Clone)]
 struct TransferDef {
+    /// The source location and its node (see `SourceDef::Voltage`).
+    source: Loc,
     source_node: usize,
     target: PointId,
     field: usize,
@@ -96,6 +104,8 @@ pub struct ModelBuilder<'r> {
     conns: Vec<ConnDef>,
     transfers: Vec<TransferDef>,
     couplings: Vec<(usize, usize, f64)>,
+    /// The two locations of each coupling (their nodes renumbered at build).
+    coupling_locs: Vec<(Loc, Loc)>,
     globals: Vec<(Arc<MechType>, usize, f64)>,
 }
 
@@ -139,6 +149,7 @@ impl<'r> ModelBuilder<'r> {
             conns: Vec::new(),
             transfers: Vec::new(),
             couplings: Vec::new(),
+            coupling_locs: Vec::new(),
             globals: Vec::new(),
         }
     }
@@ -183,6 +194,33 @@ impl<'r> ModelBuilder<'r> {
         }
         let ci = loc.cell.0;
         Ok(self.disc().cells[ci].sections[sec].node_exact(loc.x))
+    }
+
+    /// Node numbers depend on every cell (roots come first): bring the nodes
+    /// stored with voltage sources, transfers and couplings up to date with
+    /// the cells added since (NEURON renumbers its nodes the same way when a
+    /// section is created).
+    fn renumber(&mut self) {
+        let mut sources = std::mem::take(&mut self.sources);
+        for s in sources.iter_mut() {
+            if let SourceDef::Voltage { loc, node, .. } = s {
+                *node = self.node_at(loc).expect("checked when added");
+            }
+        }
+        self.sources = sources;
+        let mut transfers = std::mem::take(&mut self.transfers);
+        for t in transfers.iter_mut() {
+            t.source_node = self.node_at(&t.source).expect("checked when added");
+        }
+        self.transfers = transfers;
+        let locs = std::mem::take(&mut self.coupling_locs);
+        for k in 0..locs.len() {
+            let i = self.node_at(&locs[k].0).expect("checked when added");
+            let j = self.node_at(&locs[k].1).expect("checked when added");
+            self.couplings[k].0 = i;
+            self.couplings[k].1 = j;
+        }
+        self.coupling_locs = locs;
     }
 
     /// Add a point process at a location with parameter values.
@@ -244,10 +282,12 @@ impl<'r> ModelBuilder<'r> {
     /// `threshold`. Sources on the same node are shared; the last threshold wins.
     pub fn voltage_source(&mut self, loc: Loc, threshold: f64) -> Result<SourceId, SimError> {
         let node = self.node_at(&loc)?;
+        self.renumber();
         for (k, s) in self.sources.iter_mut().enumerate() {
             if let SourceDef::Voltage {
                 node: n,
                 threshold: th,
+                ..
             } = s
             {
                 if *n == node {
@@ -256,7 +296,11 @@ impl<'r> ModelBuilder<'r> {
                 }
             }
         }
-        self.sources.push(SourceDef::Voltage { node, threshold });
+        self.sources.push(SourceDef::Voltage {
+            loc,
+            node,
+            threshold,
+        });
         Ok(SourceId(self.sources.len() - 1))
     }
 
@@ -360,6 +404,7 @@ impl<'r> ModelBuilder<'r> {
             .ok_or_else(|| SimError::BadHandle(format!("point process {}", target.0)))?;
         let f = variable_index(&d.ty.info, field)?;
         self.transfers.push(TransferDef {
+            source,
             source_node: node,
             target,
             field: f,
@@ -387,6 +432,7 @@ impl<'r> ModelBuilder<'r> {
             });
         }
         self.couplings.push((i, j, g));
+        self.coupling_locs.push((a, b));
         Ok(CouplingId(self.couplings.len() - 1))
     }
 
