@@ -66,14 +66,29 @@ pub struct GapJunctionTuner {
     cancel: Option<Cancel>,
 }
 
-/// A built model whose conductance can be changed between runs.
+/// A built model whose conductance can be changed between runs: one pair of
+/// cells per lane (several lanes run independent conductances in one
+/// simulation, see [`GapJunctionTuner::sweep`]).
 struct GapModel {
     sim: Simulation,
-    gaps: Vec<PointId>,
-    coupling: Option<CouplingId>,
-    probes: [ProbeId; 3],
+    lanes: Vec<PairLane>,
+    time: ProbeId,
     tstop: f64,
 }
+
+/// One pair of cells in a [`GapModel`]: its gap point processes or implicit
+/// coupling, and the soma probes of its two cells.
+struct PairLane {
+    gaps: Vec<PointId>,
+    coupling: Option<CouplingId>,
+    probes: [ProbeId; 2],
+}
+
+/// At most this many conductances share one simulation in a sweep: each
+/// lane's pair is independent of the others (its own cells, stimulus and
+/// junction), so every lane computes the bits of the run done alone; the
+/// processor overlaps their dependency chains.
+pub const SWEEP_LANES: usize = 8;
 
 impl GapJunctionTuner {
     /// A tuner on `connection` (default: the first).
@@ -162,12 +177,61 @@ impl GapJunctionTuner {
     }
 
     fn build(&self, g: f64) -> Result<GapModel, TunerError> {
-        check_g(g)?;
+        self.build_lanes(&[g])
+    }
+
+    /// One simulation with a pair of cells per conductance in `gs`.
+    fn build_lanes(&self, gs: &[f64]) -> Result<GapModel, TunerError> {
+        let gen = &self.settings.general;
+        let mut b = ModelBuilder::new(&self.reg);
+        let mut cells = Vec::with_capacity(gs.len());
+        for &g in gs {
+            check_g(g)?;
+            cells.push(self.add_pair(&mut b, g)?);
+        }
+        let mut sim = b.build(SimOptions {
+            dt: gen.dt,
+            celsius: self.cell.celsius.unwrap_or(gen.celsius),
+            secondorder: 0,
+            ..SimOptions::default()
+        })?;
+        if let Some(c) = &self.cancel {
+            sim.set_cancel(c.clone());
+        }
+        let time = sim.record_time();
+        let soma = self.cell.sections[self.cell.soma_index()].name.clone();
+        let mut lanes = Vec::with_capacity(gs.len());
+        for (c1, c2, gaps, coupling) in cells {
+            let probes = [
+                sim.record(c1, &soma, 0.5, "v")?,
+                sim.record(c2, &soma, 0.5, "v")?,
+            ];
+            lanes.push(PairLane {
+                gaps,
+                coupling,
+                probes,
+            });
+        }
+        Ok(GapModel {
+            sim,
+            lanes,
+            time,
+            tstop: gen.tstart + gen.tdur + 100.0,
+        })
+    }
+
+    /// Two copies of the cell joined at conductance `g`, a current step into
+    /// the first: (cell 1, cell 2, gap points, implicit coupling).
+    #[allow(clippy::type_complexity)]
+    fn add_pair(
+        &self,
+        b: &mut ModelBuilder,
+        g: f64,
+    ) -> Result<(usize, usize, Vec<PointId>, Option<CouplingId>), TunerError> {
         let gen = &self.settings.general;
         let conn = self.connection();
         let sec = self.cell.sections[conn.sec_id].name.clone();
         let soma = self.cell.sections[self.cell.soma_index()].name.clone();
-        let mut b = ModelBuilder::new(&self.reg);
         let c1 = b.add_cell(&self.cell)?;
         let c2 = b.add_cell(&self.cell)?;
         b.add_point(
@@ -179,57 +243,43 @@ impl GapJunctionTuner {
                 ("amp", self.iclamp_amp()),
             ],
         )?;
-        let mut gaps = Vec::new();
-        let mut coupling = None;
         match self.coupling {
             GapCoupling::Neuron => {
                 let g1 = b.add_point("Gap", Loc::new(c1, &sec, 0.5), &[("g", g)])?;
                 let g2 = b.add_point("Gap", Loc::new(c2, &sec, 0.5), &[("g", g)])?;
                 b.transfer(Loc::new(c2, &sec, conn.sec_x), g1, "vgap")?;
                 b.transfer(Loc::new(c1, &sec, conn.sec_x), g2, "vgap")?;
-                gaps = vec![g1, g2];
+                Ok((c1.0, c2.0, vec![g1, g2], None))
             }
             GapCoupling::Implicit => {
-                coupling = Some(b.couple(
+                let c = b.couple(
                     Loc::new(c1, &sec, conn.sec_x),
                     Loc::new(c2, &sec, conn.sec_x),
                     g,
-                )?);
+                )?;
+                Ok((c1.0, c2.0, Vec::new(), Some(c)))
             }
         }
-        let mut sim = b.build(SimOptions {
-            dt: gen.dt,
-            celsius: self.cell.celsius.unwrap_or(gen.celsius),
-            secondorder: 0,
-            ..SimOptions::default()
-        })?;
-        if let Some(c) = &self.cancel {
-            sim.set_cancel(c.clone());
-        }
-        let probes = [
-            sim.record_time(),
-            sim.record(0, &soma, 0.5, "v")?,
-            sim.record(1, &soma, 0.5, "v")?,
-        ];
-        Ok(GapModel {
-            sim,
-            gaps,
-            coupling,
-            probes,
-            tstop: gen.tstart + gen.tdur + 100.0,
-        })
     }
 
-    /// Run at `g`. With `cc_only` the run stops two steps after the end of
-    /// the current step: the coupling coefficient reads only samples before
-    /// then, and they do not depend on where the run stops.
-    fn run_model(&self, m: &mut GapModel, g: f64, cc_only: bool) -> Result<GapRun, TunerError> {
-        check_g(g)?;
-        for &p in &m.gaps {
-            m.sim.set_point_param(p, "g", g)?;
-        }
-        if let Some(c) = m.coupling {
-            m.sim.set_coupling(c, g)?;
+    /// Run every lane of `m` at its conductance in `gs`. With `cc_only` the
+    /// run stops two steps after the end of the current step: the coupling
+    /// coefficient reads only samples before then, and they do not depend on
+    /// where the run stops.
+    fn run_lanes(
+        &self,
+        m: &mut GapModel,
+        gs: &[f64],
+        cc_only: bool,
+    ) -> Result<Vec<GapRun>, TunerError> {
+        for (lane, &g) in m.lanes.iter().zip(gs) {
+            check_g(g)?;
+            for &p in &lane.gaps {
+                m.sim.set_point_param(p, "g", g)?;
+            }
+            if let Some(c) = lane.coupling {
+                m.sim.set_coupling(c, g)?;
+            }
         }
         let gen = &self.settings.general;
         let tstop = if cc_only {
@@ -238,20 +288,34 @@ impl GapJunctionTuner {
             m.tstop
         };
         m.sim.run(tstop, gen.v_init)?;
-        let (t, v1, v2) = (
-            m.sim.take_trace(m.probes[0]),
-            m.sim.take_trace(m.probes[1]),
-            m.sim.take_trace(m.probes[2]),
-        );
-        let cc =
-            stp_analysis::coupling_coefficient(&t, &v1, &v2, gen.tstart, gen.tstart + gen.tdur)?;
-        Ok(GapRun {
-            g,
-            coupling_coefficient: cc,
-            t,
-            v1,
-            v2,
-        })
+        let t = m.sim.take_trace(m.time);
+        let mut runs = Vec::with_capacity(gs.len());
+        for (lane, &g) in m.lanes.iter().zip(gs) {
+            let (v1, v2) = (
+                m.sim.take_trace(lane.probes[0]),
+                m.sim.take_trace(lane.probes[1]),
+            );
+            let cc = stp_analysis::coupling_coefficient(
+                &t,
+                &v1,
+                &v2,
+                gen.tstart,
+                gen.tstart + gen.tdur,
+            )?;
+            runs.push(GapRun {
+                g,
+                coupling_coefficient: cc,
+                t: t.clone(),
+                v1,
+                v2,
+            });
+        }
+        Ok(runs)
+    }
+
+    /// Run at `g` (a model of one lane).
+    fn run_model(&self, m: &mut GapModel, g: f64, cc_only: bool) -> Result<GapRun, TunerError> {
+        Ok(self.run_lanes(m, &[g], cc_only)?.remove(0))
     }
 
     /// One run at conductance `g` (µS).
@@ -267,19 +331,45 @@ impl GapJunctionTuner {
         Ok(self.run_model(&mut m, g, true)?.coupling_coefficient)
     }
 
-    /// Coupling coefficients for several conductances, in parallel.
+    /// Whole runs (traces to `tstart + tdur + 100`) at several conductances,
+    /// in parallel, [`SWEEP_LANES`] pairs per simulation; each run is the bits
+    /// [`Self::run`] gives alone.
+    pub fn run_batch(&self, gs: &[f64]) -> Result<Vec<GapRun>, TunerError> {
+        self.check_work(&self.cc_work(format!("{} gap-junction runs", gs.len()), gs.len() as f64))?;
+        let batches: Vec<Vec<GapRun>> = gs
+            .par_chunks(SWEEP_LANES)
+            .map(|chunk| {
+                let mut m = self.build_lanes(chunk)?;
+                self.run_lanes(&mut m, chunk, false)
+            })
+            .collect::<Result<_, TunerError>>()?;
+        Ok(batches.concat())
+    }
+
+    /// Coupling coefficients for several conductances, in parallel: the
+    /// conductances are dealt into one batch per thread (at most
+    /// [`SWEEP_LANES`] each), each batch one simulation of a pair per
+    /// conductance. Every coefficient is the bits [`Self::coupling_coefficient`]
+    /// gives alone.
     pub fn sweep(&self, gs: &[f64], progress: &(dyn Fn() + Sync)) -> Result<Vec<f64>, TunerError> {
         self.check_work(&self.cc_work(
             format!("a sweep over {} conductances", gs.len()),
             gs.len() as f64,
         ))?;
-        gs.par_iter()
-            .map(|&g| {
-                let r = self.coupling_coefficient(g);
-                progress();
-                r
+        let per = gs
+            .len()
+            .div_ceil(rayon::current_num_threads().max(1))
+            .clamp(1, SWEEP_LANES);
+        let batches: Vec<Vec<f64>> = gs
+            .par_chunks(per)
+            .map(|chunk| {
+                let mut m = self.build_lanes(chunk)?;
+                let runs = self.run_lanes(&mut m, chunk, true)?;
+                chunk.iter().for_each(|_| progress());
+                Ok(runs.into_iter().map(|r| r.coupling_coefficient).collect())
             })
-            .collect()
+            .collect::<Result<_, TunerError>>()?;
+        Ok(batches.concat())
     }
 }
 

@@ -52,7 +52,7 @@ mod synapse;
 pub use budget::{Budget, Cancel, Work};
 pub use cellfile::load_cell_file;
 pub use error::TunerError;
-pub use gap::{GapCoupling, GapJunctionTuner, GapRun};
+pub use gap::{GapCoupling, GapJunctionTuner, GapRun, SWEEP_LANES};
 pub use mechanisms::load_mechanisms;
 pub use optimize::{
     Bound, GapEvaluation, GapJunctionOptimizer, GapOptimization, Init, Method, OptimizationResult,

@@ -57,6 +57,49 @@ fn coupling_coefficients_match_bmtool_over_the_sweep() {
     }
 }
 
+/// Lanes: several pairs in one simulation give, pair by pair, the bits of
+/// the run done alone — whole traces, both couplings, conductances from 0 to
+/// strong, more conductances than one batch holds.
+#[test]
+fn every_lane_of_a_batch_is_the_run_done_alone() {
+    for coupling in [GapCoupling::Neuron, GapCoupling::Implicit] {
+        let t = fsi(coupling);
+        let gs = [0.0, 1e-4, 3e-4, 1e-3, 2.5e-3, 5e-3, 1e-2, 0.05, 0.2, 1e-5];
+        assert!(gs.len() > tuner_opt::SWEEP_LANES);
+        let batch = t.run_batch(&gs).unwrap();
+        assert_eq!(batch.len(), gs.len());
+        for (g, lane) in gs.iter().zip(&batch) {
+            let alone = t.run(*g).unwrap();
+            assert_eq!(lane.g, *g);
+            for (name, a, b) in [
+                ("t", &lane.t, &alone.t),
+                ("v1", &lane.v1, &alone.v1),
+                ("v2", &lane.v2, &alone.v2),
+            ] {
+                assert_eq!(a.len(), b.len(), "{coupling:?} g = {g}: {name} length");
+                let first = a
+                    .iter()
+                    .zip(b)
+                    .position(|(x, y)| x.to_bits() != y.to_bits());
+                assert!(
+                    first.is_none(),
+                    "{coupling:?} g = {g}: {name} differs first at sample {first:?}"
+                );
+            }
+            assert_eq!(
+                lane.coupling_coefficient.to_bits(),
+                alone.coupling_coefficient.to_bits()
+            );
+        }
+        // The sweep's lanes give the coefficients computed alone.
+        let sweep = t.sweep(&gs, &|| {}).unwrap();
+        for (g, cc) in gs.iter().zip(&sweep) {
+            let alone = t.coupling_coefficient(*g).unwrap();
+            assert_eq!(cc.to_bits(), alone.to_bits(), "{coupling:?} g = {g}");
+        }
+    }
+}
+
 #[test]
 fn optimizer_finds_bmtools_conductance() {
     let r = reference();
