@@ -356,10 +356,10 @@ impl GapJunctionTuner {
             format!("a sweep over {} conductances", gs.len()),
             gs.len() as f64,
         ))?;
-        let per = gs
-            .len()
-            .div_ceil(rayon::current_num_threads().max(1))
-            .clamp(1, SWEEP_LANES);
+        // Batches of at most SWEEP_LANES, as many per thread each.
+        let threads = rayon::current_num_threads().max(1);
+        let batches = threads * gs.len().div_ceil(threads * SWEEP_LANES).max(1);
+        let per = gs.len().div_ceil(batches).max(1);
         let batches: Vec<Vec<f64>> = gs
             .par_chunks(per)
             .map(|chunk| {
