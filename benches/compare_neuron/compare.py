@@ -71,6 +71,11 @@ NEURON_PIN = "8.2.4"
 PINNED_VENV = os.path.join(os.path.expanduser("~"), ".cache", "synaptune",
                            f"bmtool-{BMTOOL_VERSION}")
 
+# What the pinned venv installs. bmtool 0.8.7 does not declare ipywidgets
+# (nor IPython) as a dependency, but bmtool.synapses imports both at the top,
+# so `pip install bmtool==0.8.7` alone cannot import the tuners.
+PINNED_PACKAGES = [f"bmtool=={BMTOOL_VERSION}", "ipywidgets"]
+
 # The repository's own example: the FSI_Cell template and the mod files it
 # (leak, nainter, kdrinter), the Dep2FSI synapse (GABA_A_STP) and the gap
 # junction (Gap) need. Everything else bmtool builds (NetStim, VClamp, IClamp)
@@ -183,6 +188,7 @@ def versions():
 
 def worker(args):
     if args.worker == "versions":
+        import_bmtool()  # fails here, before anything is timed, if bmtool cannot load
         json.dump(versions(), sys.stdout)
         return
     t_start = time.perf_counter()
@@ -353,28 +359,34 @@ def prepare_example(bmtool_python, example_dir, tmp, name="example"):
 
 def pinned_python():
     """The interpreter of the cached pinned environment, created on first use:
-    a venv under PINNED_VENV with `pip install bmtool==BMTOOL_VERSION` (which
-    brings bmtool's own NEURON pin). A marker file says the install finished;
-    a folder without it (an interrupted install) is made again."""
+    a venv under PINNED_VENV with `pip install` PINNED_PACKAGES (bmtool brings
+    its own NEURON pin). The file `installed` holds the packages of the last
+    finished install; without it, or with other packages in it, pip installs
+    PINNED_PACKAGES again into the venv (a venv without an interpreter is made
+    again)."""
     py = os.path.join(PINNED_VENV, "bin", "python")
     done = os.path.join(PINNED_VENV, "installed")
+    spec = " ".join(PINNED_PACKAGES) + "\n"
     if os.path.exists(done):
-        return py
-    if os.path.exists(PINNED_VENV):
-        log(f"{PINNED_VENV} is incomplete (no 'installed' marker); making it again")
+        with open(done) as f:
+            if f.read() == spec:
+                return py
+    if os.path.exists(PINNED_VENV) and not os.path.exists(py):
+        log(f"{PINNED_VENV} has no interpreter; making it again")
         shutil.rmtree(PINNED_VENV)
-    log(f"creating {PINNED_VENV}: {sys.executable} -m venv, pip install bmtool=={BMTOOL_VERSION}"
-        " (once; needs PyPI)")
-    os.makedirs(os.path.dirname(PINNED_VENV), exist_ok=True)
-    subprocess.run([sys.executable, "-m", "venv", PINNED_VENV], check=True)
-    r = subprocess.run([py, "-m", "pip", "install", "-q", f"bmtool=={BMTOOL_VERSION}"])
+    if not os.path.exists(PINNED_VENV):
+        log(f"creating {PINNED_VENV} with {sys.executable} -m venv (once)")
+        os.makedirs(os.path.dirname(PINNED_VENV), exist_ok=True)
+        subprocess.run([sys.executable, "-m", "venv", PINNED_VENV], check=True)
+    log(f"pip install {' '.join(PINNED_PACKAGES)} into {PINNED_VENV} (once; needs PyPI)")
+    r = subprocess.run([py, "-m", "pip", "install", "-q"] + PINNED_PACKAGES)
     if r.returncode != 0:
         raise SystemExit(
-            f"pip install bmtool=={BMTOOL_VERSION} failed in {PINNED_VENV} (NEURON {NEURON_PIN} "
-            "has wheels for CPython 3.8-3.12 only); give an interpreter with bmtool with "
-            "--bmtool-python or $SYNAPTUNE_BMTOOL_PYTHON")
+            f"pip install {' '.join(PINNED_PACKAGES)} failed in {PINNED_VENV} (NEURON "
+            f"{NEURON_PIN} has wheels for CPython 3.8-3.12 only); give an interpreter with "
+            "bmtool with --bmtool-python or $SYNAPTUNE_BMTOOL_PYTHON")
     with open(done, "w") as f:
-        f.write(f"bmtool=={BMTOOL_VERSION}\n")
+        f.write(spec)
     return py
 
 
