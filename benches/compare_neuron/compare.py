@@ -3,9 +3,16 @@
 Usage (from the repository root; see benches/compare_neuron/README.md):
 
     python3 benches/compare_neuron/compare.py \\
-        --bmtool-python /work/venv-bmtool9/bin/python \\
-        --bmtool-example /work/scratch/bmtool-ex \\
+        [--bmtool-python PY] [--bmtool-example DIR] \\
         [--reps 5] [--long-reps 3] [--only single_event,train] [--out results.json]
+
+The bmtool side runs on bmtool 0.8.7 as `pip install bmtool==0.8.7` gives it
+(it pins NEURON 8.2.4): --bmtool-python if given, else $SYNAPTUNE_BMTOOL_PYTHON
+if set, else a virtual environment created once under
+~/.cache/synaptune/bmtool-0.8.7/ (this interpreter's `-m venv`, then
+`pip install bmtool==0.8.7`; needs PyPI the first time). The versions of
+bmtool, NEURON and Python that were timed, the CPU and its core count are
+printed first and written to --out.
 
 For each job, bmtool runs in a fresh worker process (this file, run by
 --bmtool-python): the tuner is built once, untimed, then the job is timed
@@ -32,10 +39,14 @@ model per simulation.
   gap_fit        GapJunctionOptimizer.optimize_resistance(0.37, (1e-4, 1e-2))
   gap_sweep      GapJunctionOptimizer.parameter_sweep(np.logspace(-4, -2, 20))
 
---bmtool-example is a folder with bmtool's synaptic-tuner example files,
-templates.hoc and modfiles/*.mod (not part of this repository; see
-tools/bmtool-ref/README.md). They are copied to a temporary folder and
-compiled there with the nrnivmodl of --bmtool-python's NEURON.
+The model bmtool loads is, by default, the repository's own: the FSI_Cell
+template examples/fsi/templates.hoc and the mod files of examples/nmodl/ it
+needs (OWN_MODS below). --bmtool-example DIR takes bmtool's synaptic-tuner
+example files instead (templates.hoc and modfiles/*.mod, not part of this
+repository; see tools/bmtool-ref/README.md). check_example.py shows that bmtool
+computes the same numbers on both. The files are copied to a temporary folder
+and the mod files compiled there with the nrnivmodl beside the bmtool
+interpreter.
 """
 
 import argparse
@@ -53,6 +64,28 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.normpath(os.path.join(HERE, "..", ".."))
 SETTINGS = os.path.join(ROOT, "examples", "fsi", "settings.json")
 GAP_SETTINGS = os.path.join(ROOT, "examples", "fsi", "gap.json")
+
+# bmtool's release and the NEURON it pins (`pip install bmtool==0.8.7`).
+BMTOOL_VERSION = "0.8.7"
+NEURON_PIN = "8.2.4"
+PINNED_VENV = os.path.join(os.path.expanduser("~"), ".cache", "synaptune",
+                           f"bmtool-{BMTOOL_VERSION}")
+
+# What the pinned venv installs. bmtool 0.8.7 does not declare ipywidgets
+# (nor IPython) as a dependency, but bmtool.synapses imports both at the top,
+# so `pip install bmtool==0.8.7` alone cannot import the tuners.
+PINNED_PACKAGES = [f"bmtool=={BMTOOL_VERSION}", "ipywidgets"]
+
+# The repository's own example: the FSI_Cell template and the mod files it
+# (leak, nainter, kdrinter), the Dep2FSI synapse (GABA_A_STP) and the gap
+# junction (Gap) need. Everything else bmtool builds (NetStim, VClamp, IClamp)
+# is NEURON's own. The names keep the alphabetical order of bmtool's files
+# (GABA_A_STP, gap, kdrinter, leak, nainter), which is NEURON's registration
+# order and so the order the currents are summed in.
+OWN_TEMPLATE = os.path.join(ROOT, "examples", "fsi", "templates.hoc")
+OWN_MODS_DIR = os.path.join(ROOT, "examples", "nmodl")
+STDRUN_LINE = '{load_file("stdrun.hoc")}\n'
+OWN_MODS = ["GabaAStp.mod", "gap_junction.mod", "kdr_fsi.mod", "leak_fsi.mod", "na_fsi.mod"]
 
 JOBS = ["single_event", "train", "freq_response", "stp_fit", "gap_fit", "gap_sweep"]
 LONG = {"freq_response", "stp_fit", "gap_fit", "gap_sweep"}
@@ -132,11 +165,35 @@ def gap_tuner(S):
     )
 
 
+def versions():
+    """The versions this interpreter times: bmtool, NEURON, Python, numpy."""
+    from importlib import metadata
+
+    import neuron
+    import numpy
+
+    try:
+        dist = metadata.version("NEURON")
+    except metadata.PackageNotFoundError:  # a NEURON built from source
+        dist = None
+    return {
+        "bmtool": metadata.version("bmtool"),
+        "neuron": neuron.__version__,
+        "neuron_dist": dist,
+        "python": platform.python_version(),
+        "numpy": numpy.__version__,
+        "executable": sys.executable,
+    }
+
+
 def worker(args):
+    if args.worker == "versions":
+        import_bmtool()  # fails here, before anything is timed, if bmtool cannot load
+        json.dump(versions(), sys.stdout)
+        return
     t_start = time.perf_counter()
     os.chdir(args.dir)
     np, S = import_bmtool()
-    import neuron
 
     job = args.worker
     if job.startswith("gap"):
@@ -221,7 +278,7 @@ def worker(args):
             "simulations": sims,
             "result": result,
             "setup_s": setup,
-            "neuron": neuron.__version__,
+            "versions": versions(),
         },
         sys.stdout,
     )
@@ -254,26 +311,132 @@ def machine():
     }
 
 
-def prepare_example(args, tmp):
-    """Copy templates.hoc and the mod files; compile them with the bmtool
-    interpreter's own nrnivmodl."""
-    src = args.bmtool_example
-    dst = os.path.join(tmp, "example")
-    os.makedirs(os.path.join(dst, "modfiles"))
-    shutil.copy(os.path.join(src, "templates.hoc"), dst)
-    mods = [m for m in os.listdir(os.path.join(src, "modfiles")) if m.endswith(".mod")]
+def example_files(example_dir):
+    """The template and mod files bmtool loads: bmtool's example folder
+    (templates.hoc, modfiles/*.mod) if one is given, else the repository's own
+    (OWN_TEMPLATE and OWN_MODS). Returns (description, template, [mod paths])."""
+    if example_dir is None:
+        mods = [os.path.join(OWN_MODS_DIR, m) for m in OWN_MODS]
+        desc = (f"repository's own: {os.path.relpath(OWN_TEMPLATE, ROOT)} + "
+                f"{os.path.relpath(OWN_MODS_DIR, ROOT)}/{{{','.join(OWN_MODS)}}}")
+        return desc, OWN_TEMPLATE, mods
+    moddir = os.path.join(example_dir, "modfiles")
+    mods = sorted(os.path.join(moddir, m) for m in os.listdir(moddir) if m.endswith(".mod"))
     if not mods:
-        raise SystemExit(f"{src}/modfiles has no .mod files")
+        raise SystemExit(f"{moddir} has no .mod files")
+    return f"bmtool's example folder {example_dir}", os.path.join(example_dir, "templates.hoc"), mods
+
+
+def prepare_example(bmtool_python, example_dir, tmp, name="example"):
+    """Copy the template (as templates.hoc) and the mod files (to modfiles/)
+    into tmp/name and compile them with the bmtool interpreter's own
+    nrnivmodl. Returns (folder, description)."""
+    desc, template, mods = example_files(example_dir)
+    dst = os.path.join(tmp, name)
+    os.makedirs(os.path.join(dst, "modfiles"))
+    with open(template) as f:
+        text = f.read()
+    if example_dir is None:
+        # bmtool's templates.hoc starts with {load_file("stdrun.hoc")}; its
+        # GapJunctionTuner relies on that (it sets h.tstop and calls
+        # h.continuerun without loading stdrun.hoc itself, unlike its
+        # SynapseTuner). The repository's template does not load it, so the
+        # copy bmtool reads gets bmtool's first line.
+        text = STDRUN_LINE + text
+    with open(os.path.join(dst, "templates.hoc"), "w") as f:
+        f.write(text)
     for m in mods:
-        shutil.copy(os.path.join(src, "modfiles", m), os.path.join(dst, "modfiles"))
-    nrnivmodl = os.path.join(os.path.dirname(args.bmtool_python), "nrnivmodl")
+        shutil.copy(m, os.path.join(dst, "modfiles"))
+    nrnivmodl = os.path.join(os.path.dirname(bmtool_python), "nrnivmodl")
     log(f"compiling {len(mods)} mod files with {nrnivmodl}")
     r = subprocess.run(
         [nrnivmodl], cwd=os.path.join(dst, "modfiles"), capture_output=True, text=True
     )
     if r.returncode != 0:
         raise SystemExit(f"nrnivmodl failed:\n{r.stdout}\n{r.stderr}")
-    return dst
+    return dst, desc
+
+
+def pinned_python():
+    """The interpreter of the cached pinned environment, created on first use:
+    a venv under PINNED_VENV with `pip install` PINNED_PACKAGES (bmtool brings
+    its own NEURON pin). The file `installed` holds the packages of the last
+    finished install; without it, or with other packages in it, pip installs
+    PINNED_PACKAGES again into the venv (a venv without an interpreter is made
+    again)."""
+    py = os.path.join(PINNED_VENV, "bin", "python")
+    done = os.path.join(PINNED_VENV, "installed")
+    spec = " ".join(PINNED_PACKAGES) + "\n"
+    if os.path.exists(done):
+        with open(done) as f:
+            if f.read() == spec:
+                return py
+    if os.path.exists(PINNED_VENV) and not os.path.exists(py):
+        log(f"{PINNED_VENV} has no interpreter; making it again")
+        shutil.rmtree(PINNED_VENV)
+    if not os.path.exists(PINNED_VENV):
+        log(f"creating {PINNED_VENV} with {sys.executable} -m venv (once)")
+        os.makedirs(os.path.dirname(PINNED_VENV), exist_ok=True)
+        subprocess.run([sys.executable, "-m", "venv", PINNED_VENV], check=True)
+    log(f"pip install {' '.join(PINNED_PACKAGES)} into {PINNED_VENV} (once; needs PyPI)")
+    r = subprocess.run([py, "-m", "pip", "install", "-q"] + PINNED_PACKAGES)
+    if r.returncode != 0:
+        raise SystemExit(
+            f"pip install {' '.join(PINNED_PACKAGES)} failed in {PINNED_VENV} (NEURON "
+            f"{NEURON_PIN} has wheels for CPython 3.8-3.12 only); give an interpreter with "
+            "bmtool with --bmtool-python or $SYNAPTUNE_BMTOOL_PYTHON")
+    with open(done, "w") as f:
+        f.write(spec)
+    return py
+
+
+def bmtool_python(arg):
+    """--bmtool-python, else $SYNAPTUNE_BMTOOL_PYTHON, else the pinned venv.
+    Returns (interpreter, where it came from)."""
+    if arg:
+        return os.path.abspath(arg), "--bmtool-python"
+    env = os.environ.get("SYNAPTUNE_BMTOOL_PYTHON")
+    if env:
+        return os.path.abspath(env), "$SYNAPTUNE_BMTOOL_PYTHON"
+    return pinned_python(), f"pinned environment {PINNED_VENV}"
+
+
+def probe_versions(python):
+    """Run the `versions` worker in the bmtool interpreter."""
+    r = subprocess.run([python, os.path.abspath(__file__), "--worker", "versions"],
+                       capture_output=True, text=True)
+    if r.returncode != 0:
+        raise SystemExit(f"{python} cannot import bmtool and neuron:\n{r.stderr[-4000:]}")
+    return json.loads(r.stdout.strip().splitlines()[-1])
+
+
+def is_pin(v):
+    """Whether the NEURON timed is bmtool's pin. The 8.2.4 wheel's
+    neuron.__version__ is "8.2.4+" (built one commit past the tag); its pip
+    distribution says 8.2.4."""
+    if v.get("neuron_dist"):
+        return v["neuron_dist"] == NEURON_PIN
+    return v["neuron"].rstrip("+") == NEURON_PIN
+
+
+def neuron_label(v):
+    """`8.2.4+ (pip: NEURON 8.2.4)`, or the version alone."""
+    if v.get("neuron_dist") and v["neuron_dist"] != v["neuron"]:
+        return f"{v['neuron']} (pip: NEURON {v['neuron_dist']})"
+    return v["neuron"]
+
+
+def pin_warnings(v):
+    """Lines saying that what is timed is not bmtool 0.8.7 on its NEURON pin."""
+    out = []
+    if not is_pin(v):
+        out.append(f"NOTE: NEURON {v['neuron']} is not bmtool {BMTOOL_VERSION}'s pin "
+                   f"(NEURON {NEURON_PIN}, what `pip install bmtool=={BMTOOL_VERSION}` "
+                   "installs): these figures are not against what bmtool users get.")
+    if v["bmtool"] != BMTOOL_VERSION:
+        out.append(f"NOTE: bmtool {v['bmtool']} is not the bmtool {BMTOOL_VERSION} "
+                   "this comparison is written for.")
+    return out
 
 
 def run_bmtool(args, example, job, reps):
@@ -328,39 +491,39 @@ def ratio(b, s):
     return r, lo, hi
 
 
-def driver(args):
-    jobs = args.only.split(",") if args.only else JOBS
-    for j in jobs:
-        if j not in JOBS:
-            raise SystemExit(f"unknown job {j}; jobs: {', '.join(JOBS)}")
-    reps = {j: (args.long_reps if j in LONG else args.reps) for j in jobs}
-    before = machine()
-    log("building synaptune (release)")
-    subprocess.run(["cargo", "build", "-q", "--release", "-p", "synaptune-cli"], cwd=ROOT,
-                   check=True)
-    subprocess.run(["cargo", "bench", "-q", "--bench", "compare_neuron", "--no-run"], cwd=ROOT,
-                   check=True)
-    results = {"machine": before, "jobs": {}}
-    with tempfile.TemporaryDirectory(prefix="synaptune-compare-") as tmp:
-        example = prepare_example(args, tmp)
-        for j in jobs:
-            log(f"bmtool: {j} ×{reps[j]}")
-            results["jobs"].setdefault(j, {})["bmtool"] = run_bmtool(args, example, j, reps[j])
-    for j in jobs:
-        log(f"synaptune: {j} ×{reps[j]}")
-        syn = run_synaptune(args, [j], reps[j], None)
-        results["jobs"][j]["synaptune"] = syn[j]
-        results["jobs"][j]["synaptune"]["threads"] = syn["threads"]
-        if j in LONG:
-            one = run_synaptune(args, [j], reps[j], 1)
-            results["jobs"][j]["synaptune_1_thread"] = one[j]
-        results["jobs"][j]["synaptune_cli_s"] = run_cli(args, j, reps[j])
-    results["machine"]["load_average_after"] = machine()["load_average"]
-    nrn = next(iter(results["jobs"].values()))["bmtool"]["neuron"]
-    results["neuron"] = nrn
+def header(args, v, mach):
+    """What is timed, printed before anything runs and kept for --out."""
+    info = {
+        "bmtool": v["bmtool"],
+        "neuron": v["neuron"],
+        "neuron_dist": v["neuron_dist"],
+        "neuron_is_bmtool_pin": is_pin(v),
+        "python": v["python"],
+        "numpy": v["numpy"],
+        "bmtool_python": args.bmtool_python,
+        "bmtool_python_from": args.bmtool_python_from,
+        "cpu": mach["cpu"],
+        "logical_cpus": mach["logical_cpus"],
+        "system": mach["system"],
+    }
+    print(f"bmtool {v['bmtool']} on NEURON {neuron_label(v)}, Python {v['python']}, "
+          f"numpy {v['numpy']} ({args.bmtool_python}, from {args.bmtool_python_from})")
+    print(f"CPU: {mach['cpu']}, {mach['logical_cpus']} logical CPUs; {mach['system']}; "
+          f"load average {mach['load_average']}")
+    for line in pin_warnings(v):
+        print(line)
+    sys.stdout.flush()
+    return info
 
-    print(f"\nFSI example, {CONNECTION} / FSI_gap; bmtool 0.8.7 on NEURON {nrn}; "
-          f"{before['cpu']}, {before['logical_cpus']} logical CPUs")
+
+def print_table(results, jobs):
+    """The comparison table (stdout); adds the ratios to results."""
+    t = results["timed"]
+    print(f"\nFSI example, {CONNECTION} / FSI_gap; bmtool {t['bmtool']} on NEURON {neuron_label(t)} "
+          f"(Python {t['python']}); {t['cpu']}, {t['logical_cpus']} logical CPUs")
+    print(f"model bmtool loaded: {results['example']}")
+    for line in pin_warnings(t):
+        print(line)
     print("times: median [min–max]; ratio: of medians [range the spreads allow]\n")
     head = f"{'job':<14} {'bmtool':>30} {'synaptune':>30} {'ratio':>22} {'sims b/s':>9}"
     print(head)
@@ -381,17 +544,55 @@ def driver(args):
             r["ratio_1_thread"] = {"median": x, "min": lo, "max": hi}
             print(f"{j:<14} {fmt_t(s):>30} {x:7.1f}× [{lo:5.1f}–{hi:5.1f}]")
     print("\nwhole processes (bmtool: interpreter start, imports, model build and one job; "
-          "synaptune: the CLI command):")
+          "synaptune: the CLI command; last column: bmtool's in-process call, the table's "
+          "median, against the CLI process):")
     for j in jobs:
         r = results["jobs"][j]
         bm = r["bmtool"]
-        whole = bm["setup_s"] + statistics.median(bm["times_s"])
+        call = statistics.median(bm["times_s"])
+        whole = bm["setup_s"] + call
         cli = statistics.median(r["synaptune_cli_s"])
         r["ratio_process"] = whole / cli
+        r["ratio_call_vs_cli"] = call / cli
         print(f"{j:<14} bmtool {whole * 1e3:9.1f} ms   synaptune {cli * 1e3:8.1f} ms   "
-              f"{whole / cli:7.1f}×")
-    print(f"\nload average before {before['load_average']}, after "
+              f"{whole / cli:7.1f}×   call/CLI {call / cli:6.1f}×")
+    print(f"\nload average before {results['machine']['load_average']}, after "
           f"{results['machine']['load_average_after']}")
+
+
+def driver(args):
+    jobs = args.only.split(",") if args.only else JOBS
+    for j in jobs:
+        if j not in JOBS:
+            raise SystemExit(f"unknown job {j}; jobs: {', '.join(JOBS)}")
+    reps = {j: (args.long_reps if j in LONG else args.reps) for j in jobs}
+    before = machine()
+    v = probe_versions(args.bmtool_python)
+    results = {"timed": header(args, v, before), "machine": before, "jobs": {}}
+    log("building synaptune (release)")
+    subprocess.run(["cargo", "build", "-q", "--release", "-p", "synaptune-cli"], cwd=ROOT,
+                   check=True)
+    subprocess.run(["cargo", "bench", "-q", "--bench", "compare_neuron", "--no-run"], cwd=ROOT,
+                   check=True)
+    with tempfile.TemporaryDirectory(prefix="synaptune-compare-") as tmp:
+        example, results["example"] = prepare_example(args.bmtool_python, args.bmtool_example, tmp)
+        for j in jobs:
+            log(f"bmtool: {j} ×{reps[j]}")
+            out = run_bmtool(args, example, j, reps[j])
+            if out["versions"] != v:
+                raise SystemExit(f"the {j} worker ran {out['versions']}, not {v}")
+            results["jobs"].setdefault(j, {})["bmtool"] = out
+    for j in jobs:
+        log(f"synaptune: {j} ×{reps[j]}")
+        syn = run_synaptune(args, [j], reps[j], None)
+        results["jobs"][j]["synaptune"] = syn[j]
+        results["jobs"][j]["synaptune"]["threads"] = syn["threads"]
+        if j in LONG:
+            one = run_synaptune(args, [j], reps[j], 1)
+            results["jobs"][j]["synaptune_1_thread"] = one[j]
+        results["jobs"][j]["synaptune_cli_s"] = run_cli(args, j, reps[j])
+    results["machine"]["load_average_after"] = machine()["load_average"]
+    print_table(results, jobs)
     if args.out:
         with open(args.out, "w") as f:
             json.dump(results, f, indent=1)
@@ -402,8 +603,12 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--worker", help=argparse.SUPPRESS)
     ap.add_argument("--dir", help=argparse.SUPPRESS)
-    ap.add_argument("--bmtool-python", help="interpreter with bmtool 0.8.7 and NEURON")
-    ap.add_argument("--bmtool-example", help="folder with templates.hoc and modfiles/*.mod")
+    ap.add_argument("--bmtool-python",
+                    help="interpreter with bmtool 0.8.7 and NEURON (default: "
+                    "$SYNAPTUNE_BMTOOL_PYTHON, else the pinned venv in " + PINNED_VENV + ")")
+    ap.add_argument("--bmtool-example",
+                    help="bmtool's example folder (templates.hoc, modfiles/*.mod); default: "
+                    "the repository's examples/fsi/templates.hoc and examples/nmodl mod files")
     ap.add_argument("--reps", type=int, default=5, help="repetitions of the short jobs")
     ap.add_argument("--long-reps", type=int, default=3,
                     help="repetitions of the frequency response, fits and sweep")
@@ -415,10 +620,9 @@ def main():
     if args.worker:
         worker(args)
         return
-    if not args.bmtool_python or not args.bmtool_example:
-        ap.error("--bmtool-python and --bmtool-example are required")
-    args.bmtool_python = os.path.abspath(args.bmtool_python)
-    args.bmtool_example = os.path.abspath(args.bmtool_example)
+    args.bmtool_python, args.bmtool_python_from = bmtool_python(args.bmtool_python)
+    if args.bmtool_example:
+        args.bmtool_example = os.path.abspath(args.bmtool_example)
     driver(args)
 
 
