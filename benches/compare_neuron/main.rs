@@ -70,7 +70,7 @@ fn job(name: &str, t: &SynapseTuner, gt: &GapJunctionTuner) -> (usize, Value) {
             let r = t.train(50.0, 250.0).unwrap_or_else(fail);
             (
                 1,
-                json!({ "ppr": r.metrics.ppr, "induction": r.metrics.induction }),
+                json!({ "ppr": r.metrics.stp_initial_p90, "induction": r.metrics.induction_p90, "recovery": r.metrics.recovery_p90 }),
             )
         }
         "freq_response" => {
