@@ -1,8 +1,8 @@
 //! The FSI interneuron's channels from bmtool's synaptic-tuner example:
 //! `leak` (`leak.mod`), `nainter` (`nainter.mod`) and `kdrinter` (`kdrinter.mod`).
 
-use crate::cnexp::{relax, relax_lanes};
-use mech_api::math::exp4;
+use crate::cnexp::relax;
+use mech_api::math::exp;
 use mech_api::{abi, MechInfo, Mechanism, Pack, DV};
 
 /// Passive leak, il = glbar (v − el).
@@ -60,18 +60,10 @@ const N_H: usize = 11;
 fn na_rate(p: &mut Pack, k: usize, v: f64) -> [f64; 4] {
     let (mtau_inv, htau_inv) = (p.get(N_MTAU_INV, k), p.get(N_HTAU_INV, k));
     let (mv05, hv05) = (p.get(N_MV05, k), p.get(N_HV05, k));
-    // The four exponentials in one call: each lane is `exp` of the same
-    // argument, bit for bit.
-    let e = exp4([
-        (v - mv05) / 11.75,
-        -(v - mv05) / 27.0,
-        -(v - hv05) / 33.0,
-        (v - hv05) / 12.2,
-    ]);
-    let ma = mtau_inv * e[0];
-    let mb = mtau_inv * e[1];
-    let ha = htau_inv * e[2];
-    let hb = htau_inv * e[3];
+    let ma = mtau_inv * exp((v - mv05) / 11.75);
+    let mb = mtau_inv * exp(-(v - mv05) / 27.0);
+    let ha = htau_inv * exp(-(v - hv05) / 33.0);
+    let hb = htau_inv * exp((v - hv05) / 12.2);
     let msum = ma + mb;
     let hsum = ha + hb;
     let r = [ma / msum, 1.0 / msum, ha / hsum, 1.0 / hsum];
@@ -135,12 +127,8 @@ impl Mechanism for NaInter {
         for k in 0..p.n() {
             let v = p.v(k);
             let [minf, mtau, hinf, htau] = na_rate(p, k, v);
-            let [m, h] = relax_lanes(
-                [p.get(N_M, k), p.get(N_H, k)],
-                dt,
-                [minf, hinf],
-                [mtau, htau],
-            );
+            let m = relax(p.get(N_M, k), dt, minf, mtau);
+            let h = relax(p.get(N_H, k), dt, hinf, htau);
             p.set(N_M, k, m);
             p.set(N_H, k, h);
         }
@@ -162,10 +150,8 @@ const K_N: usize = 6;
 #[inline(always)]
 fn k_rate(p: &mut Pack, k: usize, v: f64) -> [f64; 2] {
     let (tau_inv, v05) = (p.get(K_TAU_INV, k), p.get(K_V05, k));
-    // Both exponentials in one call (two lanes unused).
-    let e = exp4([(v - v05) / 10.67, -(v - v05) / 42.68, 1.0, 1.0]);
-    let nalf = tau_inv * e[0];
-    let nbet = tau_inv * e[1];
+    let nalf = tau_inv * exp((v - v05) / 10.67);
+    let nbet = tau_inv * exp(-(v - v05) / 42.68);
     let sum = nalf + nbet;
     let r = [nalf / sum, 1.0 / sum];
     p.set(K_INF, k, r[0]);
