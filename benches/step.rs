@@ -8,7 +8,9 @@
 //!   NetStim every 20 ms from t = 100 ms, celsius 20, with
 //!   `skip_stationary: false` so every step is computed: `fsi/fadvance` is one
 //!   step in the periodic regime, `fsi/run_600ms` a whole `finitialize` +
-//!   `continuerun(600)` (24 000 steps).
+//!   `continuerun(600)` (24 000 steps);
+//! * `lanes/fsi_fadvance/K`: K copies of that model (own NetStim each) in one
+//!   simulation, one step; throughput K, so criterion's rate is per lane.
 
 use cable_core::{CellSpec, Loc, ModelBuilder, SimOptions, Simulation, Target};
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
@@ -80,6 +82,12 @@ fn steps(c: &mut Criterion) {
 }
 
 fn fsi_sim() -> Simulation {
+    fsi_lanes(1)
+}
+
+/// `lanes` copies of the FSI model in one simulation, each with its own
+/// NetStim (interval 20 ms + 1 ms per lane).
+fn fsi_lanes(lanes: usize) -> Simulation {
     let path = concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/examples/fsi/cells/FSI_Cell.json"
@@ -87,7 +95,21 @@ fn fsi_sim() -> Simulation {
     let cell = CellSpec::from_file(path).unwrap();
     let reg = standard_mechanisms::registry();
     let mut b = ModelBuilder::new(&reg);
-    let c = b.add_cell(&cell).unwrap();
+    for lane in 0..lanes {
+        add_fsi_lane(&mut b, &cell, 20.0 + lane as f64);
+    }
+    b.build(SimOptions {
+        celsius: 20.0,
+        skip_stationary: false,
+        ..SimOptions::default()
+    })
+    .unwrap()
+}
+
+/// One FSI cell with the Dep2FSI synapse, a clamp at −55 mV and a NetStim
+/// every `interval` ms from t = 100 ms.
+fn add_fsi_lane(b: &mut ModelBuilder, cell: &CellSpec, interval: f64) {
+    let c = b.add_cell(cell).unwrap();
     let syn = b
         .add_point(
             "GABA_A_STP",
@@ -120,7 +142,7 @@ fn fsi_sim() -> Simulation {
             "NetStim",
             &[
                 ("start", 100.0),
-                ("interval", 20.0),
+                ("interval", interval),
                 ("number", 1e9),
                 ("noise", 0.0),
             ],
@@ -128,12 +150,6 @@ fn fsi_sim() -> Simulation {
         .unwrap();
     let src = b.artificial_source(ns).unwrap();
     b.connect(src, Target::Point(syn), 1.3, &[1.0]).unwrap();
-    b.build(SimOptions {
-        celsius: 20.0,
-        skip_stationary: false,
-        ..SimOptions::default()
-    })
-    .unwrap()
 }
 
 fn fsi(c: &mut Criterion) {
@@ -157,5 +173,22 @@ fn fsi(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, steps, fsi);
+/// K copies of the FSI model advanced in one simulation ("lanes": each its
+/// own cell, synapse, clamp and events; every lane computes the bits of the
+/// run alone, see `tuner-opt`'s gap lanes test): the time per lane-step.
+fn lanes(c: &mut Criterion) {
+    let mut g = c.benchmark_group("lanes");
+    for k in [1usize, 4, 8, 16] {
+        let mut s = fsi_lanes(k);
+        s.run(200.0, -65.0).unwrap();
+        assert_eq!(s.skipped_steps(), 0);
+        g.throughput(Throughput::Elements(k as u64));
+        g.bench_with_input(BenchmarkId::new("fsi_fadvance", k), &k, |b, _| {
+            b.iter(|| s.fadvance().unwrap())
+        });
+    }
+    g.finish();
+}
+
+criterion_group!(benches, steps, fsi, lanes);
 criterion_main!(benches);

@@ -2,7 +2,7 @@
 //! rounding is NEURON's (do not simplify them), and the pieces the two-exponential
 //! synapses (`Exp2Syn`, `Exp2Syn_STP`, `GABA_A_STP`) share.
 
-use mech_api::math::{exp, exp4};
+use mech_api::math::exp;
 use mech_api::{Pack, DV};
 
 /// `x' = -x/tau`: `x + (1 - exp(dt*((-1)/tau))) * (-(0)/((-1)/tau) - x)`.
@@ -15,20 +15,6 @@ pub fn decay(x: f64, dt: f64, tau: f64) -> f64 {
 #[inline]
 pub fn relax(x: f64, dt: f64, inf: f64, tau: f64) -> f64 {
     x + (1.0 - exp(dt * ((-1.0) / tau))) * (-(inf / tau) / ((-1.0) / tau) - x)
-}
-
-/// [`relax`] of up to four states at once: their `exp`s in one [`exp4`] call
-/// (each lane the same bits as `exp`; unused lanes compute `exp(1)`), the
-/// rest as in `relax`.
-#[inline]
-pub fn relax_lanes<const N: usize>(x: [f64; N], dt: f64, inf: [f64; N], tau: [f64; N]) -> [f64; N] {
-    const { assert!(N <= 4) };
-    let mut arg = [1.0; 4];
-    for j in 0..N {
-        arg[j] = dt * ((-1.0) / tau[j]);
-    }
-    let e = exp4(arg);
-    std::array::from_fn(|j| x[j] + (1.0 - e[j]) * (-(inf[j] / tau[j]) / ((-1.0) / tau[j]) - x[j]))
 }
 
 /// The Exp2Syn normalisation: `1 / (-exp(-tp/tau1) + exp(-tp/tau2))` with the

@@ -5,7 +5,6 @@
 //! clamped outside, rebuilt when celsius changes. `usetable` = 0 evaluates them
 //! directly (what NEURON 8.2's CoreNEURON-enabled wheels do, having no TABLE).
 
-use crate::cnexp::relax_lanes;
 use mech_api::math::exp;
 use mech_api::{abi, MechInfo, Mechanism, Pack, DV};
 
@@ -222,15 +221,24 @@ impl Mechanism for Hh {
             let r = rates(p, p.v(k));
             store_rates(p, k, r);
             let [minf, mtau, hinf, htau, ninf, ntau] = r;
-            let [m, h, n] = relax_lanes(
-                [p.get(M, k), p.get(H, k), p.get(N, k)],
-                dt,
-                [minf, hinf, ninf],
-                [mtau, htau, ntau],
+            let m = p.get(M, k);
+            let h = p.get(H, k);
+            let n = p.get(N, k);
+            p.set(
+                M,
+                k,
+                m + (1.0 - exp(dt * ((-1.0) / mtau))) * (-(minf / mtau) / ((-1.0) / mtau) - m),
             );
-            p.set(M, k, m);
-            p.set(H, k, h);
-            p.set(N, k, n);
+            p.set(
+                H,
+                k,
+                h + (1.0 - exp(dt * ((-1.0) / htau))) * (-(hinf / htau) / ((-1.0) / htau) - h),
+            );
+            p.set(
+                N,
+                k,
+                n + (1.0 - exp(dt * ((-1.0) / ntau))) * (-(ninf / ntau) / ((-1.0) / ntau) - n),
+            );
         }
     }
 }
