@@ -214,9 +214,9 @@ impl<'r> ModelBuilder<'r> {
         }
         self.transfers = transfers;
         let locs = std::mem::take(&mut self.coupling_locs);
-        for k in 0..locs.len() {
-            let i = self.node_at(&locs[k].0).expect("checked when added");
-            let j = self.node_at(&locs[k].1).expect("checked when added");
+        for (k, (a, b)) in locs.iter().enumerate() {
+            let i = self.node_at(a).expect("checked when added");
+            let j = self.node_at(b).expect("checked when added");
             self.couplings[k].0 = i;
             self.couplings[k].1 = j;
         }
