@@ -31,11 +31,13 @@
 //! stops its simulations.
 
 mod checkpoint;
+mod lanes;
 mod results;
 mod runs;
 mod stimulus;
 
 pub use checkpoint::TrainStart;
+pub use lanes::TRAIN_LANES;
 pub use results::{
     ContinuousResult, FreqResponse, SingleEventResult, TableRow, Traces, TrainResult,
     BMTOOL_FREQUENCIES,

@@ -41,6 +41,18 @@ pub fn train_times(tstart: f64, freq: f64, delay: f64) -> (Vec<f64>, f64) {
 /// A VecStim and the spike times it plays.
 type VecStimTimes = (ArtId, Vec<f64>);
 
+/// What one run (a lane) adds to a model: its cell, synapse, clamp,
+/// stimulators and stop time.
+pub(super) struct LaneParts {
+    pub cell: CellId,
+    pub soma: String,
+    pub syn: PointId,
+    pub clamp: Option<PointId>,
+    pub sources: Vec<SourceId>,
+    pub vecstim: Option<VecStimTimes>,
+    pub tstop: f64,
+}
+
 /// Handles of one built run.
 pub(super) struct Built {
     pub sim: Simulation,
@@ -56,10 +68,46 @@ impl SynapseTuner {
     /// stimulators and the recordings, in the order bmtool creates them.
     pub(super) fn build(&self, stim: Stim) -> Result<Built, TunerError> {
         let mut b = ModelBuilder::new(&self.reg);
-        let (syn, soma, c) = self.add_cell_and_synapse(&mut b)?;
+        let lane = self.add_lane(&mut b, stim)?;
+        let mut sim = self.build_sim(b, std::slice::from_ref(&lane))?;
+        let probes = self.add_records(&mut sim, &lane)?;
+        Ok(Built {
+            sim,
+            syn: lane.syn,
+            sources: lane.sources,
+            probes,
+            has_clamp: lane.clamp.is_some(),
+            tstop: lane.tstop,
+        })
+    }
+
+    /// One run's cell, synapse, clamp and stimulus added to `b`.
+    pub(super) fn add_lane(
+        &self,
+        b: &mut ModelBuilder,
+        stim: Stim,
+    ) -> Result<LaneParts, TunerError> {
+        let (syn, soma, cell) = self.add_cell_and_synapse(b)?;
         let tstop = self.tstop(stim);
-        let clamp = self.add_clamp(&mut b, c, &soma, tstop)?;
-        let (sources, vecstim) = self.add_stimulators(&mut b, syn, stim, tstop)?;
+        let clamp = self.add_clamp(b, cell, &soma, tstop)?;
+        let (sources, vecstim) = self.add_stimulators(b, syn, stim, tstop)?;
+        Ok(LaneParts {
+            cell,
+            soma,
+            syn,
+            clamp,
+            sources,
+            vecstim,
+            tstop,
+        })
+    }
+
+    /// The simulation of the lanes added to `b`, their VecStim times set.
+    pub(super) fn build_sim(
+        &self,
+        b: ModelBuilder,
+        lanes: &[LaneParts],
+    ) -> Result<Simulation, TunerError> {
         let g = &self.settings.general;
         let mut sim = b.build(SimOptions {
             dt: g.dt,
@@ -67,25 +115,17 @@ impl SynapseTuner {
             secondorder: 0,
             ..SimOptions::default()
         })?;
-        if let Some((a, times)) = vecstim {
-            sim.set_artificial_vector(a, times)?;
+        for lane in lanes {
+            if let Some((a, times)) = &lane.vecstim {
+                sim.set_artificial_vector(*a, times.clone())?;
+            }
         }
         if let Some(c) = &self.cancel {
             sim.set_cancel(c.clone());
         }
-        let probes = self.add_records(&mut sim, &sources, &soma, clamp, syn)?;
-        Ok(Built {
-            sim,
-            syn,
-            sources,
-            probes,
-            has_clamp: clamp.is_some(),
-            tstop,
-        })
+        Ok(sim)
     }
 
-    /// The post cell and the synapse with the connection's parameters; the
-    /// soma's name and the cell's id.
     fn add_cell_and_synapse(
         &self,
         b: &mut ModelBuilder,
@@ -227,30 +267,30 @@ impl SynapseTuner {
 
     /// Spikes of every stimulator; time, soma voltage, the clamp's and the
     /// synapse's current, the extra variables (in [`Self::collect`]'s order).
-    fn add_records(
+    /// Record a lane's spikes, time, soma voltage, clamp and synapse
+    /// variables (in the order `collect` takes them).
+    pub(super) fn add_records(
         &self,
         sim: &mut Simulation,
-        sources: &[SourceId],
-        soma: &str,
-        clamp: Option<PointId>,
-        syn: PointId,
+        lane: &LaneParts,
     ) -> Result<Vec<ProbeId>, TunerError> {
-        for &s in sources {
+        for &s in &lane.sources {
             sim.record_spikes(s)?;
         }
-        let mut probes = vec![sim.record_time(), sim.record(0, soma, 0.5, "v")?];
-        if let Some(cl) = clamp {
+        let mut probes = vec![
+            sim.record_time(),
+            sim.record(lane.cell.0, &lane.soma, 0.5, "v")?,
+        ];
+        if let Some(cl) = lane.clamp {
             probes.push(sim.record_point(cl, "i")?);
         }
-        probes.push(sim.record_point(syn, &self.current_name)?);
+        probes.push(sim.record_point(lane.syn, &self.current_name)?);
         for v in &self.extra {
-            probes.push(sim.record_point(syn, v)?);
+            probes.push(sim.record_point(lane.syn, v)?);
         }
         Ok(probes)
     }
 
-    /// Whether a clamp is in the model: in voltage-clamp mode, and always
-    /// under bmtool's convention.
     pub(super) fn has_clamp(&self) -> bool {
         self.convention == Convention::Bmtool || self.vclamp
     }
@@ -286,14 +326,28 @@ impl SynapseTuner {
 
     /// The traces of a finished run.
     pub(super) fn collect(&self, mut bt: Built) -> Result<Traces, TunerError> {
+        let clamp = bt.has_clamp;
+        self.collect_from(&mut bt.sim, &bt.sources, &bt.probes, clamp, bt.tstop)
+    }
+
+    /// The traces of one lane of a finished run: its spikes and the probes
+    /// `add_records` made for it.
+    pub(super) fn collect_from(
+        &self,
+        sim: &mut Simulation,
+        sources: &[SourceId],
+        probes: &[ProbeId],
+        has_clamp: bool,
+        tstop: f64,
+    ) -> Result<Traces, TunerError> {
         let mut spikes = Vec::new();
-        for &s in &bt.sources {
-            spikes.extend_from_slice(bt.sim.spikes(s)?);
+        for &s in sources {
+            spikes.extend_from_slice(sim.spikes(s)?);
         }
         spikes.sort_by(f64::total_cmp);
-        let mut tr = |k: usize| bt.sim.take_trace(bt.probes[k]);
+        let mut tr = |k: usize| sim.take_trace(probes[k]);
         let mut k = 2;
-        let i_clamp = if bt.has_clamp {
+        let i_clamp = if has_clamp {
             k += 1;
             Some(tr(2))
         } else {
@@ -313,7 +367,7 @@ impl SynapseTuner {
             i_syn,
             extras,
             spikes,
-            tstop: bt.tstop,
+            tstop,
             clamp_measured: self.measures_clamp(),
         })
     }

@@ -1,0 +1,128 @@
+//! Lanes: several trains of the tuner's model in one simulation.
+//!
+//! Each lane is its own copy of the post cell with its synapse, clamp and
+//! stimulators; the lanes share no arithmetic (their own Hines trees, their own
+//! instances and events), so each lane computes the bits of the train run
+//! alone. The simulation runs to the longest lane's stop; a lane's traces are
+//! cut where its own run would have stopped (NEURON's `continuerun`: the first
+//! sample at or after `tstop − dt/2`) and its spikes to that time.
+
+use super::stimulus::{train_times, LaneParts, Stim};
+use super::{SynapseTuner, Traces, TrainResult};
+use crate::TunerError;
+use cable_core::{ModelBuilder, ProbeId};
+use rayon::prelude::*;
+
+/// At most this many trains share one simulation in [`SynapseTuner::trains`].
+pub const TRAIN_LANES: usize = 8;
+
+impl SynapseTuner {
+    /// Trains at several `(frequency Hz, recovery delay ms)` protocols, one
+    /// result each, in the order given; each is the bits [`Self::train`] gives
+    /// alone. Trains of similar length (within a factor 4/3) share one
+    /// simulation, at most [`TRAIN_LANES`] of them; the simulations run in
+    /// parallel.
+    pub fn trains(&self, protocols: &[(f64, f64)]) -> Result<Vec<TrainResult>, TunerError> {
+        let mut work = crate::Work::new(format!("{} trains", protocols.len()));
+        for &(freq, delay) in protocols {
+            super::runs::check_train(freq, delay)?;
+            work.add(&self.run_work(Stim::Train { freq, delay }, 1.0), 1.0);
+        }
+        self.check_work(&work)?;
+        let groups = self.lane_groups(protocols);
+        let done: Vec<Vec<(usize, TrainResult)>> = groups
+            .par_iter()
+            .map(|group| {
+                let stims: Vec<Stim> = group
+                    .iter()
+                    .map(|&i| Stim::Train {
+                        freq: protocols[i].0,
+                        delay: protocols[i].1,
+                    })
+                    .collect();
+                let traces = self.run_lanes(&stims)?;
+                group
+                    .iter()
+                    .zip(traces)
+                    .map(|(&i, tr)| {
+                        let (freq, delay) = protocols[i];
+                        Ok((i, self.train_result(freq, delay, tr)?))
+                    })
+                    .collect()
+            })
+            .collect::<Result<_, TunerError>>()?;
+        let mut all: Vec<(usize, TrainResult)> = done.into_iter().flatten().collect();
+        all.sort_by_key(|(i, _)| *i);
+        Ok(all.into_iter().map(|(_, r)| r).collect())
+    }
+
+    /// Protocol indices grouped by length: longest first, a group taking the
+    /// next ones while they are at least 3/4 of its first's length, at most
+    /// [`TRAIN_LANES`] each.
+    fn lane_groups(&self, protocols: &[(f64, f64)]) -> Vec<Vec<usize>> {
+        let tstart = self.settings.general.tstart;
+        let length = |i: usize| train_times(tstart, protocols[i].0, protocols[i].1).1;
+        let mut order: Vec<usize> = (0..protocols.len()).collect();
+        order.sort_by(|&a, &b| length(b).total_cmp(&length(a)));
+        let mut groups: Vec<Vec<usize>> = Vec::new();
+        for i in order {
+            match groups.last_mut() {
+                Some(g) if g.len() < TRAIN_LANES && length(i) >= 0.75 * length(g[0]) => g.push(i),
+                _ => groups.push(vec![i]),
+            }
+        }
+        groups
+    }
+
+    /// Runs of `stims` (which start from the same voltage) in one
+    /// simulation: the traces of each, cut to its own stop.
+    pub(super) fn run_lanes(&self, stims: &[Stim]) -> Result<Vec<Traces>, TunerError> {
+        let v0 = self.start_v(stims[0]);
+        debug_assert!(stims
+            .iter()
+            .all(|&s| self.start_v(s).to_bits() == v0.to_bits()));
+        let mut b = ModelBuilder::new(&self.reg);
+        let lanes: Vec<LaneParts> = stims
+            .iter()
+            .map(|&s| self.add_lane(&mut b, s))
+            .collect::<Result<_, _>>()?;
+        let mut sim = self.build_sim(b, &lanes)?;
+        let probes: Vec<Vec<ProbeId>> = lanes
+            .iter()
+            .map(|l| self.add_records(&mut sim, l))
+            .collect::<Result<_, _>>()?;
+        let tstop = lanes.iter().map(|l| l.tstop).fold(f64::MIN, f64::max);
+        sim.run(tstop, v0)?;
+        let dt = self.settings.general.dt;
+        lanes
+            .iter()
+            .zip(&probes)
+            .map(|(l, p)| {
+                let mut tr =
+                    self.collect_from(&mut sim, &l.sources, p, l.clamp.is_some(), l.tstop)?;
+                cut(&mut tr, l.tstop - dt / 2.0);
+                Ok(tr)
+            })
+            .collect()
+    }
+}
+
+/// Cut a lane's traces where a run alone to `ts` (= tstop − dt/2) stops: after
+/// the first sample at or after `ts`; spikes after that sample's time go.
+fn cut(tr: &mut Traces, ts: f64) {
+    let n =
+        tr.t.iter()
+            .position(|&t| t >= ts || t.is_nan())
+            .map_or(tr.t.len(), |k| k + 1);
+    let end = tr.t[n - 1];
+    tr.t.truncate(n);
+    tr.soma_v.truncate(n);
+    if let Some(c) = tr.i_clamp.as_mut() {
+        c.truncate(n);
+    }
+    tr.i_syn.truncate(n);
+    for (_, x) in tr.extras.iter_mut() {
+        x.truncate(n);
+    }
+    tr.spikes.retain(|&s| s <= end);
+}
