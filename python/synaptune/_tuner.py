@@ -9,7 +9,7 @@ import os
 import warnings
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Any, Dict, List, Optional, Sequence
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
@@ -418,6 +418,16 @@ class SynapseTuner(ConnectionView):
         with Bar(len(sets), "Trains", progress) as bar:
             out = self._native.train_batch(sets, float(freq), float(delay), traces, bar.tick)
         return [r if isinstance(r, dict) else {"error": r} for r in out]
+
+    def protocol_batch(
+        self, protocols: Sequence[Tuple[float, float]], traces: bool = False
+    ) -> List[dict]:
+        """Trains at several ``(freq, delay)`` protocols in one call: trains of
+        similar length share one simulation ("lanes"), on every core. Each
+        result is the dict of :meth:`train` for that protocol, bit for bit
+        (without traces unless asked)."""
+        prots = [(float(f), float(d)) for f, d in protocols]
+        return list(self._native.trains(prots, traces))
 
     def single_event_batch(
         self, param_sets: Sequence[Dict[str, float]], traces: bool = False, progress: Optional[bool] = None

@@ -28,6 +28,18 @@ def test_train_batch_equals_one_train_at_a_time(tuner):
     assert "nope" in mixed[1]["error"]
 
 
+def test_protocol_batch_equals_each_train_alone(tuner):
+    protocols = [(20, 125), (35, 250), (50, 250), (100, 300), (5, 250)]
+    batch = tuner.protocol_batch(protocols, traces=True)
+    assert len(batch) == len(protocols)
+    for (f, d), r in zip(protocols, batch):
+        one = tuner.train(f, d)
+        assert (r["freq"], r["delay"]) == (f, d)
+        assert r["amplitudes_pA"] == one["amplitudes_pA"]
+        assert r["ppr"] == one["ppr"]
+        assert np.array_equal(r["traces"]["t"], one["traces"]["t"])
+
+
 def test_single_event_batch(tuner):
     out = tuner.single_event_batch([{"initW": 10.0}, {"initW": 20.0}])
     assert out[1]["amp"] > out[0]["amp"] > 0

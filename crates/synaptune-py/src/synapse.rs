@@ -316,6 +316,24 @@ impl NativeSynapseTuner {
         })
     }
 
+    /// Trains at several `(freq, delay)` protocols in one call: trains of
+    /// similar length share one simulation (lanes), on every core; each result
+    /// is bit-identical to `train` alone.
+    #[pyo3(signature = (protocols, with_traces=false))]
+    fn trains<'py>(
+        &self,
+        py: Python<'py>,
+        protocols: Vec<(f64, f64)>,
+        with_traces: bool,
+    ) -> PyResult<Bound<'py, PyList>> {
+        let rs = py.detach(|| self.tuner.trains(&protocols)).map_err(err)?;
+        let out = PyList::empty(py);
+        for r in rs {
+            out.append(self.train_dict(py, r, with_traces)?)?;
+        }
+        Ok(out)
+    }
+
     /// Single events for many parameter sets at once, on every core.
     #[pyo3(signature = (param_sets, with_traces=false, progress=None))]
     fn single_event_batch<'py>(
