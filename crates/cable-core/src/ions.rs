@@ -120,6 +120,9 @@ pub(crate) struct IonStore {
     pub style: Vec<u32>,
     /// Charge number.
     pub charge: f64,
+    /// Whether any node's style recomputes `e` every step (set by `reset`,
+    /// which follows every change of `style`).
+    eadvance: bool,
 }
 
 impl IonStore {
@@ -142,6 +145,7 @@ impl IonStore {
             co0: vec![co; n],
             style: vec![0; n],
             charge,
+            eadvance: false,
         }
     }
 
@@ -161,7 +165,7 @@ impl IonStore {
     pub fn ion_cur(&mut self, celsius: f64) {
         self.i.iter_mut().for_each(|x| *x = 0.0);
         self.didv.iter_mut().for_each(|x| *x = 0.0);
-        if self.style.iter().any(|s| s & STYLE_EADVANCE != 0) {
+        if self.eadvance {
             for k in 0..self.e.len() {
                 if self.style[k] & STYLE_EADVANCE != 0 {
                     self.e[k] = nernst(self.ci[k], self.co[k], self.charge, celsius);
@@ -179,6 +183,7 @@ impl IonStore {
     }
 
     pub fn reset(&mut self) {
+        self.eadvance = self.style.iter().any(|s| s & STYLE_EADVANCE != 0);
         self.e.copy_from_slice(&self.e0);
         self.ci.copy_from_slice(&self.ci0);
         self.co.copy_from_slice(&self.co0);

@@ -8,6 +8,47 @@ use super::Simulation;
 use crate::error::SimError;
 use mech_api::abi::STATUS_OK;
 
+/// `v += factor·Δv` per node (`factor` 2 for Crank–Nicolson, as NEURON's
+/// `2*rhs`); returns the OR of every node's changed bits (−0 to +0 counts)
+/// and the sum of the new voltages (non-finite if any of them is: one
+/// addition per node, the culprit looked for only after a detection). With
+/// `moved`, each node's flag says whether its voltage changed.
+#[inline(always)]
+fn update_voltages(
+    v: &mut [f64],
+    dv: &[f64],
+    factor: f64,
+    moved: Option<&mut [bool]>,
+) -> (u64, f64) {
+    let mut any = 0u64;
+    let mut sum = 0.0f64;
+    let mut step = |v: &mut f64, dv: f64| {
+        let old = *v;
+        if factor == 2.0 {
+            *v += 2.0 * dv;
+        } else {
+            *v += dv;
+        }
+        let m = old.to_bits() ^ v.to_bits();
+        any |= m;
+        sum += *v;
+        m != 0
+    };
+    match moved {
+        Some(flags) => {
+            for ((v, &dv), f) in v.iter_mut().zip(dv).zip(flags.iter_mut()) {
+                *f = step(v, dv);
+            }
+        }
+        None => {
+            for (v, &dv) in v.iter_mut().zip(dv) {
+                step(v, dv);
+            }
+        }
+    }
+    (any, sum)
+}
+
 /// A `source_var` → `target_var` copy.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Transfer {
@@ -55,27 +96,13 @@ impl Simulation {
             }
         }
         // Whether any voltage changed, bitwise (-0 to +0 counts), per node.
-        let mut moved = 0u64;
         let factor = if self.opts.secondorder > 0 { 2.0 } else { 1.0 };
         let track = freezing && self.freeze.moved.len() == self.v.len();
-        // The sum of the new voltages is non-finite if any of them is (±∞,
-        // NaN): one addition per node; the culprit is looked for only after a
-        // detection.
-        let mut sum = 0.0f64;
-        for (i, (v, dv)) in self.v.iter_mut().zip(&self.rhs).enumerate() {
-            let old = *v;
-            if factor == 2.0 {
-                *v += 2.0 * dv;
-            } else {
-                *v += dv;
-            }
-            let m = old.to_bits() ^ v.to_bits();
-            moved |= m;
-            sum += *v;
-            if track {
-                self.freeze.moved[i] = m != 0;
-            }
-        }
+        let (moved, sum) = if track {
+            update_voltages(&mut self.v, &self.rhs, factor, Some(&mut self.freeze.moved))
+        } else {
+            update_voltages(&mut self.v, &self.rhs, factor, None)
+        };
         if !sum.is_finite() && self.v.iter().any(|x| !x.is_finite()) {
             return Err(self.voltage_fault(dt));
         }

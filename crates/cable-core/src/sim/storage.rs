@@ -184,10 +184,17 @@ impl Simulation {
     }
 
     /// Rebuild the per-step packs if anything they point to or carry changed.
+    #[inline]
     pub(super) fn refresh_packs(&mut self) {
-        if !self.packs_stale {
-            return;
+        if self.packs_stale {
+            self.rebuild_packs();
         }
+    }
+
+    /// Rebuild the stepped types' packs (a pointer, `dt` or `celsius` changed).
+    #[cold]
+    #[inline(never)]
+    fn rebuild_packs(&mut self) {
         self.stepped = (0..self.types.len())
             .filter(|&ti| self.types[ti].n > 0 && self.types[ti].ty.info.kind != Kind::Artificial)
             .collect();
