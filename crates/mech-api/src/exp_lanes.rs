@@ -22,7 +22,7 @@
 //! instance's dependency chain. A gain needs whole kernels in lanes (loads,
 //! divisions and stores four instances at a time), not the exponential alone.
 
-use crate::math::exp;
+use crate::math::{decided, exp};
 use std::sync::atomic::{AtomicU8, Ordering};
 
 /// 0: not decided yet; 1: AVX2 kernel; 2: lane by lane.
@@ -46,22 +46,14 @@ pub fn exp4(x: [f64; 4]) -> [f64; 4] {
 
 /// Whether [`exp4`] runs the vector kernel (`false`: lane by lane).
 pub fn exp4_is_vector() -> bool {
-    if MODE.load(Ordering::Relaxed) == 0 {
-        decide();
-    }
-    MODE.load(Ordering::Relaxed) == 1
+    decided(&MODE, vector_agrees) == 1
 }
 
 #[cold]
 #[inline(never)]
 fn exp4_first(x: [f64; 4]) -> [f64; 4] {
-    decide();
+    decided(&MODE, vector_agrees);
     exp4(x)
-}
-
-fn decide() {
-    let mode = if vector_agrees() { 1 } else { 2 };
-    MODE.store(mode, Ordering::Relaxed);
 }
 
 #[cfg(target_arch = "x86_64")]

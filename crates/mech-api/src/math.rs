@@ -56,22 +56,27 @@ pub fn exp(x: f64) -> f64 {
 
 /// Whether [`exp`] runs inline (`false`: it calls the C library).
 pub fn exp_is_inline() -> bool {
-    if MODE.load(Ordering::Relaxed) == 0 {
-        decide();
-    }
-    MODE.load(Ordering::Relaxed) == 1
+    decided(&MODE, kernel_agrees) == 1
 }
 
 #[cold]
 #[inline(never)]
 fn exp_first(x: f64) -> f64 {
-    decide();
+    decided(&MODE, kernel_agrees);
     exp(x)
 }
 
-fn decide() {
-    let mode = if kernel_agrees() { 1 } else { 2 };
-    MODE.store(mode, Ordering::Relaxed);
+/// A kernel's mode (1: the fast kernel, 2: the fallback), deciding it with
+/// `agrees` the first time (0: not decided yet). Shared by [`exp`] and
+/// [`exp4`].
+pub(crate) fn decided(mode: &AtomicU8, agrees: fn() -> bool) -> u8 {
+    let m = mode.load(Ordering::Relaxed);
+    if m != 0 {
+        return m;
+    }
+    let m = if agrees() { 1 } else { 2 };
+    mode.store(m, Ordering::Relaxed);
+    m
 }
 
 #[cfg(target_arch = "x86_64")]

@@ -73,7 +73,6 @@ impl ModelBuilder<'_> {
             });
         }
         self.disc();
-        self.renumber();
         let disc = self.disc.take().unwrap();
         let pending = self.instances(&disc)?;
         let mut ions: Vec<IonStore> = Vec::new();

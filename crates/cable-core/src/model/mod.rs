@@ -61,10 +61,10 @@ pub(crate) struct ArtDef {
 
 #[derive(Debug, Clone)]
 enum SourceDef {
-    /// `node` is `loc`'s node in the discretisation at the time it was
-    /// added; `renumber` updates it once every cell is in.
+    /// `node` is `site`'s node, renumbered whenever the discretisation is
+    /// recomputed (see `ModelBuilder::disc`).
     Voltage {
-        loc: Loc,
+        site: Site,
         node: usize,
         threshold: f64,
     },
@@ -80,10 +80,25 @@ struct ConnDef {
     weights: Vec<f64>,
 }
 
+/// A checked location: cell and section indices and the position.
+#[derive(Debug, Clone, Copy)]
+struct Site {
+    cell: usize,
+    sec: usize,
+    x: f64,
+}
+
+impl Site {
+    /// Its node in `disc`.
+    fn node(&self, disc: &crate::geometry::Discretization) -> usize {
+        disc.cells[self.cell].sections[self.sec].node_exact(self.x)
+    }
+}
+
 #[derive(Debug, Clone)]
 struct TransferDef {
-    /// The source location and its node (see `SourceDef::Voltage`).
-    source: Loc,
+    /// The source site and its node (see `SourceDef::Voltage`).
+    source: Site,
     source_node: usize,
     target: PointId,
     field: usize,
@@ -104,8 +119,9 @@ pub struct ModelBuilder<'r> {
     conns: Vec<ConnDef>,
     transfers: Vec<TransferDef>,
     couplings: Vec<(usize, usize, f64)>,
-    /// The two locations of each coupling (their nodes renumbered at build).
-    coupling_locs: Vec<(Loc, Loc)>,
+    /// The two sites of each coupling (their nodes renumbered with the
+    /// discretisation).
+    coupling_sites: Vec<(Site, Site)>,
     globals: Vec<(Arc<MechType>, usize, f64)>,
 }
 
@@ -149,7 +165,7 @@ impl<'r> ModelBuilder<'r> {
             conns: Vec::new(),
             transfers: Vec::new(),
             couplings: Vec::new(),
-            coupling_locs: Vec::new(),
+            coupling_sites: Vec::new(),
             globals: Vec::new(),
         }
     }
@@ -165,16 +181,33 @@ impl<'r> ModelBuilder<'r> {
         Ok(CellId(self.cells.len() - 1))
     }
 
+    /// The discretisation of the cells added so far. Node numbers depend on
+    /// every cell (roots come first), so when it is recomputed the nodes
+    /// stored with voltage sources, transfers and couplings are renumbered
+    /// from their sites (NEURON renumbers its nodes the same way when a
+    /// section is created).
     fn disc(&mut self) -> &crate::geometry::Discretization {
         if self.disc.is_none() {
             let refs: Vec<&CellSpec> = self.cells.iter().collect();
-            self.disc = Some(discretize(&refs));
+            let disc = discretize(&refs);
+            for s in self.sources.iter_mut() {
+                if let SourceDef::Voltage { site, node, .. } = s {
+                    *node = site.node(&disc);
+                }
+            }
+            for t in self.transfers.iter_mut() {
+                t.source_node = t.source.node(&disc);
+            }
+            for (c, (a, b)) in self.couplings.iter_mut().zip(&self.coupling_sites) {
+                (c.0, c.1) = (a.node(&disc), b.node(&disc));
+            }
+            self.disc = Some(disc);
         }
         self.disc.as_ref().unwrap()
     }
 
-    /// The node at a location (NEURON's `node_exact`), checking the location.
-    pub fn node_at(&mut self, loc: &Loc) -> Result<usize, SimError> {
+    /// A location checked against its cell: its cell and section indices.
+    fn site(&self, loc: &Loc) -> Result<Site, SimError> {
         let cell = self
             .cells
             .get(loc.cell.0)
@@ -192,35 +225,18 @@ impl<'r> ModelBuilder<'r> {
                 x: loc.x,
             });
         }
-        let ci = loc.cell.0;
-        Ok(self.disc().cells[ci].sections[sec].node_exact(loc.x))
+        Ok(Site {
+            cell: loc.cell.0,
+            sec,
+            x: loc.x,
+        })
     }
 
-    /// Node numbers depend on every cell (roots come first): bring the nodes
-    /// stored with voltage sources, transfers and couplings up to date with
-    /// the cells added since (NEURON renumbers its nodes the same way when a
-    /// section is created).
-    fn renumber(&mut self) {
-        let mut sources = std::mem::take(&mut self.sources);
-        for s in sources.iter_mut() {
-            if let SourceDef::Voltage { loc, node, .. } = s {
-                *node = self.node_at(loc).expect("checked when added");
-            }
-        }
-        self.sources = sources;
-        let mut transfers = std::mem::take(&mut self.transfers);
-        for t in transfers.iter_mut() {
-            t.source_node = self.node_at(&t.source).expect("checked when added");
-        }
-        self.transfers = transfers;
-        let locs = std::mem::take(&mut self.coupling_locs);
-        for (k, (a, b)) in locs.iter().enumerate() {
-            let i = self.node_at(a).expect("checked when added");
-            let j = self.node_at(b).expect("checked when added");
-            self.couplings[k].0 = i;
-            self.couplings[k].1 = j;
-        }
-        self.coupling_locs = locs;
+    /// The node at a location (NEURON's `node_exact`), checking the location.
+    /// The number holds until another cell is added.
+    pub fn node_at(&mut self, loc: &Loc) -> Result<usize, SimError> {
+        let site = self.site(loc)?;
+        Ok(site.node(self.disc()))
     }
 
     /// Add a point process at a location with parameter values.
@@ -281,8 +297,9 @@ impl<'r> ModelBuilder<'r> {
     /// `NetCon(sec(x)._ref_v, ...)`): a spike is sent when v rises above
     /// `threshold`. Sources on the same node are shared; the last threshold wins.
     pub fn voltage_source(&mut self, loc: Loc, threshold: f64) -> Result<SourceId, SimError> {
-        let node = self.node_at(&loc)?;
-        self.renumber();
+        // The discretisation (and with it every stored node) is current after this.
+        let site = self.site(&loc)?;
+        let node = site.node(self.disc());
         for (k, s) in self.sources.iter_mut().enumerate() {
             if let SourceDef::Voltage {
                 node: n,
@@ -297,7 +314,7 @@ impl<'r> ModelBuilder<'r> {
             }
         }
         self.sources.push(SourceDef::Voltage {
-            loc,
+            site,
             node,
             threshold,
         });
@@ -397,14 +414,15 @@ impl<'r> ModelBuilder<'r> {
     /// at initialisation and after every voltage update (NEURON's
     /// `pc.source_var` / `pc.target_var` transfer, used by gap junctions).
     pub fn transfer(&mut self, source: Loc, target: PointId, field: &str) -> Result<(), SimError> {
-        let node = self.node_at(&source)?;
+        let site = self.site(&source)?;
+        let node = site.node(self.disc());
         let d = self
             .points
             .get(target.0)
             .ok_or_else(|| SimError::BadHandle(format!("point process {}", target.0)))?;
         let f = variable_index(&d.ty.info, field)?;
         self.transfers.push(TransferDef {
-            source,
+            source: site,
             source_node: node,
             target,
             field: f,
@@ -423,7 +441,8 @@ impl<'r> ModelBuilder<'r> {
                 value: g,
             });
         }
-        let (i, j) = (self.node_at(&a)?, self.node_at(&b)?);
+        let (sa, sb) = (self.site(&a)?, self.site(&b)?);
+        let (i, j) = (sa.node(self.disc()), sb.node(self.disc()));
         if i == j {
             return Err(SimError::BadSetting {
                 what: "coupling".into(),
@@ -432,7 +451,7 @@ impl<'r> ModelBuilder<'r> {
             });
         }
         self.couplings.push((i, j, g));
-        self.coupling_locs.push((a, b));
+        self.coupling_sites.push((sa, sb));
         Ok(CouplingId(self.couplings.len() - 1))
     }
 
