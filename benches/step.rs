@@ -9,6 +9,9 @@
 //!   `skip_stationary: false` so every step is computed: `fsi/fadvance` is one
 //!   step in the periodic regime, `fsi/run_600ms` a whole `finitialize` +
 //!   `continuerun(600)` (24 000 steps);
+//! * `fsi/fadvance_1hz_skipping`: one step of that model with a NetStim every
+//!   1 000 ms and skipping on, after its second event (the regime of the
+//!   frequency response's 1 Hz train: nothing stationary, most types replayed);
 //! * `lanes/fsi_fadvance/K`: K copies of that model (own NetStim each) in one
 //!   simulation, one step; throughput K, so criterion's rate is per lane.
 
@@ -88,6 +91,12 @@ fn fsi_sim() -> Simulation {
 /// `lanes` copies of the FSI model in one simulation, each with its own
 /// NetStim (interval 20 ms + 1 ms per lane).
 fn fsi_lanes(lanes: usize) -> Simulation {
+    fsi_model(lanes, 20.0, false)
+}
+
+/// `lanes` copies of the FSI model, NetStim intervals `interval` + 1 ms per
+/// lane, skipping as given.
+fn fsi_model(lanes: usize, interval: f64, skip_stationary: bool) -> Simulation {
     let path = concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/examples/fsi/cells/FSI_Cell.json"
@@ -96,11 +105,11 @@ fn fsi_lanes(lanes: usize) -> Simulation {
     let reg = standard_mechanisms::registry();
     let mut b = ModelBuilder::new(&reg);
     for lane in 0..lanes {
-        add_fsi_lane(&mut b, &cell, 20.0 + lane as f64);
+        add_fsi_lane(&mut b, &cell, interval + lane as f64);
     }
     b.build(SimOptions {
         celsius: 20.0,
-        skip_stationary: false,
+        skip_stationary,
         ..SimOptions::default()
     })
     .unwrap()
@@ -161,6 +170,13 @@ fn fsi(c: &mut Criterion) {
     assert_eq!(s.skipped_steps(), 0);
     g.throughput(Throughput::Elements(1));
     g.bench_function("fadvance", |b| b.iter(|| s.fadvance().unwrap()));
+    // Between 1 Hz pulses with skipping on (the frequency response's longest
+    // train): nothing is stationary, most types are replayed.
+    let mut s = fsi_model(1, 1000.0, true);
+    s.run(1200.0, -65.0).unwrap();
+    g.bench_function("fadvance_1hz_skipping", |b| {
+        b.iter(|| s.fadvance().unwrap())
+    });
     let mut s = fsi_sim();
     g.sample_size(30).measurement_time(Duration::from_secs(6));
     g.throughput(Throughput::Elements(24_000));

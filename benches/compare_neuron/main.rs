@@ -11,6 +11,9 @@
 //! numbers: the single event, the 50 Hz train with its metrics, the frequency
 //! response over bmtool's 16 frequencies, the Dep2FSI STP fit, the gap
 //! conductance fit (target cc 0.37) and a gap sweep of 20 conductances.
+//! Two more jobs are synaptune's alone (not in `compare.py`): eight trains of
+//! 20–200 Hz through `SynapseTuner::trains` (lanes, `trains_lanes`) and one
+//! `train` per run on the rayon pool (`trains_alone`).
 //! The tuners are built once from the settings files, untimed (as bmtool's
 //! worker builds its tuner once); each job still builds its simulations. The
 //! first repetition is not discarded.
@@ -23,14 +26,20 @@ use tuner_opt::{
     SynapseOptimizer, SynapseTuner, TunerSettings, BMTOOL_FREQUENCIES,
 };
 
-const JOBS: [&str; 6] = [
+const JOBS: [&str; 8] = [
     "single_event",
     "train",
     "freq_response",
     "stp_fit",
     "gap_fit",
     "gap_sweep",
+    "trains_lanes",
+    "trains_alone",
 ];
+
+/// The protocols of `trains_lanes` / `trains_alone`: eight trains of similar
+/// length (recovery delay 250 ms).
+const LANE_FREQS: [f64; 8] = [20.0, 35.0, 50.0, 100.0, 200.0, 150.0, 70.0, 40.0];
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -121,6 +130,19 @@ fn job(name: &str, t: &SynapseTuner, gt: &GapJunctionTuner) -> (usize, Value) {
                 .collect();
             let cc = gt.sweep(&gs, &|| {}).unwrap_or_else(fail);
             (gs.len(), json!({ "cc_first": cc[0], "cc_last": cc[19] }))
+        }
+        "trains_lanes" => {
+            let p: Vec<(f64, f64)> = LANE_FREQS.iter().map(|&f| (f, 250.0)).collect();
+            let r = t.trains(&p).unwrap_or_else(fail);
+            (p.len(), json!({ "ppr_first": r[0].metrics.ppr }))
+        }
+        "trains_alone" => {
+            use rayon::prelude::*;
+            let r: Vec<_> = LANE_FREQS
+                .par_iter()
+                .map(|&f| t.train(f, 250.0).unwrap_or_else(fail))
+                .collect();
+            (r.len(), json!({ "ppr_first": r[0].metrics.ppr }))
         }
         _ => unreachable!("jobs are checked in main"),
     }
