@@ -50,7 +50,10 @@ impl TreeMatrix {
 pub trait Solver: Send {
     /// A short name for benches and messages.
     fn name(&self) -> &'static str;
-    /// Solve in place.
+    /// Solve in place. The outputs must be a function of `m`, `d` and `rhs`
+    /// alone: with [`SimOptions::skip_stationary`](crate::SimOptions::skip_stationary),
+    /// a step whose `d` and `rhs` repeat the last solved ones bitwise gets
+    /// that solve's outputs without a call.
     fn solve(&mut self, m: &TreeMatrix, d: &mut [f64], rhs: &mut [f64]);
     /// Whether the solver accepts [`TreeMatrix::extra`] couplings.
     fn handles_extra(&self) -> bool {

@@ -33,6 +33,7 @@ impl Simulation {
         self.quiet.skipped = 0;
         self.thaw_all();
         self.freeze.replayed = 0;
+        self.memo.reset();
         self.queue.clear();
         let celsius = self.opts.celsius;
         for ion in self.ions.iter_mut() {

@@ -25,6 +25,7 @@
 //!   `continuerun`;
 //! * `skipping` — stationary steps skipped and settled types frozen
 //!   ([`SimOptions::skip_stationary`]);
+//! * `solve_memo` — the last solve reused while the system repeats bitwise;
 //! * `probes` — recording and reading variables;
 //! * `faults` — non-finite values named, cancellation;
 //! * `state` — checkpoints ([`SimState`]).
@@ -45,6 +46,7 @@ mod params;
 mod probes;
 mod queue;
 mod skipping;
+mod solve_memo;
 mod state;
 mod stepping;
 mod storage;
@@ -60,6 +62,7 @@ pub(crate) use storage::{global_index, param_index, variable_index, TypeStore};
 use probes::ProbeTarget;
 use queue::Queue;
 use skipping::{Freeze, Quiet};
+use solve_memo::SolveMemo;
 
 /// A running simulation of one or more cells.
 pub struct Simulation {
@@ -102,6 +105,8 @@ pub struct Simulation {
     /// The packs must be rebuilt (a pointer, `dt` or `celsius` changed).
     packs_stale: bool,
     freeze: Freeze,
+    /// The last solve, reused while the system repeats bitwise.
+    memo: SolveMemo,
     /// Set by another thread to stop `continuerun` ([`Simulation::set_cancel`]).
     cancel: Option<std::sync::Arc<std::sync::atomic::AtomicBool>>,
 }
@@ -195,6 +200,7 @@ impl Simulation {
             packs: Vec::new(),
             packs_stale: true,
             freeze: Freeze::default(),
+            memo: SolveMemo::default(),
             cancel: None,
         };
         sim.refresh_couplings();

@@ -29,6 +29,8 @@ pub struct SimOptions {
     /// synapse still decays), those types are not called: their recorded
     /// contributions to the matrix are added instead, until a voltage at one
     /// of their nodes moves, an event reaches them or their horizon comes.
+    /// And a step whose assembled system is bitwise the last solved one
+    /// reuses that solve's result.
     pub skip_stationary: bool,
 }
 

@@ -283,6 +283,7 @@ impl Simulation {
         self.packs_stale = true;
         self.refresh_packs();
         self.thaw_all();
+        self.memo.reset();
         Ok(())
     }
 }

@@ -87,7 +87,7 @@ impl Simulation {
         self.t += 0.5 * dt;
         let midpoint = self.t;
         self.setup_tree_matrix()?;
-        self.solver.solve(&self.matrix, &mut self.d, &mut self.rhs);
+        self.solve_system();
         if self.opts.secondorder == 2 {
             for ion in self.ions.iter_mut() {
                 for (k, x) in ion.i.iter_mut().enumerate() {
