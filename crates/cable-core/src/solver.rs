@@ -90,18 +90,39 @@ pub fn hines_solve(m: &TreeMatrix, d: &mut [f64], rhs: &mut [f64]) {
     let n = m.len();
     assert!(d.len() == n && rhs.len() == n);
     let (a, b, par) = (&m.a[..n], &m.b[..n], &m.parent[..n]);
+    if n == 0 {
+        return;
+    }
+    // Along an unbranched stretch (parent i − 1) the value just computed for
+    // the parent is the next node's: it is carried in registers instead of
+    // being stored and loaded back, which shortens the chain of divisions.
+    // The operations are the same.
+    let (mut di, mut ri) = (d[n - 1], rhs[n - 1]);
     for i in (m.ncell..n).rev() {
-        let p = a[i] / d[i];
+        let p = a[i] / di;
         let pi = par[i];
-        d[pi] -= p * b[i];
-        rhs[pi] -= p * rhs[i];
+        let dp = d[pi] - p * b[i];
+        let rp = rhs[pi] - p * ri;
+        d[pi] = dp;
+        rhs[pi] = rp;
+        if pi + 1 == i {
+            (di, ri) = (dp, rp);
+        } else if i > 0 {
+            (di, ri) = (d[i - 1], rhs[i - 1]);
+        }
     }
     for i in 0..m.ncell {
         rhs[i] /= d[i];
     }
+    let mut last = if m.ncell > 0 { rhs[m.ncell - 1] } else { 0.0 };
     for i in m.ncell..n {
-        rhs[i] -= b[i] * rhs[par[i]];
-        rhs[i] /= d[i];
+        let pi = par[i];
+        let up = if pi + 1 == i { last } else { rhs[pi] };
+        let mut x = rhs[i];
+        x -= b[i] * up;
+        x /= d[i];
+        rhs[i] = x;
+        last = x;
     }
 }
 
