@@ -65,12 +65,15 @@ impl Simulation {
             self.finitialize(-65.0)?;
         }
         let dt = self.opts.dt;
-        self.quiet.delivered = 0;
         let freezing = self.opts.skip_stationary;
         if freezing {
             self.refresh_packs();
-            self.freeze.hit.iter_mut().for_each(|h| *h = false);
+            // Every hit comes with a delivery: without one, none is set.
+            if self.quiet.delivered > 0 {
+                self.freeze.hit.iter_mut().for_each(|h| *h = false);
+            }
         }
+        self.quiet.delivered = 0;
         self.check_thresholds();
         self.deliver(self.t + 0.5 * dt)?;
         if self.freeze.any_frozen {
@@ -109,7 +112,8 @@ impl Simulation {
         self.t += 0.5 * dt;
         self.transfer();
         self.refresh_packs();
-        if self.freeze.any_frozen {
+        // A frozen type thaws when a voltage at one of its nodes moved.
+        if self.freeze.any_frozen && moved != 0 {
             let mut any = false;
             for k in 0..self.stepped.len() {
                 if self.freeze.frozen[k] {
