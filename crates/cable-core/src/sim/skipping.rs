@@ -65,14 +65,26 @@ pub(super) struct Freeze {
 }
 
 /// What one call of a type's `current` adds, per instance (one term per array
-/// at the instance's node, as the mechanism ABI requires).
+/// at the instance's node, as the mechanism ABI requires), flat, in the order
+/// the call adds them.
 #[derive(Default, Clone)]
 pub(super) struct Contrib {
+    /// Per instance: its node, and its terms in `rhs` and `d`.
+    pub(super) node: Vec<usize>,
     pub(super) rhs: Vec<f64>,
     pub(super) d: Vec<f64>,
-    /// Per ion slot, per instance.
-    pub(super) ion_i: Vec<Vec<f64>>,
-    pub(super) ion_didv: Vec<Vec<f64>>,
+    /// Per ion slot, then per instance: the ion, the node, and the terms in
+    /// the ion's current and its derivative.
+    pub(super) ion_term: Vec<IonTerm>,
+}
+
+/// One instance's term in one ion's current and its derivative.
+#[derive(Clone, Copy)]
+pub(super) struct IonTerm {
+    ion: usize,
+    node: usize,
+    i: f64,
+    didv: f64,
 }
 
 impl Simulation {
@@ -160,20 +172,15 @@ impl Simulation {
     /// Add a frozen type's recorded contributions, in the order its `current`
     /// would have added them.
     pub(super) fn replay_current(&mut self, k: usize) {
-        let ts = &self.types[self.stepped[k]];
         let c = &self.freeze.contrib[k];
-        for (inst, &nd) in ts.nodes.iter().enumerate() {
-            let nd = nd as usize;
-            self.rhs[nd] += c.rhs[inst];
-            self.d[nd] += c.d[inst];
+        for ((&nd, &r), &d) in c.node.iter().zip(&c.rhs).zip(&c.d) {
+            self.rhs[nd] += r;
+            self.d[nd] += d;
         }
-        for (slot, &ion) in ts.ion_slots.iter().enumerate() {
-            let ion = &mut self.ions[ion];
-            for (inst, &nd) in ts.nodes.iter().enumerate() {
-                let nd = nd as usize;
-                ion.i[nd] += c.ion_i[slot][inst];
-                ion.didv[nd] += c.ion_didv[slot][inst];
-            }
+        for t in &c.ion_term {
+            let ion = &mut self.ions[t.ion];
+            ion.i[t.node] += t.i;
+            ion.didv[t.node] += t.didv;
         }
     }
 
@@ -211,17 +218,26 @@ impl Simulation {
             return self.status(ti, st, "BREAKPOINT");
         }
         let nodes: Vec<usize> = self.types[ti].nodes.iter().map(|&n| n as usize).collect();
+        let ts = &self.types[ti];
+        let ion_term = ts
+            .ion_slots
+            .iter()
+            .enumerate()
+            .flat_map(|(slot, &ion)| {
+                let (a, b) = (&ion_i[slot], &ion_didv[slot]);
+                nodes.iter().map(move |&node| IonTerm {
+                    ion,
+                    node,
+                    i: a[node],
+                    didv: b[node],
+                })
+            })
+            .collect();
         self.freeze.contrib[k] = Contrib {
             rhs: nodes.iter().map(|&n| rhs[n]).collect(),
             d: nodes.iter().map(|&n| d[n]).collect(),
-            ion_i: ion_i
-                .iter()
-                .map(|a| nodes.iter().map(|&n| a[n]).collect())
-                .collect(),
-            ion_didv: ion_didv
-                .iter()
-                .map(|a| nodes.iter().map(|&n| a[n]).collect())
-                .collect(),
+            node: nodes,
+            ion_term,
         };
         Ok(())
     }
