@@ -44,6 +44,20 @@ pub fn exp4(x: [f64; 4]) -> [f64; 4] {
     x.map(exp)
 }
 
+/// `exp` of each lane of an AVX2 vector, bit-identical to
+/// [`crate::math::exp`] lane by lane: for kernels compiled with
+/// `#[target_feature(enable = "avx2,fma")]`, into which it inlines.
+///
+/// # Safety
+/// [`exp4_is_vector`] must have returned true (the CPU has AVX2 and FMA and
+/// the vector kernel was found to agree with the scalar one).
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+#[inline]
+pub unsafe fn exp_m256(x: std::arch::x86_64::__m256d) -> std::arch::x86_64::__m256d {
+    avx2::exp_v(x)
+}
+
 /// Whether [`exp4`] runs the vector kernel (`false`: lane by lane).
 pub fn exp4_is_vector() -> bool {
     decided(&MODE, vector_agrees) == 1
@@ -102,10 +116,22 @@ mod avx2 {
     /// writes them one by one, and a wide load of narrow stores stalls store
     /// forwarding (≈ 25 % of the FSI step when they did).
     pub(super) unsafe fn exp4(x0: f64, x1: f64, x2: f64, x3: f64) -> [f64; 4] {
-        let x = [x0, x1, x2, x3];
-        let xv = _mm256_setr_pd(x0, x1, x2, x3);
+        let out = exp_v(_mm256_setr_pd(x0, x1, x2, x3));
+        let mut y = [0.0; 4];
+        _mm256_storeu_pd(y.as_mut_ptr(), out);
+        y
+    }
+
+    /// The kernel on a vector: lanes outside the plain range make the whole
+    /// vector go lane by lane through `math::exp`.
+    ///
+    /// # Safety
+    /// The CPU must have AVX2 and FMA.
+    #[target_feature(enable = "avx2,fma")]
+    #[inline]
+    pub(super) unsafe fn exp_v(xv: __m256d) -> __m256d {
         if !all_plain(xv) {
-            return x.map(crate::math::exp);
+            return by_lane(xv);
         }
         let kd = _mm256_fmadd_pd(xv, _mm256_set1_pd(INV_LN2_N), _mm256_set1_pd(SHIFT));
         let ki = _mm256_castpd_si256(kd);
@@ -135,15 +161,23 @@ mod avx2 {
         let tmp = _mm256_fmadd_pd(p23, r2, _mm256_add_pd(r, tail));
         let p45 = _mm256_fmadd_pd(r, _mm256_set1_pd(C5), _mm256_set1_pd(C4));
         let tmp = _mm256_fmadd_pd(_mm256_mul_pd(r2, r2), p45, tmp);
-        let out = _mm256_fmadd_pd(scale, tmp, scale);
-        let mut y = [0.0; 4];
-        _mm256_storeu_pd(y.as_mut_ptr(), out);
-        y
+        _mm256_fmadd_pd(scale, tmp, scale)
+    }
+
+    #[cold]
+    #[inline(never)]
+    #[target_feature(enable = "avx2,fma")]
+    unsafe fn by_lane(xv: __m256d) -> __m256d {
+        let mut x = [0.0; 4];
+        _mm256_storeu_pd(x.as_mut_ptr(), xv);
+        let y = x.map(crate::math::exp);
+        _mm256_loadu_pd(y.as_ptr())
     }
 
     /// Whether every lane is in the kernel's plain range: biased exponent in
     /// 0x3c9..=0x407, the scalar kernel's `abstop - 0x3c9 <= 0x3e`.
     #[target_feature(enable = "avx2,fma")]
+    #[inline]
     unsafe fn all_plain(xv: __m256d) -> bool {
         let top = _mm256_and_si256(
             _mm256_srli_epi64(_mm256_castpd_si256(xv), 52),

@@ -24,6 +24,8 @@ use std::sync::atomic::{AtomicU8, Ordering};
 mod table {
     include!("exp_table.rs");
 }
+#[cfg(target_arch = "x86_64")]
+pub use crate::exp_lanes::exp_m256;
 pub use crate::exp_lanes::{exp4, exp4_is_vector};
 pub(crate) use table::EXP_TABLE;
 

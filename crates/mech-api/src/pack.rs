@@ -144,6 +144,29 @@ impl<'a> Pack<'a> {
         unsafe { *self.field_ptr(f, i) = x }
     }
 
+    /// Field `f` of instances `i .. i + 4` (lane-vectorised kernels).
+    #[inline]
+    pub fn get4(&self, f: usize, i: usize) -> [f64; 4] {
+        assert!(i + 4 <= self.hot.n);
+        // SAFETY: field_ptr checks f and i; i + 3 < n is asserted above, and
+        // a field's n doubles are contiguous.
+        unsafe { std::ptr::read_unaligned(self.field_ptr(f, i) as *const [f64; 4]) }
+    }
+
+    /// Set field `f` of instances `i .. i + 4`.
+    #[inline]
+    pub fn set4(&mut self, f: usize, i: usize, x: [f64; 4]) {
+        assert!(i + 4 <= self.hot.n);
+        // SAFETY: as in `get4`.
+        unsafe { std::ptr::write_unaligned(self.field_ptr(f, i) as *mut [f64; 4], x) }
+    }
+
+    /// Membrane potentials at the nodes of instances `i .. i + 4`.
+    #[inline]
+    pub fn v4(&self, i: usize) -> [f64; 4] {
+        [self.v(i), self.v(i + 1), self.v(i + 2), self.v(i + 3)]
+    }
+
     /// The host-provided vector of instance `i` (empty when none).
     #[inline]
     pub fn instance_vector(&self, i: usize) -> &[f64] {

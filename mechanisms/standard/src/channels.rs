@@ -42,18 +42,18 @@ impl Mechanism for Leak {
 /// Spike-generating sodium channel of the interneuron.
 pub struct NaInter;
 
-const N_GNABAR: usize = 0;
-const N_MV05: usize = 1;
-const N_HV05: usize = 2;
-const N_MTAU_INV: usize = 3;
-const N_HTAU_INV: usize = 4;
-const N_MINF: usize = 5;
-const N_HINF: usize = 6;
-const N_MTAU: usize = 7;
-const N_HTAU: usize = 8;
-const N_GNA: usize = 9;
-const N_M: usize = 10;
-const N_H: usize = 11;
+pub(crate) const N_GNABAR: usize = 0;
+pub(crate) const N_MV05: usize = 1;
+pub(crate) const N_HV05: usize = 2;
+pub(crate) const N_MTAU_INV: usize = 3;
+pub(crate) const N_HTAU_INV: usize = 4;
+pub(crate) const N_MINF: usize = 5;
+pub(crate) const N_HINF: usize = 6;
+pub(crate) const N_MTAU: usize = 7;
+pub(crate) const N_HTAU: usize = 8;
+pub(crate) const N_GNA: usize = 9;
+pub(crate) const N_M: usize = 10;
+pub(crate) const N_H: usize = 11;
 
 /// `rates(v)` of instance `k`: writes and returns (minf, mtau, hinf, htau).
 #[inline(always)]
@@ -124,7 +124,7 @@ impl Mechanism for NaInter {
 
     fn state(p: &mut Pack) {
         let dt = p.dt();
-        for k in 0..p.n() {
+        for k in crate::channel_lanes::na_state(p)..p.n() {
             let v = p.v(k);
             let [minf, mtau, hinf, htau] = na_rate(p, k, v);
             let m = relax(p.get(N_M, k), dt, minf, mtau);
@@ -138,13 +138,13 @@ impl Mechanism for NaInter {
 /// Delayed-rectifier potassium channel of the interneuron.
 pub struct KdrInter;
 
-const K_GKDRBAR: usize = 0;
-const K_V05: usize = 1;
-const K_TAU_INV: usize = 2;
-const K_INF: usize = 3;
-const K_TAU: usize = 4;
-const K_GKDR: usize = 5;
-const K_N: usize = 6;
+pub(crate) const K_GKDRBAR: usize = 0;
+pub(crate) const K_V05: usize = 1;
+pub(crate) const K_TAU_INV: usize = 2;
+pub(crate) const K_INF: usize = 3;
+pub(crate) const K_TAU: usize = 4;
+pub(crate) const K_GKDR: usize = 5;
+pub(crate) const K_N: usize = 6;
 
 /// `rate(v)` of instance `k`: writes and returns (inf, tau).
 #[inline(always)]
@@ -203,7 +203,7 @@ impl Mechanism for KdrInter {
 
     fn state(p: &mut Pack) {
         let dt = p.dt();
-        for k in 0..p.n() {
+        for k in crate::channel_lanes::kdr_state(p)..p.n() {
             let v = p.v(k);
             let [inf, tau] = k_rate(p, k, v);
             let n = relax(p.get(K_N, k), dt, inf, tau);

@@ -25,6 +25,7 @@
 #![deny(missing_docs)]
 
 mod ampa_nmda_stp;
+mod channel_lanes;
 mod channels;
 mod clamps;
 mod cnexp;
