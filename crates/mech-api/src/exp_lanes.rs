@@ -11,16 +11,17 @@
 //! outside the kernel's plain range (tiny, huge, infinite, NaN) is computed
 //! lane by lane with [`crate::math::exp`], which handles those cases.
 //!
-//! It is the exponential of lane-vectorised kernels (issue 14's lanes). The
-//! shipped mechanisms do not use it: put in place of four scalar calls inside
-//! otherwise scalar code (nainter's four rate exponentials, hh's three cnexp
-//! ones), it took fewer instructions (FSI step 4 026 → 3 587 by callgrind) but
-//! no less time on the project machine (FSI step 374 → 393 ns on one cell, no
-//! gain with 4–16 cells in one simulation; the 1 001-compartment hh cable
-//! within the ±10 % noise), since the scalar calls of independent instances
-//! already overlap in the processor and the lanes' assembly lengthens one
-//! instance's dependency chain. A gain needs whole kernels in lanes (loads,
-//! divisions and stores four instances at a time), not the exponential alone.
+//! It is the exponential of lane-vectorised kernels (issue 14's lanes):
+//! [`exp_m256`] inlines into kernels compiled for AVX2, as the standard
+//! catalogue's nainter and kdrinter state updates are for four instances at a
+//! time (FSI lanes: 272 → 204 ns per lane-step at K = 4). Put in place of four
+//! scalar calls inside otherwise scalar code (nainter's four rate
+//! exponentials, hh's three cnexp ones), [`exp4`] took fewer instructions (FSI
+//! step 4 026 → 3 587 by callgrind) but no less time (374 → 393 ns on one
+//! cell), since the scalar calls of independent instances already overlap in
+//! the processor and the lanes' assembly lengthens one instance's dependency
+//! chain: the gain needs whole kernels in lanes (loads, divisions and stores
+//! four instances at a time), not the exponential alone.
 
 use crate::math::{decided, exp};
 use std::sync::atomic::{AtomicU8, Ordering};

@@ -12,7 +12,7 @@ pub const DV: f64 = 0.001;
 /// which the export trampolines turn into an error at the ABI boundary).
 ///
 /// The pack copies the counts and pointers every field and voltage access
-/// reads ([`Hot`]) when it is made: the compiler then keeps them in registers
+/// reads (`Hot`) when it is made: the compiler then keeps them in registers
 /// instead of reloading them from the descriptor after every store to a
 /// field (which might, as far as it can tell, have changed them).
 pub struct Pack<'a> {
