@@ -1,5 +1,5 @@
-//! nainter's and kdrinter's state updates (their rates and cnexp) four
-//! instances at a time, with AVX2: every lane performs the scalar code's
+//! nainter's, kdrinter's and hh's state updates (their rates and cnexp)
+//! four instances at a time, with AVX2: every lane performs the scalar code's
 //! operations in its order, and IEEE division, multiplication, addition and
 //! negation round the same way in a vector lane as in a scalar register;
 //! the exponentials are `mech_api::math::exp_m256`, lane by lane the scalar
@@ -29,6 +29,20 @@ pub(crate) fn na_state(p: &mut Pack) -> usize {
     0
 }
 
+/// hh's state update with its rate table in use (the caller built it): four
+/// instances at a time where the vector kernel is available and all four
+/// voltages fall inside the table (else `one` updates those four instance by
+/// instance); returns how many instances it did (a multiple of 4).
+pub(crate) fn hh_state(p: &mut Pack, one: fn(&mut Pack, usize)) -> usize {
+    #[cfg(target_arch = "x86_64")]
+    if p.n() >= 4 && mech_api::math::exp4_is_vector() {
+        // SAFETY: as in na_state.
+        return unsafe { avx2::hh_state(p, one) };
+    }
+    let _ = (p, one);
+    0
+}
+
 /// [`na_state`] for kdrinter.
 pub(crate) fn kdr_state(p: &mut Pack) -> usize {
     #[cfg(target_arch = "x86_64")]
@@ -46,6 +60,7 @@ mod avx2 {
         K_INF, K_N, K_TAU, K_TAU_INV, K_V05, N_H, N_HINF, N_HTAU, N_HTAU_INV, N_HV05, N_M, N_MINF,
         N_MTAU, N_MTAU_INV, N_MV05,
     };
+    use crate::hh;
     use mech_api::math::exp_m256;
     use mech_api::Pack;
     use std::arch::x86_64::*;
@@ -140,6 +155,68 @@ mod avx2 {
             p.set4(K_TAU, i, st(tau));
             let n = relax(ld(p.get4(K_N, i)), dt, inf, tau);
             p.set4(K_N, i, st(n));
+        }
+        n4
+    }
+
+    /// hh.mod's rates from its table (`rates` with `usetable`): the index and
+    /// fraction of each lane, then per rate `tab[i] + θ·(tab[i + 1] − tab[i])`.
+    /// `None` when a lane is outside the table's open range or NaN (the
+    /// scalar code clamps or passes NaN through there).
+    #[target_feature(enable = "avx2,fma")]
+    #[inline]
+    unsafe fn hh_rates(s: &[f64], v: __m256d) -> Option<[__m256d; 6]> {
+        let mfac = 1.0 / ((hh::TMAX - hh::TMIN) / hh::NTAB as f64);
+        let xi = _mm256_mul_pd(k(mfac), _mm256_sub_pd(v, k(hh::TMIN)));
+        let inside = _mm256_and_pd(
+            _mm256_cmp_pd::<_CMP_GT_OQ>(xi, k(0.0)),
+            _mm256_cmp_pd::<_CMP_LT_OQ>(xi, k(hh::NTAB as f64)),
+        );
+        if _mm256_movemask_pd(inside) != 0b1111 {
+            return None;
+        }
+        let idx = _mm256_cvttpd_epi32(xi);
+        let theta = _mm256_sub_pd(xi, _mm256_cvtepi32_pd(idx));
+        let mut at = [0i32; 4];
+        _mm_storeu_si128(at.as_mut_ptr() as *mut __m128i, idx);
+        let at = at.map(|x| x as usize);
+        Some(std::array::from_fn(|j| {
+            let base = 2 + j * (hh::NTAB + 1);
+            let lo = ld(at.map(|i| s[base + i]));
+            let hi = ld(at.map(|i| s[base + i + 1]));
+            _mm256_add_pd(lo, _mm256_mul_pd(theta, _mm256_sub_pd(hi, lo)))
+        }))
+    }
+
+    /// # Safety
+    /// As [`na_state`]; hh's table must be built in the scratch.
+    #[target_feature(enable = "avx2,fma")]
+    pub(super) unsafe fn hh_state(p: &mut Pack, one: fn(&mut Pack, usize)) -> usize {
+        let dt = k(p.dt());
+        let n4 = p.n() / 4 * 4;
+        for i in (0..n4).step_by(4) {
+            let v = ld(p.v4(i));
+            let Some(r) = hh_rates(p.scratch(), v) else {
+                (i..i + 4).for_each(|j| one(p, j));
+                continue;
+            };
+            let [minf, mtau, hinf, htau, ninf, ntau] = r;
+            for (f, x) in [
+                (hh::MINF, minf),
+                (hh::MTAU, mtau),
+                (hh::HINF, hinf),
+                (hh::HTAU, htau),
+                (hh::NINF, ninf),
+                (hh::NTAU, ntau),
+            ] {
+                p.set4(f, i, st(x));
+            }
+            let m = relax(ld(p.get4(hh::M, i)), dt, minf, mtau);
+            let h = relax(ld(p.get4(hh::H, i)), dt, hinf, htau);
+            let n = relax(ld(p.get4(hh::N, i)), dt, ninf, ntau);
+            p.set4(hh::M, i, st(m));
+            p.set4(hh::H, i, st(h));
+            p.set4(hh::N, i, st(n));
         }
         n4
     }

@@ -18,24 +18,24 @@ const EL: usize = 3;
 const GNA: usize = 4;
 const GK: usize = 5;
 const IL: usize = 6;
-const MINF: usize = 7;
-const HINF: usize = 8;
-const NINF: usize = 9;
-const MTAU: usize = 10;
-const HTAU: usize = 11;
-const NTAU: usize = 12;
-const M: usize = 13;
-const H: usize = 14;
-const N: usize = 15;
+pub(crate) const MINF: usize = 7;
+pub(crate) const HINF: usize = 8;
+pub(crate) const NINF: usize = 9;
+pub(crate) const MTAU: usize = 10;
+pub(crate) const HTAU: usize = 11;
+pub(crate) const NTAU: usize = 12;
+pub(crate) const M: usize = 13;
+pub(crate) const H: usize = 14;
+pub(crate) const N: usize = 15;
 
 const NA: usize = 0;
 const K: usize = 1;
 
 const USETABLE: usize = 0;
 
-const TMIN: f64 = -100.0;
-const TMAX: f64 = 100.0;
-const NTAB: usize = 200;
+pub(crate) const TMIN: f64 = -100.0;
+pub(crate) const TMAX: f64 = 100.0;
+pub(crate) const NTAB: usize = 200;
 /// scratch layout: [built flag, celsius of the table, 6 × (NTAB+1) entries]
 const SCRATCH: usize = 2 + 6 * (NTAB + 1);
 
@@ -213,32 +213,43 @@ impl Mechanism for Hh {
     }
 
     fn state(p: &mut Pack) {
-        if p.global(USETABLE) != 0.0 {
+        let table = p.global(USETABLE) != 0.0;
+        if table {
             check_table(p);
         }
-        let dt = p.dt();
-        for k in 0..p.n() {
-            let r = rates(p, p.v(k));
-            store_rates(p, k, r);
-            let [minf, mtau, hinf, htau, ninf, ntau] = r;
-            let m = p.get(M, k);
-            let h = p.get(H, k);
-            let n = p.get(N, k);
-            p.set(
-                M,
-                k,
-                m + (1.0 - exp(dt * ((-1.0) / mtau))) * (-(minf / mtau) / ((-1.0) / mtau) - m),
-            );
-            p.set(
-                H,
-                k,
-                h + (1.0 - exp(dt * ((-1.0) / htau))) * (-(hinf / htau) / ((-1.0) / htau) - h),
-            );
-            p.set(
-                N,
-                k,
-                n + (1.0 - exp(dt * ((-1.0) / ntau))) * (-(ninf / ntau) / ((-1.0) / ntau) - n),
-            );
+        let done = if table {
+            crate::channel_lanes::hh_state(p, state_one)
+        } else {
+            0
+        };
+        for k in done..p.n() {
+            state_one(p, k);
         }
     }
+}
+
+/// The state update (rates, cnexp of m, h, n) of instance `k`.
+pub(crate) fn state_one(p: &mut Pack, k: usize) {
+    let dt = p.dt();
+    let r = rates(p, p.v(k));
+    store_rates(p, k, r);
+    let [minf, mtau, hinf, htau, ninf, ntau] = r;
+    let m = p.get(M, k);
+    let h = p.get(H, k);
+    let n = p.get(N, k);
+    p.set(
+        M,
+        k,
+        m + (1.0 - exp(dt * ((-1.0) / mtau))) * (-(minf / mtau) / ((-1.0) / mtau) - m),
+    );
+    p.set(
+        H,
+        k,
+        h + (1.0 - exp(dt * ((-1.0) / htau))) * (-(hinf / htau) / ((-1.0) / htau) - h),
+    );
+    p.set(
+        N,
+        k,
+        n + (1.0 - exp(dt * ((-1.0) / ntau))) * (-(ninf / ntau) / ((-1.0) / ntau) - n),
+    );
 }

@@ -8,11 +8,25 @@ use mech_api::abi::PPack;
 use mech_api::math::exp;
 use mech_api::{Mechanism, Pack};
 use proptest::prelude::*;
-use standard_mechanisms::{KdrInter, NaInter};
+use standard_mechanisms::{Hh, KdrInter, NaInter};
 
 /// Call `M::state` on instances with these fields (`fields[f][i]`) and
-/// voltages (one node per instance).
-fn state<M: Mechanism>(fields: &mut [Vec<f64>], v: &[f64], dt: f64) {
+/// voltages (one node per instance); globals at their defaults but
+/// `usetable` (hh's) as given, a fresh scratch.
+fn state_with<M: Mechanism>(fields: &mut [Vec<f64>], v: &[f64], dt: f64, usetable: f64) {
+    let info = M::info();
+    let mut globals: Vec<f64> = info
+        .globals
+        .iter()
+        .map(|g| {
+            if g.name == "usetable" {
+                usetable
+            } else {
+                g.default
+            }
+        })
+        .collect();
+    let mut scratch = vec![0.0; info.scratch_len];
     let n = v.len();
     let nodes: Vec<u32> = (0..n as u32).collect();
     let ptrs: Vec<*mut f64> = fields.iter_mut().map(|f| f.as_mut_ptr()).collect();
@@ -27,6 +41,10 @@ fn state<M: Mechanism>(fields: &mut [Vec<f64>], v: &[f64], dt: f64) {
     pp.dt = dt;
     pp.celsius = 20.0;
     pp.fields = ptrs.as_ptr();
+    pp.n_globals = globals.len() as u32;
+    pp.globals = globals.as_mut_ptr();
+    pp.scratch_len = scratch.len() as u32;
+    pp.scratch = scratch.as_mut_ptr();
     // SAFETY: the descriptor points to n instances of n_fields fields and n
     // voltages, which outlive the call.
     let mut p = unsafe { Pack::from_raw(&mut pp) };
@@ -39,12 +57,21 @@ fn together_and_alone<M: Mechanism>(
     v: &[f64],
     dt: f64,
 ) -> (Vec<Vec<u64>>, Vec<Vec<u64>>) {
+    together_and_alone_with::<M>(fields, v, dt, 1.0)
+}
+
+fn together_and_alone_with<M: Mechanism>(
+    fields: Vec<Vec<f64>>,
+    v: &[f64],
+    dt: f64,
+    usetable: f64,
+) -> (Vec<Vec<u64>>, Vec<Vec<u64>>) {
     let mut together = fields.clone();
-    state::<M>(&mut together, v, dt);
+    state_with::<M>(&mut together, v, dt, usetable);
     let mut alone = fields;
     for i in 0..v.len() {
         let mut one: Vec<Vec<f64>> = alone.iter().map(|f| vec![f[i]]).collect();
-        state::<M>(&mut one, &v[i..=i], dt);
+        state_with::<M>(&mut one, &v[i..=i], dt, usetable);
         for (f, x) in alone.iter_mut().zip(one) {
             f[i] = x[0];
         }
@@ -143,6 +170,23 @@ proptest! {
         nainter_reference(&mut reference, &v[..n], dt);
         let (a, b) = together_and_alone::<NaInter>(f, &v[..n], dt);
         prop_assert_eq!(&a, &bits(&reference));
+        prop_assert_eq!(a, b);
+    }
+
+    /// hh with its rate table (voltages inside, at and outside its range, NaN
+    /// among them: those chunks go instance by instance) and without it.
+    #[test]
+    fn hh_four_at_a_time_is_one_at_a_time(
+        (n, f, v, dt) in case(),
+        edge in prop::collection::vec(prop_oneof![Just(-100.0), Just(100.0), Just(f64::NAN), Just(99.99), -99.0f64..99.0], 13),
+        usetable in prop_oneof![Just(1.0), Just(0.0)],
+    ) {
+        let nf = Hh::info().fields.len();
+        let f: Vec<Vec<f64>> = f.into_iter().cycle().take(nf).collect();
+        let v: Vec<f64> = v.iter().zip(&edge).enumerate()
+            .map(|(i, (&a, &b))| if i % 3 == 0 { b } else { a })
+            .collect();
+        let (a, b) = together_and_alone_with::<Hh>(f, &v[..n], dt, usetable);
         prop_assert_eq!(a, b);
     }
 
