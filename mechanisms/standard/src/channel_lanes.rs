@@ -180,12 +180,15 @@ mod avx2 {
         let mut at = [0i32; 4];
         _mm_storeu_si128(at.as_mut_ptr() as *mut __m128i, idx);
         let at = at.map(|x| x as usize);
-        Some(std::array::from_fn(|j| {
-            let base = 2 + j * (hh::NTAB + 1);
-            let lo = ld(at.map(|i| s[base + i]));
-            let hi = ld(at.map(|i| s[base + i + 1]));
-            _mm256_add_pd(lo, _mm256_mul_pd(theta, _mm256_sub_pd(hi, lo)))
-        }))
+        // A loop, not `array::from_fn`: its closure was not inlined.
+        let mut out = [k(0.0); 6];
+        for (j, o) in out.iter_mut().enumerate() {
+            let t = &s[2 + j * (hh::NTAB + 1)..];
+            let lo = ld([t[at[0]], t[at[1]], t[at[2]], t[at[3]]]);
+            let hi = ld([t[at[0] + 1], t[at[1] + 1], t[at[2] + 1], t[at[3] + 1]]);
+            *o = _mm256_add_pd(lo, _mm256_mul_pd(theta, _mm256_sub_pd(hi, lo)));
+        }
+        Some(out)
     }
 
     /// # Safety
