@@ -13,8 +13,8 @@
 //!
 //! It is the exponential of lane-vectorised kernels (issue 14's lanes):
 //! [`exp_m256`] inlines into kernels compiled for AVX2, as the standard
-//! catalogue's nainter and kdrinter state updates are for four instances at a
-//! time (FSI lanes: 272 → 204 ns per lane-step at K = 4). Put in place of four
+//! catalogue's nainter, kdrinter and hh state updates are for four instances
+//! at a time (FSI lanes: 272 → 204 ns per lane-step at K = 4). Put in place of four
 //! scalar calls inside otherwise scalar code (nainter's four rate
 //! exponentials, hh's three cnexp ones), [`exp4`] took fewer instructions (FSI
 //! step 4 026 → 3 587 by callgrind) but no less time (374 → 393 ns on one

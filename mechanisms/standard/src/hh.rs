@@ -5,6 +5,7 @@
 //! clamped outside, rebuilt when celsius changes. `usetable` = 0 evaluates them
 //! directly (what NEURON 8.2's CoreNEURON-enabled wheels do, having no TABLE).
 
+use crate::cnexp::relax;
 use mech_api::math::exp;
 use mech_api::{abi, MechInfo, Mechanism, Pack, DV};
 
@@ -229,27 +230,13 @@ impl Mechanism for Hh {
 }
 
 /// The state update (rates, cnexp of m, h, n) of instance `k`.
-pub(crate) fn state_one(p: &mut Pack, k: usize) {
+fn state_one(p: &mut Pack, k: usize) {
     let dt = p.dt();
     let r = rates(p, p.v(k));
     store_rates(p, k, r);
     let [minf, mtau, hinf, htau, ninf, ntau] = r;
-    let m = p.get(M, k);
-    let h = p.get(H, k);
-    let n = p.get(N, k);
-    p.set(
-        M,
-        k,
-        m + (1.0 - exp(dt * ((-1.0) / mtau))) * (-(minf / mtau) / ((-1.0) / mtau) - m),
-    );
-    p.set(
-        H,
-        k,
-        h + (1.0 - exp(dt * ((-1.0) / htau))) * (-(hinf / htau) / ((-1.0) / htau) - h),
-    );
-    p.set(
-        N,
-        k,
-        n + (1.0 - exp(dt * ((-1.0) / ntau))) * (-(ninf / ntau) / ((-1.0) / ntau) - n),
-    );
+    let (m, h, n) = (p.get(M, k), p.get(H, k), p.get(N, k));
+    p.set(M, k, relax(m, dt, minf, mtau));
+    p.set(H, k, relax(h, dt, hinf, htau));
+    p.set(N, k, relax(n, dt, ninf, ntau));
 }

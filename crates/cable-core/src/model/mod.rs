@@ -232,11 +232,17 @@ impl<'r> ModelBuilder<'r> {
         })
     }
 
+    /// A location checked, and its node in the current discretisation (after
+    /// which every stored node is current too).
+    fn located(&mut self, loc: &Loc) -> Result<(Site, usize), SimError> {
+        let site = self.site(loc)?;
+        Ok((site, site.node(self.disc())))
+    }
+
     /// The node at a location (NEURON's `node_exact`), checking the location.
     /// The number holds until another cell is added.
     pub fn node_at(&mut self, loc: &Loc) -> Result<usize, SimError> {
-        let site = self.site(loc)?;
-        Ok(site.node(self.disc()))
+        Ok(self.located(loc)?.1)
     }
 
     /// Add a point process at a location with parameter values.
@@ -297,9 +303,7 @@ impl<'r> ModelBuilder<'r> {
     /// `NetCon(sec(x)._ref_v, ...)`): a spike is sent when v rises above
     /// `threshold`. Sources on the same node are shared; the last threshold wins.
     pub fn voltage_source(&mut self, loc: Loc, threshold: f64) -> Result<SourceId, SimError> {
-        // The discretisation (and with it every stored node) is current after this.
-        let site = self.site(&loc)?;
-        let node = site.node(self.disc());
+        let (site, node) = self.located(&loc)?;
         for (k, s) in self.sources.iter_mut().enumerate() {
             if let SourceDef::Voltage {
                 node: n,
@@ -414,8 +418,7 @@ impl<'r> ModelBuilder<'r> {
     /// at initialisation and after every voltage update (NEURON's
     /// `pc.source_var` / `pc.target_var` transfer, used by gap junctions).
     pub fn transfer(&mut self, source: Loc, target: PointId, field: &str) -> Result<(), SimError> {
-        let site = self.site(&source)?;
-        let node = site.node(self.disc());
+        let (site, node) = self.located(&source)?;
         let d = self
             .points
             .get(target.0)
@@ -441,8 +444,7 @@ impl<'r> ModelBuilder<'r> {
                 value: g,
             });
         }
-        let (sa, sb) = (self.site(&a)?, self.site(&b)?);
-        let (i, j) = (sa.node(self.disc()), sb.node(self.disc()));
+        let ((sa, i), (sb, j)) = (self.located(&a)?, self.located(&b)?);
         if i == j {
             return Err(SimError::BadSetting {
                 what: "coupling".into(),

@@ -12,7 +12,7 @@ impl Simulation {
     pub(super) fn refresh_couplings(&mut self) {
         // The remembered solve belongs to the old matrix (d, which also holds
         // the conductance, would differ anyway: this only keeps it obvious).
-        self.memo.reset();
+        self.memo.forget();
         for (k, &(i, j, g)) in self.couplings.iter().enumerate() {
             self.matrix.extra[2 * k] = (i, j, -(g * 1e2 / self.disc.area[i]));
             self.matrix.extra[2 * k + 1] = (j, i, -(g * 1e2 / self.disc.area[j]));

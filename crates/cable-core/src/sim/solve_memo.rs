@@ -42,12 +42,18 @@ fn same_bits(a: &[f64], b: &[f64]) -> bool {
 }
 
 impl SolveMemo {
-    /// Forget the remembered solve and the wait (at initialisation, a restore,
-    /// or when the tree matrix changes).
-    pub(super) fn reset(&mut self) {
+    /// Forget the remembered solve and the wait (when the tree matrix
+    /// changes).
+    pub(super) fn forget(&mut self) {
         self.valid = false;
         self.next_try = 0;
         self.backoff = 1;
+    }
+
+    /// [`SolveMemo::forget`], and count from zero (at initialisation and at a
+    /// restore).
+    pub(super) fn reset(&mut self) {
+        self.forget();
         self.hits = 0;
     }
 

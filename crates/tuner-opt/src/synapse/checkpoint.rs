@@ -84,8 +84,8 @@ impl SynapseTuner {
         let stop = bt
             .sim
             .next_event_time()
-            .map_or(bt.tstop, |te| te - g.dt)
-            .min(bt.tstop);
+            .map_or(bt.lane.tstop, |te| te - g.dt)
+            .min(bt.lane.tstop);
         bt.sim.continuerun(stop)?;
         Ok(TrainStart {
             freq,
@@ -109,10 +109,10 @@ impl SynapseTuner {
         // else the mechanism's default), whatever the saved run had.
         for name in self.event_only_params() {
             if let Some(v) = self.param(&name) {
-                bt.sim.set_point_param(bt.syn, &name, v)?;
+                bt.sim.set_point_param(bt.lane.syn, &name, v)?;
             }
         }
-        bt.sim.continuerun(bt.tstop)?;
+        bt.sim.continuerun(bt.lane.tstop)?;
         let traces = self.collect(bt)?;
         self.train_result(freq, delay, traces)
     }

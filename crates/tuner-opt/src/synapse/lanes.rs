@@ -98,8 +98,7 @@ impl SynapseTuner {
             .iter()
             .zip(&probes)
             .map(|(l, p)| {
-                let mut tr =
-                    self.collect_from(&mut sim, &l.sources, p, l.clamp.is_some(), l.tstop)?;
+                let mut tr = self.collect_from(&mut sim, l, p)?;
                 cut(&mut tr, l.tstop - dt / 2.0);
                 Ok(tr)
             })

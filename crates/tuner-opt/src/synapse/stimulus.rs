@@ -53,14 +53,12 @@ pub(super) struct LaneParts {
     pub tstop: f64,
 }
 
-/// Handles of one built run.
+/// Handles of one built run: the simulation, its one lane and the lane's
+/// recordings.
 pub(super) struct Built {
     pub sim: Simulation,
-    pub syn: PointId,
-    pub sources: Vec<SourceId>,
+    pub lane: LaneParts,
     pub probes: Vec<ProbeId>,
-    pub has_clamp: bool,
-    pub tstop: f64,
 }
 
 impl SynapseTuner {
@@ -71,14 +69,7 @@ impl SynapseTuner {
         let lane = self.add_lane(&mut b, stim)?;
         let mut sim = self.build_sim(b, std::slice::from_ref(&lane))?;
         let probes = self.add_records(&mut sim, &lane)?;
-        Ok(Built {
-            sim,
-            syn: lane.syn,
-            sources: lane.sources,
-            probes,
-            has_clamp: lane.clamp.is_some(),
-            tstop: lane.tstop,
-        })
+        Ok(Built { sim, lane, probes })
     }
 
     /// One run's cell, synapse, clamp and stimulus added to `b`.
@@ -126,6 +117,8 @@ impl SynapseTuner {
         Ok(sim)
     }
 
+    /// The post cell and the synapse with the connection's parameters; the
+    /// soma's name and the cell's id.
     fn add_cell_and_synapse(
         &self,
         b: &mut ModelBuilder,
@@ -265,10 +258,9 @@ impl SynapseTuner {
         Ok((sources, vecstim))
     }
 
-    /// Spikes of every stimulator; time, soma voltage, the clamp's and the
-    /// synapse's current, the extra variables (in [`Self::collect`]'s order).
-    /// Record a lane's spikes, time, soma voltage, clamp and synapse
-    /// variables (in the order `collect` takes them).
+    /// Record a lane's spikes, time, soma voltage, the clamp's and the
+    /// synapse's current and the extra variables (in the order
+    /// [`Self::collect_from`] takes them).
     pub(super) fn add_records(
         &self,
         sim: &mut Simulation,
@@ -291,6 +283,8 @@ impl SynapseTuner {
         Ok(probes)
     }
 
+    /// Whether a clamp is in the model: in voltage-clamp mode, and always
+    /// under bmtool's convention.
     pub(super) fn has_clamp(&self) -> bool {
         self.convention == Convention::Bmtool || self.vclamp
     }
@@ -320,14 +314,13 @@ impl SynapseTuner {
     /// Build and run `stim` from [`Self::start_v`].
     pub(super) fn run(&self, stim: Stim) -> Result<Traces, TunerError> {
         let mut bt = self.build(stim)?;
-        bt.sim.run(bt.tstop, self.start_v(stim))?;
+        bt.sim.run(bt.lane.tstop, self.start_v(stim))?;
         self.collect(bt)
     }
 
     /// The traces of a finished run.
     pub(super) fn collect(&self, mut bt: Built) -> Result<Traces, TunerError> {
-        let clamp = bt.has_clamp;
-        self.collect_from(&mut bt.sim, &bt.sources, &bt.probes, clamp, bt.tstop)
+        self.collect_from(&mut bt.sim, &bt.lane, &bt.probes)
     }
 
     /// The traces of one lane of a finished run: its spikes and the probes
@@ -335,19 +328,17 @@ impl SynapseTuner {
     pub(super) fn collect_from(
         &self,
         sim: &mut Simulation,
-        sources: &[SourceId],
+        lane: &LaneParts,
         probes: &[ProbeId],
-        has_clamp: bool,
-        tstop: f64,
     ) -> Result<Traces, TunerError> {
         let mut spikes = Vec::new();
-        for &s in sources {
+        for &s in &lane.sources {
             spikes.extend_from_slice(sim.spikes(s)?);
         }
         spikes.sort_by(f64::total_cmp);
         let mut tr = |k: usize| sim.take_trace(probes[k]);
         let mut k = 2;
-        let i_clamp = if has_clamp {
+        let i_clamp = if lane.clamp.is_some() {
             k += 1;
             Some(tr(2))
         } else {
@@ -367,7 +358,7 @@ impl SynapseTuner {
             i_syn,
             extras,
             spikes,
-            tstop,
+            tstop: lane.tstop,
             clamp_measured: self.measures_clamp(),
         })
     }
