@@ -88,22 +88,41 @@ pub fn fit_exp_decay(
     levenberg_marquardt(t, y, [a0, tau0])
 }
 
-/// Residuals `a·exp(−t/τ) − y` into `r`; returns their sum of squares.
-fn residuals(t: &[f64], y: &[f64], x: [f64; 2], r: &mut [f64]) -> f64 {
-    let mut ss = 0.0;
-    for ((rk, &tk), &yk) in r.iter_mut().zip(t).zip(y) {
-        let v = x[0] * (-tk / x[1]).exp() - yk;
-        *rk = v;
-        ss += v * v;
-    }
-    ss
+/// The model at one point: its residuals `a·exp(−t/τ) − y` and the
+/// exponentials `exp(−t/τ)` they were made of (the Jacobian at the same point
+/// reads them instead of computing them again).
+struct Eval {
+    r: Vec<f64>,
+    e: Vec<f64>,
 }
 
-/// Jacobian columns: ∂/∂a = e, ∂/∂τ = a·e·t/τ² with e = exp(−t/τ).
-fn jacobian(t: &[f64], x: [f64; 2], c0: &mut [f64], c1: &mut [f64]) {
+impl Eval {
+    fn new(m: usize) -> Self {
+        Eval {
+            r: vec![0.0; m],
+            e: vec![0.0; m],
+        }
+    }
+
+    /// Evaluate at `x`; returns the residuals' sum of squares.
+    fn at(&mut self, t: &[f64], y: &[f64], x: [f64; 2]) -> f64 {
+        let mut ss = 0.0;
+        for (((rk, ek), &tk), &yk) in self.r.iter_mut().zip(&mut self.e).zip(t).zip(y) {
+            let e = (-tk / x[1]).exp();
+            let v = x[0] * e - yk;
+            *ek = e;
+            *rk = v;
+            ss += v * v;
+        }
+        ss
+    }
+}
+
+/// Jacobian columns at `x`: ∂/∂a = e, ∂/∂τ = a·e·t/τ², with `e = exp(−t/τ)`
+/// as [`Eval::at`] computed it at the same `x`.
+fn jacobian(t: &[f64], e: &[f64], x: [f64; 2], c0: &mut [f64], c1: &mut [f64]) {
     let inv_tau2 = 1.0 / (x[1] * x[1]);
-    for ((j0, j1), &tk) in c0.iter_mut().zip(c1.iter_mut()).zip(t) {
-        let e = (-tk / x[1]).exp();
+    for (((j0, j1), &tk), &e) in c0.iter_mut().zip(c1.iter_mut()).zip(t).zip(e) {
         *j0 = e;
         *j1 = x[0] * e * tk * inv_tau2;
     }
@@ -159,12 +178,12 @@ fn damped_step(r: [f64; 3], qtr: [f64; 2], d: [f64; 2], lambda: f64) -> Option<[
 fn levenberg_marquardt(t: &[f64], y: &[f64], x0: [f64; 2]) -> Result<ExpFit, AnalysisError> {
     let m = t.len();
     let mut x = x0;
-    let mut r = vec![0.0; m];
-    let mut r_new = vec![0.0; m];
+    let mut cur = Eval::new(m);
+    let mut new = Eval::new(m);
     let mut c0 = vec![0.0; m];
     let mut c1 = vec![0.0; m];
     let mut qb = vec![0.0; m];
-    let mut ss = residuals(t, y, x, &mut r);
+    let mut ss = cur.at(t, y, x);
     let mut evaluations = 1;
     if !ss.is_finite() {
         return Err(AnalysisError::FitDidNotConverge {
@@ -179,9 +198,9 @@ fn levenberg_marquardt(t: &[f64], y: &[f64], x0: [f64; 2]) -> Result<ExpFit, Ana
         if ss == 0.0 {
             return Ok(ExpFit { a: x[0], tau: x[1] });
         }
-        jacobian(t, x, &mut c0, &mut c1);
+        jacobian(t, &cur.e, x, &mut c0, &mut c1);
         evaluations += 2;
-        let g = [dot(&c0, &r), dot(&c1, &r)];
+        let g = [dot(&c0, &cur.r), dot(&c1, &cur.r)];
         let norms = [dot(&c0, &c0).sqrt(), dot(&c1, &c1).sqrt()];
         for j in 0..2 {
             d[j] = d[j].max(norms[j]);
@@ -192,7 +211,7 @@ fn levenberg_marquardt(t: &[f64], y: &[f64], x0: [f64; 2]) -> Result<ExpFit, Ana
         if g == [0.0, 0.0] {
             return Ok(ExpFit { a: x[0], tau: x[1] });
         }
-        qb.copy_from_slice(&r);
+        qb.copy_from_slice(&cur.r);
         let (rmat, qtr) = qr2(&mut c0, &mut c1, &mut qb);
         loop {
             if evaluations >= MAX_EVALUATIONS {
@@ -216,7 +235,7 @@ fn levenberg_marquardt(t: &[f64], y: &[f64], x0: [f64; 2]) -> Result<ExpFit, Ana
             };
             let pnorm = ((d[0] * p[0]).powi(2) + (d[1] * p[1]).powi(2)).sqrt();
             let x_new = [x[0] + p[0], x[1] + p[1]];
-            let ss_new = residuals(t, y, x_new, &mut r_new);
+            let ss_new = new.at(t, y, x_new);
             evaluations += 1;
             // Predicted decrease of ½‖r‖² by the damped linear model.
             let pred = 0.5
@@ -230,7 +249,7 @@ fn levenberg_marquardt(t: &[f64], y: &[f64], x0: [f64; 2]) -> Result<ExpFit, Ana
                 let x_conv = pnorm <= TOL * new_xnorm;
                 x = x_new;
                 ss = ss_new;
-                std::mem::swap(&mut r, &mut r_new);
+                std::mem::swap(&mut cur, &mut new);
                 lambda *= (1.0f64 / 3.0).max(1.0 - (2.0 * rho - 1.0).powi(3));
                 nu = 2.0;
                 if f_conv || x_conv {
