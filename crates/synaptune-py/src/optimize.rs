@@ -65,6 +65,7 @@ impl Options {
             starts: self.starts,
             max_evaluations: self.max_evaluations,
             cost_tolerance: self.cost_tolerance.unwrap_or(d.cost_tolerance),
+            lanes: d.lanes,
         })
     }
 }

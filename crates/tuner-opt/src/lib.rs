@@ -56,7 +56,7 @@ pub use gap::{GapCoupling, GapJunctionTuner, GapRun, SWEEP_LANES};
 pub use mechanisms::load_mechanisms;
 pub use optimize::{
     Bound, GapEvaluation, GapJunctionOptimizer, GapOptimization, Init, Method, OptimizationResult,
-    OptimizeOptions, SynapseOptimizer,
+    OptimizeOptions, SynapseOptimizer, FIT_LANES,
 };
 pub use settings::{
     Connection, GapConnection, GapGeneral, GapSettings, GeneralSettings, SettingsError,

@@ -16,6 +16,10 @@ fn tuner(conn: &str, conv: Convention) -> SynapseTuner {
 }
 
 fn dep2fsi_fit(method: Method) -> OptimizationResult {
+    dep2fsi_fit_lanes(method, FIT_LANES, 500)
+}
+
+fn dep2fsi_fit_lanes(method: Method, lanes: usize, max_evaluations: usize) -> OptimizationResult {
     let t = tuner("Dep2FSI", Convention::Default);
     let opts = OptimizeOptions {
         targets: vec![("induction".into(), -0.6), ("ppr".into(), 0.8)],
@@ -38,9 +42,39 @@ fn dep2fsi_fit(method: Method) -> OptimizationResult {
             },
         ],
         method,
+        lanes,
+        max_evaluations,
         ..OptimizeOptions::default()
     };
     SynapseOptimizer::new(&t, opts).unwrap().run().unwrap()
+}
+
+/// Every evaluation's parameters, metrics and cost, as bits.
+fn history_bits(r: &OptimizationResult) -> Vec<Vec<u64>> {
+    r.history
+        .iter()
+        .map(|e| {
+            let mut b: Vec<u64> = e.params.iter().map(|(_, v)| v.to_bits()).collect();
+            b.extend(e.metrics.iter().map(|(_, v)| v.to_bits()));
+            b.push(e.error.to_bits());
+            b
+        })
+        .collect()
+}
+
+/// Trains in lanes (a swarm's rounds shared among the threads two
+/// evaluations per simulation, continued from a start saved in two lanes)
+/// change nothing: the history, bit for bit, and the simulations run are those
+/// of one simulation per evaluation.
+#[test]
+fn lanes_change_no_evaluation() {
+    assert_eq!(FIT_LANES, 2);
+    let one = dep2fsi_fit_lanes(Method::ParticleSwarm, 1, 60);
+    let two = dep2fsi_fit_lanes(Method::ParticleSwarm, 2, 60);
+    assert!(one.history.len() >= 40, "{} evaluations", one.history.len());
+    assert_eq!(history_bits(&one), history_bits(&two));
+    assert_eq!(one.optimal_params, two.optimal_params);
+    assert_eq!(one.n_simulations, two.n_simulations);
 }
 
 #[test]

@@ -297,6 +297,54 @@ fn same_traces(a: &Traces, b: &Traces) -> bool {
         && eq(&a.spikes, &b.spikes)
 }
 
+/// Trains continued side by side from a start saved in two lanes (three
+/// that it applies to: one full group of two, one group with a spare lane)
+/// equal the trains simulated whole, bit for bit; a tuner it does not apply
+/// to is simulated whole. Lanes outside 1..=TRAIN_LANES are refused.
+#[test]
+fn trains_continued_in_lanes_equal_whole_trains() {
+    for (conn, conv) in [
+        ("Dep2FSI", Convention::Bmtool),
+        ("Fac2FSI", Convention::Default),
+    ] {
+        let t = tuner(conn, conv);
+        let start = t.train_start_lanes(20.0, 125.0, 2).unwrap();
+        assert_eq!(start.lanes(), 2);
+        let mut tuners = Vec::new();
+        for (name, value) in [("Use", 0.9), ("Dep", 20.0), ("Fac", 333.0)] {
+            let mut u = t.clone();
+            u.set_param(name, value).unwrap();
+            tuners.push(u);
+        }
+        // Not event-only: simulated whole.
+        let mut u = t.clone();
+        let tau = if conn == "Dep2FSI" {
+            "tau_d_GABAA"
+        } else {
+            "tau_d_AMPA"
+        };
+        u.set_param(tau, 3.0).unwrap();
+        tuners.insert(1, u);
+        let refs: Vec<&SynapseTuner> = tuners.iter().collect();
+        let continued = SynapseTuner::trains_from(&start, &refs).unwrap();
+        assert_eq!(continued.len(), tuners.len());
+        for (k, (u, c)) in tuners.iter().zip(&continued).enumerate() {
+            let whole = u.train(20.0, 125.0).unwrap();
+            assert!(same_traces(&whole.traces, &c.traces), "{conn} tuner {k}");
+            assert_eq!(whole.amplitudes_pa, c.amplitudes_pa);
+            assert_eq!(whole.metrics, c.metrics);
+        }
+        assert_ne!(continued[0].metrics, continued[2].metrics);
+    }
+    let t = tuner("Dep2FSI", Convention::Bmtool);
+    for lanes in [0, TRAIN_LANES + 1] {
+        assert!(matches!(
+            t.train_start_lanes(20.0, 125.0, lanes),
+            Err(TunerError::BadValue { .. })
+        ));
+    }
+}
+
 /// A train continued from the state saved before its first event equals the
 /// train simulated whole, bit for bit, whatever the event-only parameters
 /// (Use, Dep, Fac); a tuner that differs in anything else simulates whole.

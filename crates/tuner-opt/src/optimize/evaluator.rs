@@ -10,7 +10,6 @@
 
 use super::Problem;
 use crate::{lock, TunerError};
-use rayon::prelude::*;
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
@@ -168,7 +167,9 @@ impl<'p, P: Problem> Evaluator<'p, P> {
             .map(|x| (key(x), x))
             .filter(|(k, _)| !self.known(k) && seen.insert(k.clone()))
             .collect();
-        let outcomes: Vec<_> = fresh.par_iter().map(|(_, x)| self.simulate(x)).collect();
+        let xs: Vec<&[f64]> = fresh.iter().map(|(_, x)| x.as_slice()).collect();
+        self.simulated.fetch_add(xs.len(), Ordering::Relaxed);
+        let outcomes = self.problem.simulate_many(&xs);
         let mut ahead = lock(&self.ahead);
         for ((key, _), outcome) in fresh.into_iter().zip(outcomes) {
             ahead.insert(key, outcome);

@@ -30,5 +30,5 @@ pub use problem::Problem;
 pub use swarm::{NelderMeadSolver, ParticleSwarmSolver};
 pub use synapse::{
     Bound, CostFn, Evaluation, Init, Method, Metrics, OptimizationResult, OptimizeOptions,
-    SynapseOptimizer, EVENT_METRICS, TRAIN_METRICS,
+    SynapseOptimizer, EVENT_METRICS, FIT_LANES, TRAIN_METRICS,
 };

@@ -1,6 +1,7 @@
 //! [`Problem`]: what every solver here needs to know of a fit.
 
 use crate::TunerError;
+use rayon::prelude::*;
 
 /// A fit whose every evaluation is a simulation: points are vectors in a box;
 /// simulating one gives an outcome (metrics, a coupling coefficient); the
@@ -16,6 +17,13 @@ pub trait Problem: Sync {
 
     /// Simulate at `x`.
     fn simulate(&self, x: &[f64]) -> Result<Self::Outcome, TunerError>;
+
+    /// Simulate each of `xs`, in order. By default each point is its own
+    /// simulation, run in parallel; a problem that can advance several points
+    /// in one simulation (lanes) overrides it, with the same outcomes.
+    fn simulate_many(&self, xs: &[&[f64]]) -> Vec<Result<Self::Outcome, TunerError>> {
+        xs.par_iter().map(|x| self.simulate(x)).collect()
+    }
 
     /// How many residuals an outcome has.
     fn residual_count(&self) -> usize;

@@ -10,7 +10,7 @@
 use super::stimulus::{train_times, LaneParts, Stim};
 use super::{SynapseTuner, Traces, TrainResult};
 use crate::TunerError;
-use cable_core::{ModelBuilder, ProbeId};
+use cable_core::{ModelBuilder, ProbeId, Simulation};
 use rayon::prelude::*;
 
 /// At most this many trains share one simulation in [`SynapseTuner::trains`].
@@ -74,6 +74,22 @@ impl SynapseTuner {
         groups
     }
 
+    /// The model of several runs in one simulation, one lane per stimulus in
+    /// `stims`' order: each lane's parts and recordings.
+    pub(super) fn build_lanes(&self, stims: &[Stim]) -> Result<BuiltLanes, TunerError> {
+        let mut b = ModelBuilder::new(&self.reg);
+        let lanes: Vec<LaneParts> = stims
+            .iter()
+            .map(|&s| self.add_lane(&mut b, s))
+            .collect::<Result<_, _>>()?;
+        let mut sim = self.build_sim(b, &lanes)?;
+        let probes = lanes
+            .iter()
+            .map(|l| self.add_records(&mut sim, l))
+            .collect::<Result<_, _>>()?;
+        Ok(BuiltLanes { sim, lanes, probes })
+    }
+
     /// Runs of `stims` (which start from the same voltage) in one
     /// simulation: the traces of each, cut to its own stop.
     pub(super) fn run_lanes(&self, stims: &[Stim]) -> Result<Vec<Traces>, TunerError> {
@@ -81,29 +97,28 @@ impl SynapseTuner {
         debug_assert!(stims
             .iter()
             .all(|&s| self.start_v(s).to_bits() == v0.to_bits()));
-        let mut b = ModelBuilder::new(&self.reg);
-        let lanes: Vec<LaneParts> = stims
-            .iter()
-            .map(|&s| self.add_lane(&mut b, s))
-            .collect::<Result<_, _>>()?;
-        let mut sim = self.build_sim(b, &lanes)?;
-        let probes: Vec<Vec<ProbeId>> = lanes
-            .iter()
-            .map(|l| self.add_records(&mut sim, l))
-            .collect::<Result<_, _>>()?;
-        let tstop = lanes.iter().map(|l| l.tstop).fold(f64::MIN, f64::max);
-        sim.run(tstop, v0)?;
+        let mut bl = self.build_lanes(stims)?;
+        let tstop = bl.lanes.iter().map(|l| l.tstop).fold(f64::MIN, f64::max);
+        bl.sim.run(tstop, v0)?;
         let dt = self.settings.general.dt;
-        lanes
+        bl.lanes
             .iter()
-            .zip(&probes)
+            .zip(&bl.probes)
             .map(|(l, p)| {
-                let mut tr = self.collect_from(&mut sim, l, p)?;
+                let mut tr = self.collect_from(&mut bl.sim, l, p)?;
                 cut(&mut tr, l.tstop - dt / 2.0);
                 Ok(tr)
             })
             .collect()
     }
+}
+
+/// Handles of several runs built in one simulation: the simulation, its
+/// lanes and each lane's recordings.
+pub(super) struct BuiltLanes {
+    pub sim: Simulation,
+    pub lanes: Vec<LaneParts>,
+    pub probes: Vec<Vec<ProbeId>>,
 }
 
 /// Cut a lane's traces where a run alone to `ts` (= tstop − dt/2) stops: after
