@@ -8,7 +8,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
 use rayon::prelude::*;
 use serde_json::json;
-use tuner_opt::{SynapseTuner, TrainResult, TunerError};
+use tuner_opt::{SynapseTuner, TrainResult, TrainStart, TunerError, FIT_LANES};
 
 /// A synapse tuner on one connection (bmtool's `SynapseTuner` without the
 /// plots; `synaptune.SynapseTuner` wraps it).
@@ -57,14 +57,40 @@ impl NativeSynapseTuner {
                 .collect()
         });
         p.errors.check()?;
-        let out = PyList::empty(py);
-        for r in results {
-            match r {
-                Ok(r) => out.append(to_dict(py, r)?)?,
-                Err(e) => out.append(e.to_string())?,
-            }
-        }
-        Ok(out)
+        to_list(py, results, to_dict)
+    }
+
+    /// Trains continued from `one` (and, with more sets than threads, from
+    /// `lanes`: several per simulation) for each parameter set, as
+    /// [`Self::batch`] gives them.
+    fn train_batch_from<'py>(
+        &self,
+        py: Python<'py>,
+        param_sets: &[ParamSet],
+        progress: Option<Py<PyAny>>,
+        (one, lanes): (&TrainStart, Option<&TrainStart>),
+        with_traces: bool,
+    ) -> PyResult<Bound<'py, PyList>> {
+        let p = Progress::new(progress);
+        let made: Vec<Result<SynapseTuner, TunerError>> =
+            param_sets.iter().map(|ps| self.with_params(ps)).collect();
+        let ok: Vec<&SynapseTuner> = made.iter().filter_map(|m| m.as_ref().ok()).collect();
+        let tick = || p.tick();
+        let mut done = py
+            .detach(|| SynapseTuner::par_trains_from(one, lanes, &ok, &tick))
+            .into_iter();
+        let results: Vec<Result<TrainResult, TunerError>> = made
+            .into_iter()
+            .map(|m| match m {
+                Ok(_) => done.next().expect("one result per tuner"),
+                Err(e) => {
+                    p.tick();
+                    Err(e)
+                }
+            })
+            .collect();
+        p.errors.check()?;
+        to_list(py, results, |py, r| self.train_dict(py, r, with_traces))
     }
 
     /// The dict of a train: header, freq, delay, amplitudes, metrics (and the
@@ -306,14 +332,27 @@ impl NativeSynapseTuner {
         with_traces: bool,
         progress: Option<Py<PyAny>>,
     ) -> PyResult<Bound<'py, PyList>> {
-        let start = py.detach(|| self.tuner.train_start(freq, delay).ok());
-        let run = |t: SynapseTuner| match &start {
-            Some(s) => t.train_from(s),
-            None => t.train(freq, delay),
-        };
-        self.batch(py, &param_sets, progress, run, |py, r| {
-            self.train_dict(py, r, with_traces)
-        })
+        let wide = param_sets.len() > rayon::current_num_threads();
+        let (one, lanes) = py.detach(|| {
+            let one = self.tuner.train_start(freq, delay).ok();
+            let lanes = (one.is_some() && wide)
+                .then(|| self.tuner.train_start_lanes(freq, delay, FIT_LANES).ok())
+                .flatten();
+            (one, lanes)
+        });
+        match &one {
+            Some(one) => {
+                let starts = (one, lanes.as_ref());
+                self.train_batch_from(py, &param_sets, progress, starts, with_traces)
+            }
+            None => self.batch(
+                py,
+                &param_sets,
+                progress,
+                |t| t.train(freq, delay),
+                |py, r| self.train_dict(py, r, with_traces),
+            ),
+        }
     }
 
     /// Trains at several `(freq, delay)` protocols in one call: trains of
@@ -383,4 +422,20 @@ impl NativeSynapseTuner {
             .map_err(err)?;
         crate::serve::spawn(py, &spec, gap.as_deref(), port, hosts)
     }
+}
+
+/// One dict per result in order (`to_dict`), a failed one as its error text.
+fn to_list<'py, R>(
+    py: Python<'py>,
+    results: Vec<Result<R, TunerError>>,
+    to_dict: impl Fn(Python<'py>, R) -> PyResult<Bound<'py, PyDict>>,
+) -> PyResult<Bound<'py, PyList>> {
+    let out = PyList::empty(py);
+    for r in results {
+        match r {
+            Ok(r) => out.append(to_dict(py, r)?)?,
+            Err(e) => out.append(e.to_string())?,
+        }
+    }
+    Ok(out)
 }

@@ -267,42 +267,17 @@ impl SynapseProblem<'_> {
         Ok(t)
     }
 
-    /// The saved start in `opts.lanes` lanes (saved on first use).
+    /// The saved start in `opts.lanes` lanes (saved on first use; none for
+    /// one lane).
     fn lane_start(&self) -> Option<&TrainStart> {
         let (freq, delay, lanes) = (self.opts.freq, self.opts.delay, self.opts.lanes);
         self.lane_start
-            .get_or_init(|| self.tuner.train_start_lanes(freq, delay, lanes).ok())
+            .get_or_init(|| {
+                (lanes > 1)
+                    .then(|| self.tuner.train_start_lanes(freq, delay, lanes).ok())
+                    .flatten()
+            })
             .as_ref()
-    }
-
-    /// The outcomes of normalised points `xs` (at most `opts.lanes`) from one
-    /// simulation of their trains side by side, continued from the lane
-    /// start; each as [`Problem::simulate`] gives it. A point without a tuner,
-    /// or a simulation that fails, is simulated alone so that each point
-    /// keeps its own outcome or error.
-    fn simulate_lanes(&self, xs: &[&[f64]]) -> Vec<Result<Metrics, TunerError>> {
-        let start = if xs.len() > 1 {
-            self.lane_start()
-        } else {
-            None
-        };
-        let tuners: Option<Vec<SynapseTuner>> = start.and_then(|_| {
-            xs.iter()
-                .map(|x| self.tuner_at(&self.denorm(x)).ok())
-                .collect()
-        });
-        let (Some(start), Some(tuners)) = (start, tuners) else {
-            return xs.iter().map(|x| self.simulate(x)).collect();
-        };
-        let refs: Vec<&SynapseTuner> = tuners.iter().collect();
-        match SynapseTuner::trains_from(start, &refs) {
-            Ok(rs) => rs
-                .iter()
-                .zip(&tuners)
-                .map(|(r, t)| Ok(train_metrics(&r.metrics, t.convention()).to_vec()))
-                .collect(),
-            Err(_) => xs.iter().map(|x| self.simulate(x)).collect(),
-        }
     }
 
     /// Metrics of the tuner at denormalised parameters `p`.
@@ -366,20 +341,26 @@ impl Problem for SynapseProblem<'_> {
         self.metrics(&self.denorm(x))
     }
 
-    /// More points than threads, and trains continued from a saved start:
-    /// the points are shared among the threads in groups of up to
-    /// `opts.lanes`, each group one simulation in lanes.
+    /// Trains continued from a saved start: [`SynapseTuner::par_trains_from`],
+    /// which shares a round of more points than threads among them in lanes.
     fn simulate_many(&self, xs: &[&[f64]]) -> Vec<Result<Metrics, TunerError>> {
-        let threads = rayon::current_num_threads();
-        let lanes_apply = self.start.is_some() && !self.opts.single_event;
-        if !lanes_apply || self.opts.lanes < 2 || xs.len() <= threads {
+        let tuners: Option<Vec<SynapseTuner>> = xs
+            .iter()
+            .map(|x| self.tuner_at(&self.denorm(x)).ok())
+            .collect();
+        let (Some(one), Some(tuners), false) = (&self.start, tuners, self.opts.single_event) else {
             return xs.par_iter().map(|x| self.simulate(x)).collect();
-        }
-        let per = xs.len().div_ceil(threads).min(self.opts.lanes);
-        let groups: Vec<&[&[f64]]> = xs.chunks(per).collect();
-        groups
-            .par_iter()
-            .flat_map_iter(|g| self.simulate_lanes(g))
+        };
+        let lanes = if xs.len() > rayon::current_num_threads() {
+            self.lane_start()
+        } else {
+            None
+        };
+        let refs: Vec<&SynapseTuner> = tuners.iter().collect();
+        SynapseTuner::par_trains_from(one, lanes, &refs, &|| {})
+            .into_iter()
+            .zip(&tuners)
+            .map(|(r, t)| Ok(train_metrics(&r?.metrics, t.convention()).to_vec()))
             .collect()
     }
 

@@ -165,6 +165,53 @@ impl SynapseTuner {
     }
 }
 
+impl SynapseTuner {
+    /// [`SynapseTuner::trains_from`], but each train keeps its own outcome:
+    /// if the shared simulation fails, each train is simulated whole, alone,
+    /// and gives its own result or error.
+    pub fn try_trains_from(
+        start: &TrainStart,
+        tuners: &[&SynapseTuner],
+    ) -> Vec<Result<TrainResult, TunerError>> {
+        match Self::trains_from(start, tuners) {
+            Ok(rs) => rs.into_iter().map(Ok).collect(),
+            Err(_) => tuners
+                .iter()
+                .map(|t| t.train(start.freq, start.delay))
+                .collect(),
+        }
+    }
+
+    /// The trains of `tuners`, one result each in order (as
+    /// [`SynapseTuner::try_trains_from`] gives it), on every core. With more
+    /// trains than threads and a start saved in lanes (`lanes`, of the same
+    /// train as `one`), each thread's share runs up to `lanes.lanes()` trains
+    /// per simulation; otherwise each train continues alone from `one`.
+    /// `tick` runs once per train when its simulation ends.
+    pub fn par_trains_from(
+        one: &TrainStart,
+        lanes: Option<&TrainStart>,
+        tuners: &[&SynapseTuner],
+        tick: &(dyn Fn() + Sync),
+    ) -> Vec<Result<TrainResult, TunerError>> {
+        use rayon::prelude::*;
+        let threads = rayon::current_num_threads();
+        let (start, per) = match lanes {
+            Some(l) if tuners.len() > threads => (l, tuners.len().div_ceil(threads).min(l.lanes)),
+            _ => (one, 1),
+        };
+        tuners
+            .par_chunks(per)
+            .flat_map_iter(|g| {
+                let start = if g.len() > 1 { start } else { one };
+                let r = Self::try_trains_from(start, g);
+                g.iter().for_each(|_| tick());
+                r
+            })
+            .collect()
+    }
+}
+
 /// One simulation of `start`'s lanes restored and continued, lane `k` with the
 /// event-only parameters of `lanes[k]` (tuners that `start` applies to).
 fn continue_lanes(
