@@ -12,6 +12,8 @@
 //! * `fsi/fadvance_1hz_skipping`: one step of that model with a NetStim every
 //!   1 000 ms and skipping on, after its second event (the regime of the
 //!   frequency response's 1 Hz train: nothing stationary, most types replayed);
+//! * `fsi_parts/*`: that step with parts of its model taken away (channels,
+//!   synapse, clamp), every step computed;
 //! * `lanes/fsi_fadvance/K`: K copies of that model (own NetStim each) in one
 //!   simulation, one step; throughput K, so criterion's rate is per lane.
 
@@ -115,23 +117,22 @@ fn fsi_model(lanes: usize, interval: f64, skip_stationary: bool) -> Simulation {
     .unwrap()
 }
 
+/// The Dep2FSI synapse's parameters (examples/fsi/settings.json).
+const DEP2FSI: &[(&str, f64)] = &[
+    ("initW", 20.0),
+    ("tau_r_GABAA", 0.9),
+    ("tau_d_GABAA", 15.0),
+    ("Use", 0.4),
+    ("Dep", 190.0),
+    ("Fac", 0.0),
+];
+
 /// One FSI cell with the Dep2FSI synapse, a clamp at −55 mV and a NetStim
 /// every `interval` ms from t = 100 ms.
 fn add_fsi_lane(b: &mut ModelBuilder, cell: &CellSpec, interval: f64) {
     let c = b.add_cell(cell).unwrap();
     let syn = b
-        .add_point(
-            "GABA_A_STP",
-            Loc::new(c, "soma[0]", 0.5),
-            &[
-                ("initW", 20.0),
-                ("tau_r_GABAA", 0.9),
-                ("tau_d_GABAA", 15.0),
-                ("Use", 0.4),
-                ("Dep", 190.0),
-                ("Fac", 0.0),
-            ],
-        )
+        .add_point("GABA_A_STP", Loc::new(c, "soma[0]", 0.5), DEP2FSI)
         .unwrap();
     b.add_point(
         "VClamp",
@@ -206,5 +207,74 @@ fn lanes(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, steps, fsi, lanes);
+/// The FSI model with only the density mechanisms in `keep` (the ions of the
+/// channels removed stay set, unused), and the synapse (with its NetStim) and
+/// the clamp when asked.
+fn fsi_part(keep: &[&str], syn: bool, clamp: bool) -> Simulation {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/examples/fsi/cells/FSI_Cell.json"
+    );
+    let mut cell = CellSpec::from_file(path).unwrap();
+    for sec in &mut cell.sections {
+        sec.mechanisms.retain(|m| keep.contains(&m.name.as_str()));
+    }
+    let reg = standard_mechanisms::registry();
+    let mut b = ModelBuilder::new(&reg);
+    if syn && clamp {
+        add_fsi_lane(&mut b, &cell, 20.0);
+    } else {
+        let c = b.add_cell(&cell).unwrap();
+        if clamp || syn {
+            let (name, params): (&str, &[(&str, f64)]) = if clamp {
+                ("VClamp", &[("dur[0]", 1e9), ("amp[0]", -55.0)])
+            } else {
+                ("GABA_A_STP", DEP2FSI)
+            };
+            let pt = b
+                .add_point(name, Loc::new(c, "soma[0]", 0.5), params)
+                .unwrap();
+            if syn {
+                let ns = b
+                    .add_artificial(
+                        "NetStim",
+                        &[("start", 100.0), ("interval", 20.0), ("number", 1e9)],
+                    )
+                    .unwrap();
+                let src = b.artificial_source(ns).unwrap();
+                b.connect(src, Target::Point(pt), 1.3, &[1.0]).unwrap();
+            }
+        }
+    }
+    b.build(SimOptions {
+        celsius: 20.0,
+        skip_stationary: false,
+        ..SimOptions::default()
+    })
+    .unwrap()
+}
+
+/// The FSI step with parts of its model taken away (every step computed):
+/// what each part adds to the step.
+fn parts(c: &mut Criterion) {
+    let all = ["leak", "nainter", "kdrinter"];
+    let mut g = c.benchmark_group("fsi_parts");
+    for (name, keep, syn, clamp) in [
+        ("all", &all[..], true, true),
+        ("no_kdrinter", &["leak", "nainter"][..], true, true),
+        ("no_clamp", &all[..], true, false),
+        ("no_synapse", &all[..], false, true),
+        ("channels_only", &all[..], false, false),
+        ("leak_clamp", &["leak"][..], false, true),
+        ("leak_only", &["leak"][..], false, false),
+    ] {
+        let mut s = fsi_part(keep, syn, clamp);
+        s.run(200.0, -65.0).unwrap();
+        assert_eq!(s.skipped_steps(), 0, "{name}");
+        g.bench_function(name, |b| b.iter(|| s.fadvance().unwrap()));
+    }
+    g.finish();
+}
+
+criterion_group!(benches, steps, fsi, lanes, parts);
 criterion_main!(benches);
