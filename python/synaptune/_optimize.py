@@ -159,6 +159,7 @@ class SynapseOptimizer:
         seed: Optional[int] = None,
         max_evaluations: int = 500,
         starts: int = 3,
+        lanes: int = 2,
         progress: Optional[bool] = None,
     ) -> SynapseOptimizationResult:
         """bmtool's arguments and result. ``cost_function(metrics, targets)``
@@ -168,7 +169,9 @@ class SynapseOptimizer:
         bmtool's default: induction only). ``init_guess``: ``"random"`` (a
         start drawn with ``seed``, default numpy's global generator as
         bmtool) or ``"middle_guess"``. The tuner keeps the fitted parameters
-        and the last run, as in bmtool."""
+        and the last run, as in bmtool. ``lanes``: trains per simulation
+        when a round has more evaluations than cores, as the swarm's do (1 to
+        8; the same numbers, only the time differs)."""
         self.train_frequency, self.train_delay = train_frequency, train_delay
         self.run_single_event, self.run_train_input = run_single_event, run_train_input
         if init_guess == "random":
@@ -194,6 +197,7 @@ class SynapseOptimizer:
             "seed": int(seed or 0),
             "starts": int(starts),
             "max_evaluations": int(max_evaluations),
+            "lanes": int(lanes),
             "cost_tolerance": None,
         }
         cost = None

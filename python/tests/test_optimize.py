@@ -89,6 +89,18 @@ def test_random_init_is_seeded_and_methods_are_mapped(tuner):
         opt.optimize_parameters({"rise_time": 1.0}, {"Dep": (0, 800.0)})
 
 
+def test_lanes_change_only_the_time(tuner):
+    opt = synaptune.SynapseOptimizer(tuner)
+    kw = dict(target_metrics={"induction": -0.6}, param_bounds={"Dep": (0, 800.0), "Use": (0.1, 1.0)},
+              method="differential_evolution", max_evaluations=30, seed=3)
+    one = opt.optimize_parameters(lanes=1, **kw)
+    two = opt.optimize_parameters(lanes=2, **kw)
+    assert one.optimization_path == two.optimization_path and len(one.optimization_path) >= 20
+    assert one.optimal_params == two.optimal_params
+    with pytest.raises(synaptune.SynaptuneError, match="lanes"):
+        opt.optimize_parameters(lanes=0, **kw)
+
+
 def test_a_failing_cost_function_raises_its_error(tuner):
     def broken(metrics, targets):
         raise KeyError("no such metric")

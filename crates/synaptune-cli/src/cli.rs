@@ -110,6 +110,11 @@ pub struct OptimizeArgs {
     /// Simulation budget.
     #[arg(long, default_value_t = 500)]
     pub max_evaluations: usize,
+    /// Trains per simulation (lanes, 1 to 8) when a round has more
+    /// evaluations than threads, as the swarm's do; the same numbers, only
+    /// the time differs (1: one simulation each).
+    #[arg(long, default_value_t = tuner_opt::FIT_LANES)]
+    pub lanes: usize,
     /// Write a plot (.svg/.png): cost per evaluation and the final train.
     #[arg(long, value_name = "FILE")]
     pub plot: Option<PathBuf>,

@@ -32,6 +32,12 @@ struct Options {
     starts: usize,
     max_evaluations: usize,
     cost_tolerance: Option<f64>,
+    #[serde(default = "fit_lanes")]
+    lanes: usize,
+}
+
+fn fit_lanes() -> usize {
+    tuner_opt::FIT_LANES
 }
 
 impl Options {
@@ -65,7 +71,7 @@ impl Options {
             starts: self.starts,
             max_evaluations: self.max_evaluations,
             cost_tolerance: self.cost_tolerance.unwrap_or(d.cost_tolerance),
-            lanes: d.lanes,
+            lanes: self.lanes,
         })
     }
 }

@@ -59,6 +59,7 @@ fn options(a: &OptimizeArgs) -> Result<OptimizeOptions> {
         seed: a.seed,
         starts: a.starts,
         max_evaluations: a.max_evaluations,
+        lanes: a.lanes,
         ..OptimizeOptions::default()
     })
 }
