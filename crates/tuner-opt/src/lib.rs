@@ -66,7 +66,7 @@ pub use spec::{Built, ModelSource, Notice, NoticeLevel, TunerSpec};
 pub use stp_analysis::{Convention, Kinetics, StpMetrics};
 pub use synapse::{
     train_times, ContinuousResult, FreqResponse, Measure, SingleEventResult, SynapseTuner,
-    TableRow, Traces, TrainResult, TrainStart, BMTOOL_FREQUENCIES, TRAIN_LANES,
+    TableRow, Traces, TrainResult, TrainStart, BMTOOL_FREQUENCIES, FREQ_LANES, TRAIN_LANES,
 };
 
 /// Lock a mutex, taking the value even if another thread panicked while holding

@@ -71,6 +71,44 @@ fn lanes_of_the_frequency_response_are_the_trains_alone() {
     check("Fac2FSI", Convention::Default, false, &protocols);
 }
 
+/// The frequency response runs trains of similar length in pairs
+/// ([`FREQ_LANES`]): each of its metrics is, bit for bit, that of the train
+/// run alone (five frequencies: two pairs and one alone).
+#[test]
+fn the_frequency_response_is_the_trains_alone() {
+    assert_eq!(FREQ_LANES, 2);
+    let freqs = [100.0, 4.0, 200.0, 35.0, 50.0];
+    for (conn, conv) in [
+        ("Dep2FSI", Convention::Bmtool),
+        ("Fac2FSI", Convention::Default),
+    ] {
+        let t = tuner(conn, conv, true);
+        let fr = t.freq_response(&freqs, 250.0, &|| {}).unwrap();
+        for (k, &f) in freqs.iter().enumerate() {
+            let m = t.train(f, 250.0).unwrap().metrics;
+            let alone = [
+                m.ppr,
+                m.induction,
+                m.recovery,
+                m.simple_ppr,
+                m.stp_initial_p90,
+                m.induction_p90,
+                m.recovery_p90,
+            ];
+            let got = [
+                fr.ppr[k],
+                fr.induction[k],
+                fr.recovery[k],
+                fr.simple_ppr[k],
+                fr.stp_initial_p90[k],
+                fr.induction_p90[k],
+                fr.recovery_p90[k],
+            ];
+            assert_eq!(bits(&got), bits(&alone), "{conn} {f} Hz");
+        }
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 6, ..ProptestConfig::default() })]
 

@@ -16,6 +16,12 @@ use rayon::prelude::*;
 /// At most this many trains share one simulation in [`SynapseTuner::trains`].
 pub const TRAIN_LANES: usize = 8;
 
+/// At most this many trains share one simulation in
+/// [`SynapseTuner::freq_response`]: over bmtool's 16 frequencies on two
+/// threads, one train per simulation 256 ms, pairs 217 ms, up to three or
+/// four 218–222 ms (`cargo bench --bench compare_neuron`).
+pub const FREQ_LANES: usize = 2;
+
 impl SynapseTuner {
     /// Trains at several `(frequency Hz, recovery delay ms)` protocols, one
     /// result each, in the order given; each is the bits [`Self::train`] gives
@@ -29,37 +35,51 @@ impl SynapseTuner {
             work.add(&self.run_work(Stim::Train { freq, delay }, 1.0), 1.0);
         }
         self.check_work(&work)?;
-        let groups = self.lane_groups(protocols);
-        let done: Vec<Vec<(usize, TrainResult)>> = groups
+        let groups = self.lane_groups(protocols, TRAIN_LANES);
+        let done: Vec<Vec<(usize, Result<TrainResult, TunerError>)>> = groups
             .par_iter()
-            .map(|group| {
-                let stims: Vec<Stim> = group
-                    .iter()
-                    .map(|&i| Stim::Train {
-                        freq: protocols[i].0,
-                        delay: protocols[i].1,
-                    })
-                    .collect();
-                let traces = self.run_lanes(&stims)?;
-                group
-                    .iter()
-                    .zip(traces)
-                    .map(|(&i, tr)| {
-                        let (freq, delay) = protocols[i];
-                        Ok((i, self.train_result(freq, delay, tr)?))
-                    })
-                    .collect()
-            })
-            .collect::<Result<_, TunerError>>()?;
-        let mut all: Vec<(usize, TrainResult)> = done.into_iter().flatten().collect();
+            .map(|group| self.group_trains(protocols, group))
+            .collect();
+        let mut all: Vec<(usize, Result<TrainResult, TunerError>)> =
+            done.into_iter().flatten().collect();
         all.sort_by_key(|(i, _)| *i);
-        Ok(all.into_iter().map(|(_, r)| r).collect())
+        all.into_iter().map(|(_, r)| r).collect()
+    }
+
+    /// The trains of `group` (indices into `protocols`) with their indices:
+    /// one simulation in lanes, or the train alone for a group of one; if
+    /// the shared simulation fails, each train alone, with its own result or
+    /// error.
+    pub(super) fn group_trains(
+        &self,
+        protocols: &[(f64, f64)],
+        group: &[usize],
+    ) -> Vec<(usize, Result<TrainResult, TunerError>)> {
+        let alone = |i: usize| (i, self.train(protocols[i].0, protocols[i].1));
+        if group.len() == 1 {
+            return vec![alone(group[0])];
+        }
+        let stims: Vec<Stim> = group
+            .iter()
+            .map(|&i| Stim::Train {
+                freq: protocols[i].0,
+                delay: protocols[i].1,
+            })
+            .collect();
+        match self.run_lanes(&stims) {
+            Ok(traces) => group
+                .iter()
+                .zip(traces)
+                .map(|(&i, tr)| (i, self.train_result(protocols[i].0, protocols[i].1, tr)))
+                .collect(),
+            Err(_) => group.iter().map(|&i| alone(i)).collect(),
+        }
     }
 
     /// Protocol indices grouped by length: longest first, a group taking the
     /// next ones while they are at least 3/4 of its first's length, at most
-    /// [`TRAIN_LANES`] each.
-    fn lane_groups(&self, protocols: &[(f64, f64)]) -> Vec<Vec<usize>> {
+    /// `max` each.
+    pub(super) fn lane_groups(&self, protocols: &[(f64, f64)], max: usize) -> Vec<Vec<usize>> {
         let tstart = self.settings.general.tstart;
         let length = |i: usize| train_times(tstart, protocols[i].0, protocols[i].1).1;
         let mut order: Vec<usize> = (0..protocols.len()).collect();
@@ -67,7 +87,7 @@ impl SynapseTuner {
         let mut groups: Vec<Vec<usize>> = Vec::new();
         for i in order {
             match groups.last_mut() {
-                Some(g) if g.len() < TRAIN_LANES && length(i) >= 0.75 * length(g[0]) => g.push(i),
+                Some(g) if g.len() < max && length(i) >= 0.75 * length(g[0]) => g.push(i),
                 _ => groups.push(vec![i]),
             }
         }

@@ -37,7 +37,7 @@ mod runs;
 mod stimulus;
 
 pub use checkpoint::TrainStart;
-pub use lanes::TRAIN_LANES;
+pub use lanes::{FREQ_LANES, TRAIN_LANES};
 pub use results::{
     ContinuousResult, FreqResponse, SingleEventResult, TableRow, Traces, TrainResult,
     BMTOOL_FREQUENCIES,

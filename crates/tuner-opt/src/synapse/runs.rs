@@ -1,7 +1,8 @@
 //! The protocols: single event, 8 + 4 train, continuous input, frequency
 //! response, the per-connection table.
 
-use super::stimulus::{train_times, Stim};
+use super::lanes::FREQ_LANES;
+use super::stimulus::Stim;
 use super::{
     ContinuousResult, FreqResponse, SingleEventResult, SynapseTuner, TableRow, Traces, TrainResult,
 };
@@ -182,24 +183,25 @@ impl SynapseTuner {
         }
         check_train(freqs[0], delay)?;
         self.check_work(&work)?;
-        // Longest trains first, each taken by the next free thread (greedy
-        // list scheduling): the 1 Hz train alone is a third of the work, and
-        // rayon's halving of the list would pair it with the next longest.
-        let g = &self.settings.general;
-        let mut order: Vec<usize> = (0..freqs.len()).collect();
-        let length = |f: f64| train_times(g.tstart, f, delay).1;
-        order.sort_by(|&a, &b| length(freqs[b]).total_cmp(&length(freqs[a])));
+        // Trains of similar length in pairs (two lanes per simulation: about
+        // two thirds of the time of the two alone), longest first, each group
+        // taken by the next free thread (greedy list scheduling): the 1 Hz
+        // train alone is a third of the work, and rayon's halving of the list
+        // would pair it with the next longest.
+        let protocols: Vec<(f64, f64)> = freqs.iter().map(|&f| (f, delay)).collect();
+        let groups = self.lane_groups(&protocols, FREQ_LANES);
         let next = std::sync::atomic::AtomicUsize::new(0);
         let done = std::sync::Mutex::new(Vec::with_capacity(freqs.len()));
-        let workers = rayon::current_num_threads().clamp(1, freqs.len());
+        let workers = rayon::current_num_threads().clamp(1, groups.len());
         rayon::scope(|s| {
             for _ in 0..workers {
                 s.spawn(|_| loop {
                     let k = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                    let Some(&i) = order.get(k) else { break };
-                    let r = self.train(freqs[i], delay).map(|r| r.metrics);
-                    progress();
-                    crate::lock(&done).push((i, r));
+                    let Some(g) = groups.get(k) else { break };
+                    for (i, r) in self.group_trains(&protocols, g) {
+                        progress();
+                        crate::lock(&done).push((i, r.map(|r| r.metrics)));
+                    }
                 });
             }
         });
