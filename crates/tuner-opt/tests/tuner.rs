@@ -297,16 +297,28 @@ fn same_traces(a: &Traces, b: &Traces) -> bool {
         && eq(&a.spikes, &b.spikes)
 }
 
+/// The example's two connections, each under one convention.
+const BOTH: [(&str, Convention); 2] = [
+    ("Dep2FSI", Convention::Bmtool),
+    ("Fac2FSI", Convention::Default),
+];
+
+/// A parameter of `conn`'s synapse that is not event-only (its decay).
+fn decay_param(conn: &str) -> &'static str {
+    if conn == "Dep2FSI" {
+        "tau_d_GABAA"
+    } else {
+        "tau_d_AMPA"
+    }
+}
+
 /// Trains continued side by side from a start saved in two lanes (three
 /// that it applies to: one full group of two, one group with a spare lane)
 /// equal the trains simulated whole, bit for bit; a tuner it does not apply
 /// to is simulated whole. Lanes outside 1..=TRAIN_LANES are refused.
 #[test]
 fn trains_continued_in_lanes_equal_whole_trains() {
-    for (conn, conv) in [
-        ("Dep2FSI", Convention::Bmtool),
-        ("Fac2FSI", Convention::Default),
-    ] {
+    for (conn, conv) in BOTH {
         let t = tuner(conn, conv);
         let start = t.train_start_lanes(20.0, 125.0, 2).unwrap();
         assert_eq!(start.lanes(), 2);
@@ -318,12 +330,7 @@ fn trains_continued_in_lanes_equal_whole_trains() {
         }
         // Not event-only: simulated whole.
         let mut u = t.clone();
-        let tau = if conn == "Dep2FSI" {
-            "tau_d_GABAA"
-        } else {
-            "tau_d_AMPA"
-        };
-        u.set_param(tau, 3.0).unwrap();
+        u.set_param(decay_param(conn), 3.0).unwrap();
         tuners.insert(1, u);
         let refs: Vec<&SynapseTuner> = tuners.iter().collect();
         let continued = SynapseTuner::trains_from(&start, &refs).unwrap();
@@ -350,10 +357,7 @@ fn trains_continued_in_lanes_equal_whole_trains() {
 /// (Use, Dep, Fac); a tuner that differs in anything else simulates whole.
 #[test]
 fn trains_continued_from_a_saved_start_equal_whole_trains() {
-    for (conn, conv) in [
-        ("Dep2FSI", Convention::Bmtool),
-        ("Fac2FSI", Convention::Default),
-    ] {
+    for (conn, conv) in BOTH {
         let t = tuner(conn, conv);
         assert_eq!(t.event_only_params(), ["Use", "Dep", "Fac"]);
         let start = t.train_start(20.0, 125.0).unwrap();
@@ -376,12 +380,7 @@ fn trains_continued_from_a_saved_start_equal_whole_trains() {
         }
         // Not event-only: the saved start does not apply, the train is whole.
         let mut u = t.clone();
-        let tau = if conn == "Dep2FSI" {
-            "tau_d_GABAA"
-        } else {
-            "tau_d_AMPA"
-        };
-        u.set_param(tau, 3.0).unwrap();
+        u.set_param(decay_param(conn), 3.0).unwrap();
         let whole = u.train(20.0, 125.0).unwrap();
         let continued = u.train_from(&start).unwrap();
         assert!(same_traces(&whole.traces, &continued.traces));
