@@ -16,12 +16,6 @@ use rayon::prelude::*;
 /// At most this many trains share one simulation in [`SynapseTuner::trains`].
 pub const TRAIN_LANES: usize = 8;
 
-/// At most this many trains share one simulation in
-/// [`SynapseTuner::freq_response`]: over bmtool's 16 frequencies on two
-/// threads, one train per simulation 256 ms, pairs 217 ms, up to three or
-/// four 218–222 ms (`cargo bench --bench compare_neuron`).
-pub const FREQ_LANES: usize = 2;
-
 impl SynapseTuner {
     /// Trains at several `(frequency Hz, recovery delay ms)` protocols, one
     /// result each, in the order given; each is the bits [`Self::train`] gives

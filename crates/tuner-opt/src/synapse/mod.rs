@@ -37,11 +37,12 @@ mod runs;
 mod stimulus;
 
 pub use checkpoint::TrainStart;
-pub use lanes::{FREQ_LANES, TRAIN_LANES};
+pub use lanes::TRAIN_LANES;
 pub use results::{
     ContinuousResult, FreqResponse, SingleEventResult, TableRow, Traces, TrainResult,
     BMTOOL_FREQUENCIES,
 };
+pub use runs::FREQ_LANES;
 pub use stimulus::train_times;
 
 use crate::settings::{Connection, TunerSettings};

@@ -1,7 +1,6 @@
 //! The protocols: single event, 8 + 4 train, continuous input, frequency
 //! response, the per-connection table.
 
-use super::lanes::FREQ_LANES;
 use super::stimulus::Stim;
 use super::{
     ContinuousResult, FreqResponse, SingleEventResult, SynapseTuner, TableRow, Traces, TrainResult,
@@ -9,6 +8,12 @@ use super::{
 use crate::{TunerError, Work};
 use rayon::prelude::*;
 use stp_analysis::Convention;
+
+/// At most this many trains share one simulation in
+/// [`SynapseTuner::freq_response`]: over bmtool's 16 frequencies on two
+/// threads, one train per simulation 256 ms, pairs 217 ms, up to three or
+/// four 218–222 ms (`cargo bench --bench compare_neuron`).
+pub const FREQ_LANES: usize = 2;
 
 impl SynapseTuner {
     /// Traces one run records: time, soma voltage, the clamp's current when
