@@ -195,7 +195,7 @@ fn fsi(c: &mut Criterion) {
 /// run alone, see `tuner-opt`'s gap lanes test): the time per lane-step.
 fn lanes(c: &mut Criterion) {
     let mut g = c.benchmark_group("lanes");
-    for k in [1usize, 4, 8, 16] {
+    for k in [1usize, 2, 4, 8, 16] {
         let mut s = fsi_lanes(k);
         s.run(200.0, -65.0).unwrap();
         assert_eq!(s.skipped_steps(), 0);

@@ -376,8 +376,9 @@ impl Simulation {
         for &p in &self.probes {
             samples.push(self.sample(p));
         }
+        // The skipped steps' end times, as the steps would make them.
+        let mut times = Vec::new();
         let mut t = self.t;
-        let mut n = 0u64;
         while t < ts {
             let mut end = t;
             end += 0.5 * dt;
@@ -386,18 +387,18 @@ impl Simulation {
                 break;
             }
             t = end;
-            n += 1;
-            for (k, p) in self.probes.iter().enumerate() {
-                let x = match p {
-                    ProbeTarget::Time => t,
-                    _ => samples[k],
-                };
-                self.traces[k].push(x);
+            times.push(t);
+        }
+        let n = times.len();
+        for (k, p) in self.probes.iter().enumerate() {
+            match p {
+                ProbeTarget::Time => self.traces[k].extend_from_slice(&times),
+                _ => self.traces[k].extend(std::iter::repeat_n(samples[k], n)),
             }
         }
         self.t = t;
-        self.steps += n;
-        self.quiet.skipped += n;
+        self.steps += n as u64;
+        self.quiet.skipped += n as u64;
         Ok(())
     }
 }
