@@ -163,9 +163,7 @@ impl SynapseTuner {
             .map(|r| r.expect("every tuner ran"))
             .collect())
     }
-}
 
-impl SynapseTuner {
     /// [`SynapseTuner::trains_from`], but each train keeps its own outcome:
     /// if the shared simulation fails, each train is simulated whole, alone,
     /// and gives its own result or error.
