@@ -60,6 +60,10 @@ pub(super) struct Freeze {
     /// so a type whose fields change every step costs little).
     pub(super) next_try: Vec<u64>,
     pub(super) backoff: Vec<u64>,
+    /// The last [`Simulation::detect_frozen`] reset every type not frozen
+    /// that may be (their nodes moved or an event reached them), and no type
+    /// has thawed since.
+    pub(super) all_reset: bool,
     /// Mechanism calls replaced since the last initialisation.
     pub(super) replayed: u64,
 }
@@ -145,12 +149,14 @@ impl Simulation {
             any_frozen: false,
             next_try: vec![0; nk],
             backoff: vec![1; nk],
+            all_reset: false,
             replayed: self.freeze.replayed,
         };
     }
 
     /// Call every frozen type for real again.
     pub(super) fn thaw_all(&mut self) {
+        self.freeze.all_reset = false;
         self.freeze.frozen.iter_mut().for_each(|f| *f = false);
         self.freeze.snap_ok.iter_mut().for_each(|f| *f = false);
         self.freeze.next_try.iter_mut().for_each(|f| *f = 0);
@@ -159,6 +165,7 @@ impl Simulation {
     }
 
     pub(super) fn thaw(&mut self, k: usize) {
+        self.freeze.all_reset = false;
         self.freeze.frozen[k] = false;
         self.freeze.snap_ok[k] = false;
     }
@@ -245,12 +252,22 @@ impl Simulation {
     /// After a step: freeze the eligible types that reproduced their fields
     /// over a step in which their nodes did not move and no event reached them.
     /// Returns whether every type that can be frozen is now frozen.
-    pub(super) fn detect_frozen(&mut self, midpoint: f64) -> Result<bool, SimError> {
+    /// `all_moved`: every node's voltage changed this step; when the last call
+    /// found every candidate moved too, nothing can change (each was reset).
+    pub(super) fn detect_frozen(
+        &mut self,
+        midpoint: f64,
+        all_moved: bool,
+    ) -> Result<bool, SimError> {
+        if all_moved && self.freeze.all_reset {
+            return Ok(false);
+        }
         let dt = self.opts.dt;
         let mut next_end = self.t;
         next_end += 0.5 * dt;
         next_end += 0.5 * dt;
         let mut all = true;
+        let mut all_reset = true;
         for k in 0..self.stepped.len() {
             if self.freeze.frozen[k] || !self.freeze.eligible[k] {
                 continue;
@@ -263,6 +280,7 @@ impl Simulation {
                 self.freeze.backoff[k] = 1;
                 continue;
             }
+            all_reset = false;
             if !self.freeze.snap_ok[k] && self.steps < self.freeze.next_try[k] {
                 continue;
             }
@@ -298,6 +316,8 @@ impl Simulation {
                 Some(_) => {}
             }
         }
+        // Only while some candidate is left: then `false` is the answer.
+        self.freeze.all_reset = all_reset && !all;
         Ok(all)
     }
 

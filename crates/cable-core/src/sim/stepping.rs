@@ -8,19 +8,22 @@ use super::Simulation;
 use crate::error::SimError;
 use mech_api::abi::STATUS_OK;
 
+/// What [`update_voltages`] saw: the OR of every node's changed bits (−0 to
+/// +0 counts), whether every node changed, and the sum of the new voltages
+/// (non-finite if any of them is: one addition per node, the culprit looked
+/// for only after a detection).
+struct Moved {
+    any: u64,
+    all: bool,
+    sum: f64,
+}
+
 /// `v += factor·Δv` per node (`factor` 2 for Crank–Nicolson, as NEURON's
-/// `2*rhs`); returns the OR of every node's changed bits (−0 to +0 counts)
-/// and the sum of the new voltages (non-finite if any of them is: one
-/// addition per node, the culprit looked for only after a detection). With
-/// `moved`, each node's flag says whether its voltage changed.
+/// `2*rhs`). With `moved`, each node's flag says whether its voltage changed.
 #[inline(always)]
-fn update_voltages(
-    v: &mut [f64],
-    dv: &[f64],
-    factor: f64,
-    moved: Option<&mut [bool]>,
-) -> (u64, f64) {
+fn update_voltages(v: &mut [f64], dv: &[f64], factor: f64, moved: Option<&mut [bool]>) -> Moved {
     let mut any = 0u64;
+    let mut all = true;
     let mut sum = 0.0f64;
     let mut step = |v: &mut f64, dv: f64| {
         let old = *v;
@@ -31,6 +34,7 @@ fn update_voltages(
         }
         let m = old.to_bits() ^ v.to_bits();
         any |= m;
+        all &= m != 0;
         sum += *v;
         m != 0
     };
@@ -46,7 +50,7 @@ fn update_voltages(
             }
         }
     }
-    (any, sum)
+    Moved { any, all, sum }
 }
 
 /// A `source_var` → `target_var` copy.
@@ -101,12 +105,13 @@ impl Simulation {
         // Whether any voltage changed, bitwise (-0 to +0 counts), per node.
         let factor = if self.opts.secondorder > 0 { 2.0 } else { 1.0 };
         let track = freezing && self.freeze.moved.len() == self.v.len();
-        let (moved, sum) = if track {
+        let mv = if track {
             update_voltages(&mut self.v, &self.rhs, factor, Some(&mut self.freeze.moved))
         } else {
             update_voltages(&mut self.v, &self.rhs, factor, None)
         };
-        if !sum.is_finite() && self.v.iter().any(|x| !x.is_finite()) {
+        let moved = mv.any;
+        if !mv.sum.is_finite() && self.v.iter().any(|x| !x.is_finite()) {
             return Err(self.voltage_fault(dt));
         }
         self.t += 0.5 * dt;
@@ -133,7 +138,7 @@ impl Simulation {
         if freezing {
             // Whole steps can repeat only once every type has settled; until
             // then the (costly) comparison of the whole state is not tried.
-            let settled = !track || self.detect_frozen(midpoint)?;
+            let settled = !track || self.detect_frozen(midpoint, mv.all)?;
             if settled || moved != 0 {
                 self.check_stationary(moved == 0, midpoint);
             } else {
