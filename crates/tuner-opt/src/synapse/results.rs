@@ -121,5 +121,5 @@ pub struct FreqResponse {
     pub recovery_p90: Vec<f64>,
 }
 
-/// One row of [`SynapseTuner::table`]: the kinetics and the train metrics.
+/// One row of [`SynapseTuner::table`](crate::SynapseTuner::table): the kinetics and the train metrics.
 pub type TableRow = Result<(Kinetics, StpMetrics), TunerError>;
