@@ -81,6 +81,17 @@ fn single_event_input_errors() {
         single_event(&t, &i, &i, &o),
         Err(AnalysisError::TimeGrid { index: 1, .. })
     ));
+    // a sample off the grid is found wherever it is: inside the scan's rounds
+    // of eight and in the tail after them
+    for k in [517, t.len() - 1] {
+        let mut off = t.clone();
+        off[k] += 0.01;
+        let got = single_event(&off, &i, &i, &opts);
+        assert!(
+            matches!(got, Err(AnalysisError::TimeGrid { index, .. }) if index == k),
+            "{k}: {got:?}"
+        );
+    }
     for ev in [-1.0, 60.0] {
         let o = EventOptions {
             event_time: ev,
