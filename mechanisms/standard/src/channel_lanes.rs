@@ -3,8 +3,17 @@
 //! operations in its order, and IEEE division, multiplication, addition and
 //! negation round the same way in a vector lane as in a scalar register;
 //! the exponentials are `mech_api::math::exp_m256`, lane by lane the scalar
-//! `exp`. So each instance gets the bits of the scalar loop, which does the
-//! instances left over (a property test compares the two on random fields).
+//! `exp`. So each instance gets the bits of the scalar loop (a property test
+//! compares the two on random fields and 1 to 13 instances).
+//!
+//! nainter and kdrinter go in lanes from two instances: two or three left
+//! over (the FSI cell has two) share one vector, the last repeated in the
+//! spare lanes, whose results are dropped; one left over stays scalar. The
+//! spare lanes' loads are built in registers (`_mm256_setr_pd`): a wide load
+//! of narrow stores stalls store forwarding, and did (FSI step 292 → 375 ns);
+//! built in registers the FSI step is 292 → 286 ns, within the noise of the
+//! scalar pair, since one instance's chain of divisions and exponentials
+//! bounds it either way. hh goes in lanes from four instances.
 //!
 //! Used where a call has four instances or more: a cell with four segments
 //! carrying the channel, a gap-junction pair, several runs in lanes. With
@@ -15,21 +24,23 @@
 
 use mech_api::Pack;
 
-/// Whether a call goes four instances at a time: four instances or more, and
-/// the vector `exp` in use (which implies AVX2 and FMA).
+/// Whether a call goes four instances at a time: `min` instances or more,
+/// and the vector `exp` in use (which implies AVX2 and FMA).
 #[cfg(target_arch = "x86_64")]
-fn in_lanes(p: &Pack) -> bool {
-    p.n() >= 4 && mech_api::math::exp4_is_vector()
+fn in_lanes(p: &Pack, min: usize) -> bool {
+    p.n() >= min && mech_api::math::exp4_is_vector()
 }
 
-/// Run nainter's state update on the first instances, four at a time, where
-/// the vector kernel is available; returns how many it did (a multiple of 4,
-/// 0 with fewer than four instances or without AVX2). Fewer than four stay
-/// scalar: a padded vector lengthens one instance's chain of divisions and
-/// exponentials (the FSI cell's two instances: 340 → 445 ns per step).
+/// Fewest instances nainter's and kdrinter's kernels take in lanes: two or
+/// three go in one vector, the last instance repeated in the spare lanes.
+const PADDED_MIN: usize = 2;
+
+/// Run nainter's state update on the first instances, four at a time (two or
+/// three left over in one padded vector), where the vector kernel is
+/// available; returns how many it did (0 with one instance or without AVX2).
 pub(crate) fn na_state(p: &mut Pack) -> usize {
     #[cfg(target_arch = "x86_64")]
-    if in_lanes(p) {
+    if in_lanes(p, PADDED_MIN) {
         // SAFETY: in_lanes checked AVX2, FMA and the vector exp.
         return unsafe { avx2::na_state(p) };
     }
@@ -43,7 +54,7 @@ pub(crate) fn na_state(p: &mut Pack) -> usize {
 /// instance); returns how many instances it did (a multiple of 4).
 pub(crate) fn hh_state(p: &mut Pack, one: fn(&mut Pack, usize)) -> usize {
     #[cfg(target_arch = "x86_64")]
-    if in_lanes(p) {
+    if in_lanes(p, 4) {
         // SAFETY: as in na_state.
         return unsafe { avx2::hh_state(p, one) };
     }
@@ -54,7 +65,7 @@ pub(crate) fn hh_state(p: &mut Pack, one: fn(&mut Pack, usize)) -> usize {
 /// [`na_state`] for kdrinter.
 pub(crate) fn kdr_state(p: &mut Pack) -> usize {
     #[cfg(target_arch = "x86_64")]
-    if in_lanes(p) {
+    if in_lanes(p, PADDED_MIN) {
         // SAFETY: as in na_state.
         return unsafe { avx2::kdr_state(p) };
     }
@@ -115,17 +126,94 @@ mod avx2 {
         _mm256_mul_pd(tau_inv, exp_m256(_mm256_div_pd(d, k(c))))
     }
 
+    /// The instances in the four lanes: `first .. first + 4`, or the `real`
+    /// instances from `first` with the last of them repeated in the other
+    /// lanes (whose results are not stored).
+    #[derive(Clone, Copy)]
+    struct Group {
+        first: usize,
+        real: usize,
+    }
+
+    impl Group {
+        /// The instance in each lane.
+        #[inline(always)]
+        fn lanes(self) -> [usize; 4] {
+            let last = self.first + self.real - 1;
+            let at = |j: usize| (self.first + j).min(last);
+            [at(0), at(1), at(2), at(3)]
+        }
+
+        /// Field `f` of the group's instances.
+        #[inline(always)]
+        unsafe fn get(self, p: &Pack, f: usize) -> __m256d {
+            if self.real == 4 {
+                ld(p.get4(f, self.first))
+            } else {
+                // In registers: a wide load of narrow stores would stall.
+                let [a, b, c, d] = self.lanes();
+                _mm256_setr_pd(p.get(f, a), p.get(f, b), p.get(f, c), p.get(f, d))
+            }
+        }
+
+        /// The voltages at the group's instances.
+        #[inline(always)]
+        unsafe fn v(self, p: &Pack) -> __m256d {
+            if self.real == 4 {
+                ld(p.v4(self.first))
+            } else {
+                let [a, b, c, d] = self.lanes();
+                _mm256_setr_pd(p.v(a), p.v(b), p.v(c), p.v(d))
+            }
+        }
+
+        /// Store the real lanes of `x` in field `f`.
+        #[inline(always)]
+        unsafe fn set(self, p: &mut Pack, f: usize, x: __m256d) {
+            if self.real == 4 {
+                p.set4(f, self.first, st(x));
+            } else {
+                let a = st(x);
+                for (j, &y) in a.iter().enumerate().take(self.real) {
+                    p.set(f, self.first + j, y);
+                }
+            }
+        }
+    }
+
+    /// The groups of a call: whole fours, then two or three instances left
+    /// over in one padded group (one left over stays scalar: a vector
+    /// lengthens a lone instance's chain); returns how many instances the
+    /// groups hold.
+    fn groups(n: usize) -> (usize, Option<Group>) {
+        let n4 = n / 4 * 4;
+        match n - n4 {
+            r @ (2 | 3) => (n, Some(Group { first: n4, real: r })),
+            _ => (n4, None),
+        }
+    }
+
+    /// The groups of a call, in order (see [`groups`]).
+    fn all_groups(n: usize) -> impl Iterator<Item = Group> {
+        let (_, tail) = groups(n);
+        (0..n / 4)
+            .map(|q| Group {
+                first: 4 * q,
+                real: 4,
+            })
+            .chain(tail)
+    }
+
     /// # Safety
     /// The CPU must have AVX2 and FMA and `exp4_is_vector` must be true.
     #[target_feature(enable = "avx2,fma")]
     pub(super) unsafe fn na_state(p: &mut Pack) -> usize {
         let dt = k(p.dt());
-        let n4 = p.n() / 4 * 4;
-        for i in (0..n4).step_by(4) {
-            let v = ld(p.v4(i));
-            let (mti, hti) = (ld(p.get4(N_MTAU_INV, i)), ld(p.get4(N_HTAU_INV, i)));
-            let dm = _mm256_sub_pd(v, ld(p.get4(N_MV05, i)));
-            let dh = _mm256_sub_pd(v, ld(p.get4(N_HV05, i)));
+        for g in all_groups(p.n()) {
+            let v = g.v(p);
+            let (mti, hti) = (g.get(p, N_MTAU_INV), g.get(p, N_HTAU_INV));
+            let dm = _mm256_sub_pd(v, g.get(p, N_MV05));
+            let dh = _mm256_sub_pd(v, g.get(p, N_HV05));
             let ma = rate(mti, dm, 11.75, false);
             let mb = rate(mti, dm, 27.0, true);
             let ha = rate(hti, dh, 33.0, true);
@@ -133,16 +221,16 @@ mod avx2 {
             let (msum, hsum) = (_mm256_add_pd(ma, mb), _mm256_add_pd(ha, hb));
             let (minf, mtau) = (_mm256_div_pd(ma, msum), _mm256_div_pd(k(1.0), msum));
             let (hinf, htau) = (_mm256_div_pd(ha, hsum), _mm256_div_pd(k(1.0), hsum));
-            p.set4(N_MINF, i, st(minf));
-            p.set4(N_MTAU, i, st(mtau));
-            p.set4(N_HINF, i, st(hinf));
-            p.set4(N_HTAU, i, st(htau));
-            let m = relax(ld(p.get4(N_M, i)), dt, minf, mtau);
-            let h = relax(ld(p.get4(N_H, i)), dt, hinf, htau);
-            p.set4(N_M, i, st(m));
-            p.set4(N_H, i, st(h));
+            g.set(p, N_MINF, minf);
+            g.set(p, N_MTAU, mtau);
+            g.set(p, N_HINF, hinf);
+            g.set(p, N_HTAU, htau);
+            let m = relax(g.get(p, N_M), dt, minf, mtau);
+            let h = relax(g.get(p, N_H), dt, hinf, htau);
+            g.set(p, N_M, m);
+            g.set(p, N_H, h);
         }
-        n4
+        groups(p.n()).0
     }
 
     /// # Safety
@@ -150,21 +238,20 @@ mod avx2 {
     #[target_feature(enable = "avx2,fma")]
     pub(super) unsafe fn kdr_state(p: &mut Pack) -> usize {
         let dt = k(p.dt());
-        let n4 = p.n() / 4 * 4;
-        for i in (0..n4).step_by(4) {
-            let v = ld(p.v4(i));
-            let ti = ld(p.get4(K_TAU_INV, i));
-            let d = _mm256_sub_pd(v, ld(p.get4(K_V05, i)));
+        for g in all_groups(p.n()) {
+            let v = g.v(p);
+            let ti = g.get(p, K_TAU_INV);
+            let d = _mm256_sub_pd(v, g.get(p, K_V05));
             let nalf = rate(ti, d, 10.67, false);
             let nbet = rate(ti, d, 42.68, true);
             let sum = _mm256_add_pd(nalf, nbet);
             let (inf, tau) = (_mm256_div_pd(nalf, sum), _mm256_div_pd(k(1.0), sum));
-            p.set4(K_INF, i, st(inf));
-            p.set4(K_TAU, i, st(tau));
-            let n = relax(ld(p.get4(K_N, i)), dt, inf, tau);
-            p.set4(K_N, i, st(n));
+            g.set(p, K_INF, inf);
+            g.set(p, K_TAU, tau);
+            let n = relax(g.get(p, K_N), dt, inf, tau);
+            g.set(p, K_N, n);
         }
-        n4
+        groups(p.n()).0
     }
 
     /// hh.mod's rates from its table (`rates` with `usetable`): the index and

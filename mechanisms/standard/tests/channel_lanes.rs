@@ -1,8 +1,9 @@
 //! nainter's and kdrinter's state updates four instances at a time (AVX2;
-//! the instances left over, and calls of fewer than four, scalar) give every instance the bits of the mod files'
-//! expressions evaluated one instance at a time in nocmodl's order (written
-//! out here with `mech_api::math::exp`), on random fields and voltages; and a
-//! call of n instances equals n calls of one (other paddings).
+//! two or three left over in one padded vector, a single one scalar) give
+//! every instance the bits of the mod files' expressions evaluated one
+//! instance at a time in nocmodl's order (written out here with
+//! `mech_api::math::exp`), on random fields and voltages; and a call of n
+//! instances equals n calls of one (other paddings).
 
 use mech_api::abi::PPack;
 use mech_api::math::exp;
