@@ -11,9 +11,10 @@
 //! spare lanes, whose results are dropped; one left over stays scalar. The
 //! spare lanes' loads are built in registers (`_mm256_setr_pd`): a wide load
 //! of narrow stores stalls store forwarding, and did (FSI step 292 → 375 ns);
-//! built in registers the FSI step is 292 → 286 ns, within the noise of the
-//! scalar pair, since one instance's chain of divisions and exponentials
-//! bounds it either way. hh goes in lanes from four instances.
+//! built in registers the FSI step costs what the scalar pair did (0–3 % less,
+//! within build-to-build noise), since one instance's chain of divisions and
+//! exponentials bounds it either way; it takes fewer instructions. hh goes
+//! in lanes from four instances.
 //!
 //! Used where a call has four instances or more: a cell with four segments
 //! carrying the channel, a gap-junction pair, several runs in lanes. With
