@@ -254,15 +254,7 @@ pub fn cnexp_update(l: &Linearized, x: Expr, dt: Expr) -> Expr {
             )
         }
         Some(de) => {
-            let factor = p(Expr::bin(
-                BinOp::Sub,
-                one_dot(),
-                Expr::Call(
-                    "exp".into(),
-                    vec![Expr::bin(BinOp::Mul, dt, p(de.clone()))],
-                    0,
-                ),
-            ));
+            let factor = cnexp_factor(de, dt);
             let target = if l.eq_invalid {
                 // nocmodl prints an empty string for b: `( - x)`
                 p(Expr::negate(x.clone()))
@@ -272,6 +264,40 @@ pub fn cnexp_update(l: &Linearized, x: Expr, dt: Expr) -> Expr {
             Expr::bin(BinOp::Add, x, Expr::bin(BinOp::Mul, factor, target))
         }
     }
+}
+
+/// `(1. - exp(dt*(de)))`, the cnexp update's factor.
+fn cnexp_factor(de: &Expr, dt: Expr) -> Expr {
+    p(Expr::bin(
+        BinOp::Sub,
+        one_dot(),
+        Expr::Call(
+            "exp".into(),
+            vec![Expr::bin(BinOp::Mul, dt, p(de.clone()))],
+            0,
+        ),
+    ))
+}
+
+/// The cnexp update's factor and the value the state relaxes to,
+/// `-(b)/(a)`, when [`cnexp_update`] is `x + factor*(target - x)` with them
+/// (the state's equation is linear in it and valid): the generated code then
+/// calls the runtime's `cnexp(x, factor, target)`, which performs those
+/// operations, or returns `x` where they provably give `x` (a subnormal `x`
+/// relaxing to zero whose product with the factor rounds to zero) without
+/// the multiplication's microcode assist.
+pub fn cnexp_parts(l: &Linearized, dt: Expr) -> Option<(Expr, Expr)> {
+    let de = l.de.as_ref()?;
+    if l.eq_invalid {
+        return None;
+    }
+    let zero = || Expr::num("0.0");
+    let target = Expr::bin(
+        BinOp::Div,
+        Expr::negate(p(l.b.clone().unwrap_or_else(zero))),
+        p(l.a.clone().unwrap_or_else(zero)),
+    );
+    Some((cnexp_factor(de, dt), p(target)))
 }
 
 fn one_dot() -> Expr {

@@ -135,9 +135,10 @@ fn nocmodl_forms_are_generated() {
                DERIVATIVE s { g' = -g/tau }\n\
                NET_RECEIVE(w) { tnext = t + 1  net_send(tnext - t, 1) }\n";
     let t = nmodl::translate(src, "syn.mod").unwrap();
-    // cnexp: x + (1. - exp(dt*(de)))*(-(b)/(a) - x) with nocmodl's operands
+    // cnexp: x + (1. - exp(dt*(de)))*(-(b)/(a) - x) with nocmodl's operands,
+    // through the runtime's `cnexp(x, factor, target)`
     assert!(
-        t.source.contains("self.f[F_g] = (self.f[F_g] + (((1.0f64 - rt::exp((self.dt * ((((-1.0f64)) / self.f[F_tau])))))) * ((((-(0.0f64)) / ((((-1.0f64)) / self.f[F_tau]))) - self.f[F_g]))));"),
+        t.source.contains("self.f[F_g] = rt::cnexp(self.f[F_g], ((1.0f64 - rt::exp((self.dt * ((((-1.0f64)) / self.f[F_tau])))))), (((-(0.0f64)) / ((((-1.0f64)) / self.f[F_tau])))));"),
         "{}",
         t.source
     );

@@ -97,12 +97,19 @@ impl Gen<'_> {
                     return;
                 }
                 let l = diffeq::linearize(e, x).expect("checked");
-                let upd = diffeq::cnexp_update(
-                    &l,
-                    Expr::Name(x.to_string(), line),
-                    Expr::Name("dt".into(), line),
-                );
-                let rhs = self.expr(&upd, sc);
+                let dt = Expr::Name("dt".into(), line);
+                let rhs = match diffeq::cnexp_parts(&l, dt.clone()) {
+                    Some((factor, target)) => format!(
+                        "rt::cnexp({}, {}, {})",
+                        self.expr(&Expr::Name(x.to_string(), line), sc),
+                        self.expr(&factor, sc),
+                        self.expr(&target, sc)
+                    ),
+                    None => {
+                        let upd = diffeq::cnexp_update(&l, Expr::Name(x.to_string(), line), dt);
+                        self.expr(&upd, sc)
+                    }
+                };
                 let lhs = self.assign_ref(x, line, sc);
                 self.line(&format!("{lhs} = {rhs};"));
             }
