@@ -16,6 +16,8 @@
 //!   with `default-features = false` and then has no dependencies at all.
 //! * [`math`] — `exp` as the C library computes it, bit for bit, inline (NEURON's
 //!   mechanisms call libm; so must ours, in effect).
+//! * [`cnexp`] — nocmodl's `cnexp` state update, bit for bit, without the
+//!   costly multiplication of a decayed state stuck at a subnormal value.
 //! * [`sources`] — the plugin side's files as text, which `synaptune nmodl` writes
 //!   next to the catalogue crates it generates.
 //!
@@ -53,6 +55,7 @@
 pub mod abi;
 #[cfg(feature = "host")]
 mod catalogue;
+pub mod cnexp;
 #[cfg(feature = "host")]
 mod error;
 mod exp_lanes;

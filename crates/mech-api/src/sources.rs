@@ -11,6 +11,7 @@ pub const PLUGIN_SOURCES: &[(&str, &str)] = &[
     ("Cargo.toml", PLUGIN_MANIFEST),
     ("src/lib.rs", include_str!("lib.rs")),
     ("src/abi.rs", include_str!("abi.rs")),
+    ("src/cnexp.rs", include_str!("cnexp.rs")),
     ("src/export.rs", include_str!("export.rs")),
     ("src/info.rs", include_str!("info.rs")),
     ("src/pack.rs", include_str!("pack.rs")),

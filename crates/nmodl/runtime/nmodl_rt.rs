@@ -158,20 +158,12 @@ pub fn unset_pointer_mut(mech: &str, name: &str) -> &'static mut f64 {
     unreachable!()
 }
 
-/// nocmodl's cnexp update `x + factor*(target - x)`, the same operations;
-/// but where `target` is zero and `x` a subnormal so small that the product
-/// rounds to zero (`fl(|factor|·m) < 0.5` for `x` = `m` units of 2⁻¹⁰⁷⁴, so the
-/// exact product is below half a unit), `x` itself, the operations' result,
-/// without the multiplication: with a subnormal operand it costs a microcode
-/// assist on x86 (≈ 38 ns against ≈ 1), and a decaying state sinks to such a
-/// value and stays there, every step until its next event.
+/// nocmodl's cnexp update `x + factor*(target - x)`, bit for bit; a stuck
+/// subnormal `x` is returned without the multiplication
+/// (`mech_api::cnexp::cnexp_step`).
 #[inline(always)]
 pub fn cnexp(x: f64, factor: f64, target: f64) -> f64 {
-    let m = x.to_bits() & !(1u64 << 63);
-    if target == 0.0 && m != 0 && m < (1u64 << 52) && (m as f64) * factor.abs() < 0.5 {
-        return x;
-    }
-    x + factor * (target - x)
+    mech_api::cnexp::cnexp_step(x, factor, target)
 }
 
 /// `pow` (hoc_pow): the C library's `pow`, remembered per thread for the last

@@ -232,14 +232,6 @@ pub fn linearize(f: &Expr, state: &str) -> Option<Linearized> {
 /// The cnexp update of `x` as nocmodl writes it (an expression for the new x).
 pub fn cnexp_update(l: &Linearized, x: Expr, dt: Expr) -> Expr {
     let zero = || Expr::num("0.0");
-    let bterm = |l: &Linearized| {
-        // - ( b ) / ( a )
-        Expr::bin(
-            BinOp::Div,
-            Expr::negate(p(l.b.clone().unwrap_or_else(zero))),
-            p(l.a.clone().unwrap_or_else(zero)),
-        )
-    };
     match &l.de {
         None => {
             // x = x - dt*(- ( b ) )
@@ -291,13 +283,17 @@ pub fn cnexp_parts(l: &Linearized, dt: Expr) -> Option<(Expr, Expr)> {
     if l.eq_invalid {
         return None;
     }
+    Some((cnexp_factor(de, dt), p(bterm(l))))
+}
+
+/// `- ( b ) / ( a )`, the value the state relaxes to.
+fn bterm(l: &Linearized) -> Expr {
     let zero = || Expr::num("0.0");
-    let target = Expr::bin(
+    Expr::bin(
         BinOp::Div,
         Expr::negate(p(l.b.clone().unwrap_or_else(zero))),
         p(l.a.clone().unwrap_or_else(zero)),
-    );
-    Some((cnexp_factor(de, dt), p(target)))
+    )
 }
 
 fn one_dot() -> Expr {

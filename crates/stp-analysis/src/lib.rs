@@ -179,18 +179,19 @@ pub(crate) fn check_grid(t: &[f64], dt: f64) -> Result<(), AnalysisError> {
     let off = |k: f64, value: f64| (value - (t0 + k * dt)).abs() > 1e-3 * dt;
     // A scan without an exit per sample, eight samples a round (it
     // vectorises); the index is looked for only on failure.
-    let chunks = t.chunks_exact(8);
-    let tail = chunks.remainder();
-    let mut bad = false;
-    let mut base = 0.0f64;
-    for c in chunks {
+    let scan = |c: &[f64], base: f64| {
+        let mut bad = false;
         for (j, &v) in c.iter().enumerate() {
             bad |= off(base + j as f64, v);
         }
+        bad
+    };
+    let chunks = t.chunks_exact(8);
+    let mut bad = scan(chunks.remainder(), (t.len() / 8 * 8) as f64);
+    let mut base = 0.0f64;
+    for c in chunks {
+        bad |= scan(c, base);
         base += 8.0;
-    }
-    for (j, &v) in tail.iter().enumerate() {
-        bad |= off(base + j as f64, v);
     }
     if !bad {
         return Ok(());

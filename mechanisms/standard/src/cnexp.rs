@@ -2,35 +2,17 @@
 //! rounding is NEURON's (do not simplify them), and the pieces the two-exponential
 //! synapses (`Exp2Syn`, `Exp2Syn_STP`, `GABA_A_STP`) share.
 
+use mech_api::cnexp::cnexp_step;
 use mech_api::math::exp;
 use mech_api::{Pack, DV};
 
-/// `x' = -x/tau`: `x + (1 - exp(dt*((-1)/tau))) * (-(0)/((-1)/tau) - x)`.
+/// `x' = -x/tau`: `x + (1 - exp(dt*((-1)/tau))) * (-(0)/((-1)/tau) - x)`
+/// (a stuck subnormal `x` without the multiplication, same bits: [`cnexp_step`]).
 #[inline]
 pub fn decay(x: f64, dt: f64, tau: f64) -> f64 {
     let factor = 1.0 - exp(dt * ((-1.0) / tau));
     let target = -(0.0) / ((-1.0) / tau);
-    if stuck_subnormal(x, factor, target) {
-        return x;
-    }
-    x + factor * (target - x)
-}
-
-/// Whether `x + factor * (target - x)` is `x` itself because `target` is zero
-/// and `x` a subnormal so small that the product rounds to zero: `target - x`
-/// is `-x` exactly, `|factor·x|` is below half the smallest subnormal (`x` is
-/// `m` units of 2⁻¹⁰⁷⁴ and `fl(|factor|·m) < 0.5` implies the exact product is
-/// below 0.5, 0.5 being a double), so the product is ±0 and `x ± 0` is `x`.
-///
-/// A decaying state sinks to such a value and stays there (a synapse's rise
-/// variable, τ 0.9 ms, about 640 ms after an event), and a multiplication
-/// with a subnormal operand costs a microcode assist on x86 (≈ 38 ns against
-/// ≈ 1 in a scratch loop): every later step paid it until the next event.
-/// Returning `x` gives the same bits without the multiplication.
-#[inline(always)]
-fn stuck_subnormal(x: f64, factor: f64, target: f64) -> bool {
-    let m = x.to_bits() & !(1u64 << 63);
-    target == 0.0 && m != 0 && m < (1u64 << 52) && (m as f64) * factor.abs() < 0.5
+    cnexp_step(x, factor, target)
 }
 
 /// `x' = (inf - x)/tau`: `x + (1 - exp(dt*((-1)/tau))) * (-(inf/tau)/((-1)/tau) - x)`.
@@ -124,10 +106,7 @@ pub fn decay_cached(x: f64, dt: f64, tau: f64, c: &mut [f64]) -> f64 {
         c[3] = 1.0 - exp(dt * ((-1.0) / tau));
         c[4] = -(0.0) / ((-1.0) / tau);
     }
-    if stuck_subnormal(x, c[3], c[4]) {
-        return x;
-    }
-    x + c[3] * (c[4] - x)
+    cnexp_step(x, c[3], c[4])
 }
 
 /// [`exp2_state`] with [`decay_cached`] (the scratch holds two entries, A's then B's).
@@ -152,6 +131,7 @@ pub fn exp2_state_cached(p: &mut Pack, f: &Exp2Fields, tau_a: usize, tau_b: usiz
 #[cfg(test)]
 mod tests {
     use super::*;
+    use mech_api::cnexp::stuck_subnormal;
     use proptest::prelude::*;
 
     /// The formula as nocmodl writes it, without the shortcut.
