@@ -42,6 +42,25 @@ fn bench_single_event(c: &mut Criterion) {
         });
     }
     g.finish();
+    // bmtool's own case: a 600 ms run, the event at 500 ms, the response
+    // decaying to the end (a 4 000-sample fit), the current integral over
+    // the whole trace (Convention::Bmtool).
+    let mut g = c.benchmark_group("single_event_bmtool");
+    let n = (600.0 / DT) as usize + 1;
+    let t: Vec<f64> = (0..n).map(|k| k as f64 * DT).collect();
+    let i: Vec<f64> = t.iter().map(|&t| biexp(t, 501.3, -0.05)).collect();
+    let opts = EventOptions {
+        dt: DT,
+        event_time: 500.0,
+        tstart: 500.0,
+        tdur: 100.0,
+        rise_interval: (0.1, 0.9),
+        convention: Convention::Bmtool,
+    };
+    g.bench_with_input(BenchmarkId::from_parameter(n), &n, |b, _| {
+        b.iter(|| single_event(black_box(&t), black_box(&i), &i, &opts).unwrap())
+    });
+    g.finish();
 }
 
 fn bench_fit(c: &mut Criterion) {

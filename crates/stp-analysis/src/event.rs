@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use crate::error::AnalysisError;
-use crate::numeric::{argmax_abs, first_local_max, sign, trapezoid_dx};
+use crate::numeric::{argmax_abs_of, first_local_max, sign, trapezoid_dx_of};
 use crate::{check_grid, check_traces, sample_index, Convention};
 
 /// Settings of a single-event analysis. Times in ms.
@@ -140,7 +140,7 @@ pub(crate) fn baseline_and_sign(
     let ispk = sample_index(t, dt, event_time, "event_time")?;
     let baseline = i[ispk];
     let tail = &i[ispk..];
-    let k = argmax_abs_shifted(tail, baseline);
+    let k = argmax_abs_of(tail, |v| v - baseline);
     let s = sign(tail[k] - baseline);
     if s == 0.0 {
         return Err(AnalysisError::NoResponse {
@@ -152,11 +152,6 @@ pub(crate) fn baseline_and_sign(
         baseline,
         sign: s,
     })
-}
-
-fn argmax_abs_shifted(x: &[f64], base: f64) -> usize {
-    let shifted: Vec<f64> = x.iter().map(|v| v - base).collect();
-    argmax_abs(&shifted)
 }
 
 fn first_index(x: &[f64], pred: impl Fn(f64) -> bool) -> Option<usize> {
@@ -293,13 +288,9 @@ fn integral_with(
 ) -> Result<f64, AnalysisError> {
     let dt = opts.dt;
     match opts.convention {
-        Convention::Bmtool => {
-            let c: Vec<f64> = i_syn
-                .iter()
-                .map(|v| (v - measured_baseline) * 1000.0)
-                .collect();
-            Ok(trapezoid_dx(&c, dt))
-        }
+        Convention::Bmtool => Ok(trapezoid_dx_of(i_syn, dt, |v| {
+            (v - measured_baseline) * 1000.0
+        })),
         Convention::Default => {
             let ispk = sample_index(t, dt, opts.event_time, "event_time")?;
             let base = i_syn[ispk];
@@ -312,8 +303,9 @@ fn integral_with(
                 return Ok(0.0);
             }
             let (k0, k1) = (k0 as usize, (k1 as usize).min(n - 1));
-            let c: Vec<f64> = i_syn[k0..=k1].iter().map(|v| (v - base) * 1000.0).collect();
-            Ok(trapezoid_dx(&c, dt))
+            Ok(trapezoid_dx_of(&i_syn[k0..=k1], dt, |v| {
+                (v - base) * 1000.0
+            }))
         }
     }
 }

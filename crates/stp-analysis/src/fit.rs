@@ -14,6 +14,7 @@
 //! found here and scipy's agree to better than 1e-6 (relative).
 
 use crate::error::AnalysisError;
+use mech_api::math::{exp, exp4};
 
 /// scipy's default `ftol` and `xtol` for `leastsq`/`curve_fit`.
 const TOL: f64 = 1.49012e-8;
@@ -106,12 +107,25 @@ impl Eval {
 
     /// Evaluate at `x`; returns the residuals' sum of squares.
     fn at(&mut self, t: &[f64], y: &[f64], x: [f64; 2]) -> f64 {
-        for (((rk, ek), &tk), &yk) in self.r.iter_mut().zip(&mut self.e).zip(t).zip(y) {
-            let e = (-tk / x[1]).exp();
-            *ek = e;
-            *rk = x[0] * e - yk;
+        let m = t.len().min(y.len());
+        let (r, e) = (&mut self.r[..m], &mut self.e[..m]);
+        let whole = m - m % 4;
+        for k in (0..whole).step_by(4) {
+            let arg = [
+                -t[k] / x[1],
+                -t[k + 1] / x[1],
+                -t[k + 2] / x[1],
+                -t[k + 3] / x[1],
+            ];
+            e[k..k + 4].copy_from_slice(&exp4(arg));
         }
-        dot(&self.r, &self.r)
+        for k in whole..m {
+            e[k] = exp(-t[k] / x[1]);
+        }
+        for ((rk, &ek), &yk) in r.iter_mut().zip(&*e).zip(y) {
+            *rk = x[0] * ek - yk;
+        }
+        dot(r, r)
     }
 }
 

@@ -9,33 +9,44 @@
 /// interleaved accumulators combined as `((r0+r1)+(r2+r3))+((r4+r5)+(r6+r7))`, then
 /// the tail; longer arrays are split in two at a multiple of 8 and the halves summed.
 pub(crate) fn pairwise_sum(a: &[f64]) -> f64 {
-    let n = a.len();
+    pairwise_sum_by(a.len(), &|k| a[k])
+}
+
+/// [`pairwise_sum`] of the `n` values `term(0), …, term(n − 1)`, computed as they
+/// are needed: the same additions in the same order as summing the collected
+/// array, without the array (a long trace's terms would be a fresh allocation of
+/// fresh pages on every call).
+pub(crate) fn pairwise_sum_by(n: usize, term: &impl Fn(usize) -> f64) -> f64 {
+    pairwise_block(0, n, term)
+}
+
+/// numpy's `pairwise_sum` on the values at `start..start + n`.
+fn pairwise_block(start: usize, n: usize, term: &impl Fn(usize) -> f64) -> f64 {
     if n < 8 {
         let mut res = 0.0;
-        for &x in a {
-            res += x;
+        for k in start..start + n {
+            res += term(k);
         }
         res
     } else if n <= 128 {
-        let mut r = [0.0f64; 8];
-        r.copy_from_slice(&a[..8]);
+        let mut r: [f64; 8] = std::array::from_fn(|j| term(start + j));
         let whole = n - n % 8;
         let mut i = 8;
         while i < whole {
             for (j, rj) in r.iter_mut().enumerate() {
-                *rj += a[i + j];
+                *rj += term(start + i + j);
             }
             i += 8;
         }
         let mut res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
-        for &x in &a[whole..] {
-            res += x;
+        for k in start + whole..start + n {
+            res += term(k);
         }
         res
     } else {
         let mut n2 = n / 2;
         n2 -= n2 % 8;
-        pairwise_sum(&a[..n2]) + pairwise_sum(&a[n2..])
+        pairwise_block(start, n2, term) + pairwise_block(start + n2, n - n2, term)
     }
 }
 
@@ -44,14 +55,15 @@ pub(crate) fn mean(a: &[f64]) -> f64 {
     pairwise_sum(a) / a.len() as f64
 }
 
-/// `np.trapz(y, dx=dx)`: `sum(dx * (y[k+1] + y[k]) / 2)` with numpy's summation.
-/// Zero for fewer than two samples.
-pub(crate) fn trapezoid_dx(y: &[f64], dx: f64) -> f64 {
+/// `np.trapz(f(y), dx=dx)`, with `f` applied to each sample as numpy would have
+/// applied it to the whole array first: `sum(dx * (f(y[k+1]) + f(y[k])) / 2)` with
+/// numpy's summation. Zero for fewer than two samples. Nothing is allocated.
+pub(crate) fn trapezoid_dx_of(y: &[f64], dx: f64, f: impl Fn(f64) -> f64) -> f64 {
     if y.len() < 2 {
         return 0.0;
     }
-    let terms: Vec<f64> = y.windows(2).map(|w| dx * (w[1] + w[0]) / 2.0).collect();
-    pairwise_sum(&terms)
+    let (head, tail) = (&y[..y.len() - 1], &y[1..]);
+    pairwise_sum_by(head.len(), &|k| dx * (f(tail[k]) + f(head[k])) / 2.0)
 }
 
 /// `np.percentile(a, q)` with numpy's default `method="linear"` (Hyndman & Fan
@@ -79,12 +91,16 @@ pub(crate) fn percentile_linear(a: &[f64], q_percent: f64) -> f64 {
     }
 }
 
-/// Index of the first largest `|x|` (`np.argmax(np.abs(x))`). `x` must be non-empty.
-pub(crate) fn argmax_abs(x: &[f64]) -> usize {
+/// Index of the first largest `|f(x[k])|` (`np.argmax(np.abs(f(x)))`, without the
+/// mapped array). `x` must be non-empty.
+pub(crate) fn argmax_abs_of(x: &[f64], f: impl Fn(f64) -> f64) -> usize {
     let mut best = 0;
-    for (k, v) in x.iter().enumerate() {
-        if v.abs() > x[best].abs() {
+    let mut top = f(x[0]).abs();
+    for (k, &v) in x.iter().enumerate().skip(1) {
+        let a = f(v).abs();
+        if a > top {
             best = k;
+            top = a;
         }
     }
     best
@@ -149,6 +165,44 @@ mod tests {
         let mut w: Vec<f64> = (1..=300).map(|k| k as f64 * 0.1).collect();
         w[0] = 1e16;
         assert_eq!(pairwise_sum(&w), 1.0000000000004512e16);
+    }
+
+    /// A deterministic spread of values over many magnitudes and both signs.
+    fn samples(n: usize) -> Vec<f64> {
+        let mut x = 0x9e37_79b9_7f4a_7c15u64;
+        (0..n)
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                let m = (x >> 11) as f64 / (1u64 << 53) as f64 - 0.5;
+                m * 10f64.powi((x % 9) as i32 - 4)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn trapezoid_of_equals_summing_the_collected_terms() {
+        for n in [0, 1, 2, 7, 8, 9, 128, 129, 130, 257, 1000, 4001, 24_001] {
+            let y = samples(n);
+            let f = |v: f64| (v - 0.012_5) * 1000.0;
+            let c: Vec<f64> = y.iter().map(|&v| f(v)).collect();
+            let terms: Vec<f64> = c.windows(2).map(|w| 0.025 * (w[1] + w[0]) / 2.0).collect();
+            let want = if n < 2 { 0.0 } else { pairwise_sum(&terms) };
+            assert_eq!(
+                trapezoid_dx_of(&y, 0.025, f).to_bits(),
+                want.to_bits(),
+                "n = {n}"
+            );
+        }
+    }
+
+    #[test]
+    fn argmax_abs_of_takes_the_first_largest() {
+        assert_eq!(argmax_abs_of(&[1.0, -3.0, 3.0, 2.0], |v| v), 1);
+        assert_eq!(argmax_abs_of(&[1.0, -3.0, 3.0, 2.0], |v| v - 1.0), 1);
+        assert_eq!(argmax_abs_of(&[1.0, -3.0, 3.0, 5.0], |v| v + 3.0), 3);
+        assert_eq!(argmax_abs_of(&[2.0, 2.0], |v| v), 0);
     }
 
     #[test]
