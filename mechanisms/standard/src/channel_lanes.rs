@@ -6,15 +6,17 @@
 //! `exp`. So each instance gets the bits of the scalar loop (a property test
 //! compares the two on random fields and 1 to 13 instances).
 //!
-//! nainter and kdrinter go in lanes from two instances: two or three left
-//! over (the FSI cell has two) share one vector, the last repeated in the
-//! spare lanes, whose results are dropped; one left over stays scalar. The
-//! spare lanes' loads are built in registers (`_mm256_setr_pd`): a wide load
-//! of narrow stores stalls store forwarding, and did (FSI step 292 → 375 ns);
-//! built in registers the FSI step costs what the scalar pair did (0–3 % less,
-//! within build-to-build noise), since one instance's chain of divisions and
-//! exponentials bounds it either way; it takes fewer instructions. hh goes
-//! in lanes from four instances.
+//! nainter and kdrinter go in lanes from two instances: two left over (the
+//! FSI cell has two) share one two-lane (128-bit) vector, three one
+//! four-lane vector with the last repeated in the spare lane, whose results
+//! are dropped; one left over stays scalar. Two instances take two lanes,
+//! not four padded ones, because a 256-bit division keeps the divider busy
+//! twice as long as a 128-bit one and nainter's update divides fourteen
+//! times: the FSI step 294 → 279–282 ns (`cargo bench --bench step --
+//! fsi/fadvance`, alternating builds). The spare lanes' loads are built in
+//! registers (`_mm256_setr_pd`): a wide load of narrow stores stalls store
+//! forwarding, and did (FSI step 292 → 375 ns). hh goes in lanes from four
+//! instances.
 //!
 //! Used where a call has four instances or more: a cell with four segments
 //! carrying the channel, a gap-junction pair, several runs in lanes. With
@@ -97,39 +99,9 @@ mod avx2 {
         a
     }
 
-    /// `-x` (the sign bit flipped, as scalar negation).
-    #[inline(always)]
-    unsafe fn neg(x: __m256d) -> __m256d {
-        _mm256_xor_pd(x, _mm256_set1_pd(-0.0))
-    }
-
-    #[inline(always)]
-    unsafe fn k(x: f64) -> __m256d {
-        _mm256_set1_pd(x)
-    }
-
-    /// `cnexp::relax` on four lanes:
-    /// `x + (1 - exp(dt·((-1)/tau)))·(-(inf/tau)/((-1)/tau) - x)`.
-    #[target_feature(enable = "avx2,fma")]
-    #[inline]
-    unsafe fn relax(x: __m256d, dt: __m256d, inf: __m256d, tau: __m256d) -> __m256d {
-        let a = _mm256_div_pd(k(-1.0), tau);
-        let f = _mm256_sub_pd(k(1.0), exp_m256(_mm256_mul_pd(dt, a)));
-        let g = _mm256_div_pd(neg(_mm256_div_pd(inf, tau)), a);
-        _mm256_add_pd(x, _mm256_mul_pd(f, _mm256_sub_pd(g, x)))
-    }
-
-    /// `tau_inv · exp(d / c)` (`neg`: of `-d / c`).
-    #[target_feature(enable = "avx2,fma")]
-    #[inline]
-    unsafe fn rate(tau_inv: __m256d, d: __m256d, c: f64, negate: bool) -> __m256d {
-        let d = if negate { neg(d) } else { d };
-        _mm256_mul_pd(tau_inv, exp_m256(_mm256_div_pd(d, k(c))))
-    }
-
-    /// The instances in the four lanes: `first .. first + 4`, or the `real`
-    /// instances from `first` with the last of them repeated in the other
-    /// lanes (whose results are not stored).
+    /// The instances in a vector's lanes: `first .. first + real`; in a
+    /// four-lane vector with `real` < 4 the last of them is repeated in the
+    /// other lanes (whose results are not stored).
     #[derive(Clone, Copy)]
     struct Group {
         first: usize,
@@ -137,55 +109,167 @@ mod avx2 {
     }
 
     impl Group {
-        /// The instance in each lane.
+        /// The instance in each of four lanes.
         #[inline(always)]
         fn lanes(self) -> [usize; 4] {
             let last = self.first + self.real - 1;
             let at = |j: usize| (self.first + j).min(last);
             [at(0), at(1), at(2), at(3)]
         }
+    }
 
+    /// The lanes a kernel computes on: four (`__m256d`, a group of three or
+    /// four instances) or two (`__m128d`, a group of two). Two instances go
+    /// in two lanes, not four: a 256-bit division occupies the divider twice
+    /// as long as a 128-bit one, and padded lanes would divide for nothing.
+    ///
+    /// Each operation is the IEEE operation lane by lane; `exp` is the
+    /// C library's lane by lane (`exp_m256`).
+    trait Vector: Copy {
+        unsafe fn splat(x: f64) -> Self;
+        unsafe fn add(self, o: Self) -> Self;
+        unsafe fn sub(self, o: Self) -> Self;
+        unsafe fn mul(self, o: Self) -> Self;
+        unsafe fn div(self, o: Self) -> Self;
+        /// `-x` (the sign bit flipped, as scalar negation).
+        unsafe fn neg(self) -> Self;
+        unsafe fn exp(self) -> Self;
         /// Field `f` of the group's instances.
+        unsafe fn get(p: &Pack, f: usize, g: Group) -> Self;
+        /// The voltages at the group's instances.
+        unsafe fn v(p: &Pack, g: Group) -> Self;
+        /// Store the group's real lanes in field `f`.
+        unsafe fn set(self, p: &mut Pack, f: usize, g: Group);
+    }
+
+    impl Vector for __m256d {
         #[inline(always)]
-        unsafe fn get(self, p: &Pack, f: usize) -> __m256d {
-            if self.real == 4 {
-                ld(p.get4(f, self.first))
+        unsafe fn splat(x: f64) -> Self {
+            _mm256_set1_pd(x)
+        }
+        #[inline(always)]
+        unsafe fn add(self, o: Self) -> Self {
+            _mm256_add_pd(self, o)
+        }
+        #[inline(always)]
+        unsafe fn sub(self, o: Self) -> Self {
+            _mm256_sub_pd(self, o)
+        }
+        #[inline(always)]
+        unsafe fn mul(self, o: Self) -> Self {
+            _mm256_mul_pd(self, o)
+        }
+        #[inline(always)]
+        unsafe fn div(self, o: Self) -> Self {
+            _mm256_div_pd(self, o)
+        }
+        #[inline(always)]
+        unsafe fn neg(self) -> Self {
+            _mm256_xor_pd(self, _mm256_set1_pd(-0.0))
+        }
+        #[inline(always)]
+        unsafe fn exp(self) -> Self {
+            exp_m256(self)
+        }
+        #[inline(always)]
+        unsafe fn get(p: &Pack, f: usize, g: Group) -> Self {
+            if g.real == 4 {
+                ld(p.get4(f, g.first))
             } else {
                 // In registers: a wide load of narrow stores would stall.
-                let [a, b, c, d] = self.lanes();
+                let [a, b, c, d] = g.lanes();
                 _mm256_setr_pd(p.get(f, a), p.get(f, b), p.get(f, c), p.get(f, d))
             }
         }
-
-        /// The voltages at the group's instances.
         #[inline(always)]
-        unsafe fn v(self, p: &Pack) -> __m256d {
-            if self.real == 4 {
-                ld(p.v4(self.first))
+        unsafe fn v(p: &Pack, g: Group) -> Self {
+            if g.real == 4 {
+                ld(p.v4(g.first))
             } else {
-                let [a, b, c, d] = self.lanes();
+                let [a, b, c, d] = g.lanes();
                 _mm256_setr_pd(p.v(a), p.v(b), p.v(c), p.v(d))
             }
         }
-
-        /// Store the real lanes of `x` in field `f`.
         #[inline(always)]
-        unsafe fn set(self, p: &mut Pack, f: usize, x: __m256d) {
-            if self.real == 4 {
-                p.set4(f, self.first, st(x));
+        unsafe fn set(self, p: &mut Pack, f: usize, g: Group) {
+            if g.real == 4 {
+                p.set4(f, g.first, st(self));
             } else {
-                let a = st(x);
-                for (j, &y) in a.iter().enumerate().take(self.real) {
-                    p.set(f, self.first + j, y);
+                let a = st(self);
+                for (j, &y) in a.iter().enumerate().take(g.real) {
+                    p.set(f, g.first + j, y);
                 }
             }
         }
     }
 
+    impl Vector for __m128d {
+        #[inline(always)]
+        unsafe fn splat(x: f64) -> Self {
+            _mm_set1_pd(x)
+        }
+        #[inline(always)]
+        unsafe fn add(self, o: Self) -> Self {
+            _mm_add_pd(self, o)
+        }
+        #[inline(always)]
+        unsafe fn sub(self, o: Self) -> Self {
+            _mm_sub_pd(self, o)
+        }
+        #[inline(always)]
+        unsafe fn mul(self, o: Self) -> Self {
+            _mm_mul_pd(self, o)
+        }
+        #[inline(always)]
+        unsafe fn div(self, o: Self) -> Self {
+            _mm_div_pd(self, o)
+        }
+        #[inline(always)]
+        unsafe fn neg(self) -> Self {
+            _mm_xor_pd(self, _mm_set1_pd(-0.0))
+        }
+        /// The four-lane kernel on the pair twice (no division in it).
+        #[inline(always)]
+        unsafe fn exp(self) -> Self {
+            _mm256_castpd256_pd128(exp_m256(_mm256_set_m128d(self, self)))
+        }
+        #[inline(always)]
+        unsafe fn get(p: &Pack, f: usize, g: Group) -> Self {
+            _mm_setr_pd(p.get(f, g.first), p.get(f, g.first + 1))
+        }
+        #[inline(always)]
+        unsafe fn v(p: &Pack, g: Group) -> Self {
+            _mm_setr_pd(p.v(g.first), p.v(g.first + 1))
+        }
+        #[inline(always)]
+        unsafe fn set(self, p: &mut Pack, f: usize, g: Group) {
+            p.set(f, g.first, _mm_cvtsd_f64(self));
+            p.set(f, g.first + 1, _mm_cvtsd_f64(_mm_unpackhi_pd(self, self)));
+        }
+    }
+
+    /// `cnexp::relax` lane by lane:
+    /// `x + (1 - exp(dt·((-1)/tau)))·(-(inf/tau)/((-1)/tau) - x)`.
+    #[target_feature(enable = "avx2,fma")]
+    #[inline]
+    unsafe fn relax<V: Vector>(x: V, dt: V, inf: V, tau: V) -> V {
+        let a = V::splat(-1.0).div(tau);
+        let f = V::splat(1.0).sub(dt.mul(a).exp());
+        let g = inf.div(tau).neg().div(a);
+        x.add(f.mul(g.sub(x)))
+    }
+
+    /// `tau_inv · exp(d / c)` (`negate`: of `-d / c`).
+    #[target_feature(enable = "avx2,fma")]
+    #[inline]
+    unsafe fn rate<V: Vector>(tau_inv: V, d: V, c: f64, negate: bool) -> V {
+        let d = if negate { d.neg() } else { d };
+        tau_inv.mul(d.div(V::splat(c)).exp())
+    }
+
     /// The groups of a call: whole fours, then two or three instances left
-    /// over in one padded group (one left over stays scalar: a vector
-    /// lengthens a lone instance's chain); returns how many instances the
-    /// groups hold.
+    /// over in one group (one left over stays scalar: a vector lengthens a
+    /// lone instance's chain); returns how many instances the groups hold.
     fn groups(n: usize) -> (usize, Option<Group>) {
         let n4 = n / 4 * 4;
         match n - n4 {
@@ -209,50 +293,73 @@ mod avx2 {
     /// The CPU must have AVX2 and FMA and `exp4_is_vector` must be true.
     #[target_feature(enable = "avx2,fma")]
     pub(super) unsafe fn na_state(p: &mut Pack) -> usize {
-        let dt = k(p.dt());
         for g in all_groups(p.n()) {
-            let v = g.v(p);
-            let (mti, hti) = (g.get(p, N_MTAU_INV), g.get(p, N_HTAU_INV));
-            let dm = _mm256_sub_pd(v, g.get(p, N_MV05));
-            let dh = _mm256_sub_pd(v, g.get(p, N_HV05));
-            let ma = rate(mti, dm, 11.75, false);
-            let mb = rate(mti, dm, 27.0, true);
-            let ha = rate(hti, dh, 33.0, true);
-            let hb = rate(hti, dh, 12.2, false);
-            let (msum, hsum) = (_mm256_add_pd(ma, mb), _mm256_add_pd(ha, hb));
-            let (minf, mtau) = (_mm256_div_pd(ma, msum), _mm256_div_pd(k(1.0), msum));
-            let (hinf, htau) = (_mm256_div_pd(ha, hsum), _mm256_div_pd(k(1.0), hsum));
-            g.set(p, N_MINF, minf);
-            g.set(p, N_MTAU, mtau);
-            g.set(p, N_HINF, hinf);
-            g.set(p, N_HTAU, htau);
-            let m = relax(g.get(p, N_M), dt, minf, mtau);
-            let h = relax(g.get(p, N_H), dt, hinf, htau);
-            g.set(p, N_M, m);
-            g.set(p, N_H, h);
+            if g.real == 2 {
+                na_group::<__m128d>(p, g);
+            } else {
+                na_group::<__m256d>(p, g);
+            }
         }
         groups(p.n()).0
+    }
+
+    /// nainter's rates and cnexp on one group's lanes.
+    #[target_feature(enable = "avx2,fma")]
+    #[inline]
+    unsafe fn na_group<V: Vector>(p: &mut Pack, g: Group) {
+        let dt = V::splat(p.dt());
+        let v = V::v(p, g);
+        let (mti, hti) = (V::get(p, N_MTAU_INV, g), V::get(p, N_HTAU_INV, g));
+        let dm = v.sub(V::get(p, N_MV05, g));
+        let dh = v.sub(V::get(p, N_HV05, g));
+        let ma = rate(mti, dm, 11.75, false);
+        let mb = rate(mti, dm, 27.0, true);
+        let ha = rate(hti, dh, 33.0, true);
+        let hb = rate(hti, dh, 12.2, false);
+        let (msum, hsum) = (ma.add(mb), ha.add(hb));
+        let one = V::splat(1.0);
+        let (minf, mtau) = (ma.div(msum), one.div(msum));
+        let (hinf, htau) = (ha.div(hsum), one.div(hsum));
+        minf.set(p, N_MINF, g);
+        mtau.set(p, N_MTAU, g);
+        hinf.set(p, N_HINF, g);
+        htau.set(p, N_HTAU, g);
+        let m = relax(V::get(p, N_M, g), dt, minf, mtau);
+        let h = relax(V::get(p, N_H, g), dt, hinf, htau);
+        m.set(p, N_M, g);
+        h.set(p, N_H, g);
     }
 
     /// # Safety
     /// As [`na_state`].
     #[target_feature(enable = "avx2,fma")]
     pub(super) unsafe fn kdr_state(p: &mut Pack) -> usize {
-        let dt = k(p.dt());
         for g in all_groups(p.n()) {
-            let v = g.v(p);
-            let ti = g.get(p, K_TAU_INV);
-            let d = _mm256_sub_pd(v, g.get(p, K_V05));
-            let nalf = rate(ti, d, 10.67, false);
-            let nbet = rate(ti, d, 42.68, true);
-            let sum = _mm256_add_pd(nalf, nbet);
-            let (inf, tau) = (_mm256_div_pd(nalf, sum), _mm256_div_pd(k(1.0), sum));
-            g.set(p, K_INF, inf);
-            g.set(p, K_TAU, tau);
-            let n = relax(g.get(p, K_N), dt, inf, tau);
-            g.set(p, K_N, n);
+            if g.real == 2 {
+                kdr_group::<__m128d>(p, g);
+            } else {
+                kdr_group::<__m256d>(p, g);
+            }
         }
         groups(p.n()).0
+    }
+
+    /// kdrinter's rates and cnexp on one group's lanes.
+    #[target_feature(enable = "avx2,fma")]
+    #[inline]
+    unsafe fn kdr_group<V: Vector>(p: &mut Pack, g: Group) {
+        let dt = V::splat(p.dt());
+        let v = V::v(p, g);
+        let ti = V::get(p, K_TAU_INV, g);
+        let d = v.sub(V::get(p, K_V05, g));
+        let nalf = rate(ti, d, 10.67, false);
+        let nbet = rate(ti, d, 42.68, true);
+        let sum = nalf.add(nbet);
+        let (inf, tau) = (nalf.div(sum), V::splat(1.0).div(sum));
+        inf.set(p, K_INF, g);
+        tau.set(p, K_TAU, g);
+        let n = relax(V::get(p, K_N, g), dt, inf, tau);
+        n.set(p, K_N, g);
     }
 
     /// hh.mod's rates from its table (`rates` with `usetable`): the index and
@@ -263,10 +370,13 @@ mod avx2 {
     #[inline]
     unsafe fn hh_rates(s: &[f64], v: __m256d) -> Option<[__m256d; 6]> {
         let mfac = 1.0 / ((hh::TMAX - hh::TMIN) / hh::NTAB as f64);
-        let xi = _mm256_mul_pd(k(mfac), _mm256_sub_pd(v, k(hh::TMIN)));
+        let xi = _mm256_mul_pd(
+            _mm256_set1_pd(mfac),
+            _mm256_sub_pd(v, _mm256_set1_pd(hh::TMIN)),
+        );
         let inside = _mm256_and_pd(
-            _mm256_cmp_pd::<_CMP_GT_OQ>(xi, k(0.0)),
-            _mm256_cmp_pd::<_CMP_LT_OQ>(xi, k(hh::NTAB as f64)),
+            _mm256_cmp_pd::<_CMP_GT_OQ>(xi, _mm256_set1_pd(0.0)),
+            _mm256_cmp_pd::<_CMP_LT_OQ>(xi, _mm256_set1_pd(hh::NTAB as f64)),
         );
         if _mm256_movemask_pd(inside) != 0b1111 {
             return None;
@@ -277,7 +387,7 @@ mod avx2 {
         _mm_storeu_si128(at.as_mut_ptr() as *mut __m128i, idx);
         let at = at.map(|x| x as usize);
         // A loop, not `array::from_fn`: its closure was not inlined.
-        let mut out = [k(0.0); 6];
+        let mut out = [_mm256_set1_pd(0.0); 6];
         for (j, o) in out.iter_mut().enumerate() {
             let t = &s[2 + j * (hh::NTAB + 1)..];
             let lo = ld([t[at[0]], t[at[1]], t[at[2]], t[at[3]]]);
@@ -291,7 +401,7 @@ mod avx2 {
     /// As [`na_state`]; hh's table must be built in the scratch.
     #[target_feature(enable = "avx2,fma")]
     pub(super) unsafe fn hh_state(p: &mut Pack, one: fn(&mut Pack, usize)) -> usize {
-        let dt = k(p.dt());
+        let dt = _mm256_set1_pd(p.dt());
         let n4 = p.n() / 4 * 4;
         for i in (0..n4).step_by(4) {
             let v = ld(p.v4(i));

@@ -1,5 +1,6 @@
 //! nainter's and kdrinter's state updates four instances at a time (AVX2;
-//! two or three left over in one padded vector, a single one scalar) give
+//! two left over in one two-lane vector, three in one padded four-lane
+//! vector, a single one scalar) give
 //! every instance the bits of the mod files' expressions evaluated one
 //! instance at a time in nocmodl's order (written out here with
 //! `mech_api::math::exp`), on random fields and voltages; and a call of n
