@@ -81,15 +81,27 @@ pub fn simeq<const N: usize, const M: usize>(coef: &mut [[f64; M]; N]) -> Option
 /// results (a property test checks it against `simeq`).
 #[inline]
 pub fn simeq3(c: [[f64; 4]; 3]) -> Option<[f64; 3]> {
-    let [mut r0, mut r1, mut r2] = c;
+    let m = c.map(|r| [r[0], r[1], r[2]]);
+    let x = simeq3_many(m, c.map(|r| [r[3]]))?;
+    Some(x.map(|[x]| x))
+}
+
+/// [`simeq3`] of one matrix `m` with `N` right-hand sides at once (`b[i][l]`
+/// is row `i` of system `l`): the pivots depend on `m` alone, so every system
+/// takes the same rows, and lane `l` of the result is `simeq3` of `m` with
+/// right-hand side `l`, bit for bit; the right-hand sides' divisions go in
+/// one vector instruction (a property test checks the lanes).
+#[inline]
+pub fn simeq3_many<const N: usize>(m: [[f64; 3]; 3], b: [[f64; N]; 3]) -> Option<[[f64; N]; 3]> {
+    let [mut r0, mut r1, mut r2] = [(m[0], b[0]), (m[1], b[1]), (m[2], b[2])];
     // Column 0: scan positions 1, 2 for a strictly larger pivot.
     let mut isave = 0;
-    let mut piv = r0[0].abs();
-    if piv < r1[0].abs() {
-        piv = r1[0].abs();
+    let mut piv = r0.0[0].abs();
+    if piv < r1.0[0].abs() {
+        piv = r1.0[0].abs();
         isave = 1;
     }
-    if piv < r2[0].abs() {
+    if piv < r2.0[0].abs() {
         isave = 2;
     }
     match isave {
@@ -97,39 +109,46 @@ pub fn simeq3(c: [[f64; 4]; 3]) -> Option<[f64; 3]> {
         2 => std::mem::swap(&mut r0, &mut r2),
         _ => {}
     }
-    if r0[0].abs() < 1e-20 {
+    if r0.0[0].abs() < 1e-20 {
         return None;
     }
-    r0[1] /= r0[0];
-    r0[2] /= r0[0];
-    r0[3] /= r0[0];
+    r0.0[1] /= r0.0[0];
+    r0.0[2] /= r0.0[0];
+    r0.1 = r0.1.map(|x| x / r0.0[0]);
     for r in [&mut r1, &mut r2] {
-        r[1] -= r0[1] * r[0];
-        r[2] -= r0[2] * r[0];
-        r[3] -= r0[3] * r[0];
+        r.0[1] -= r0.0[1] * r.0[0];
+        r.0[2] -= r0.0[2] * r.0[0];
+        for (x, y) in r.1.iter_mut().zip(r0.1) {
+            *x -= y * r.0[0];
+        }
     }
     // Column 1: positions 1, 2.
-    if r1[1].abs() < r2[1].abs() {
+    if r1.0[1].abs() < r2.0[1].abs() {
         std::mem::swap(&mut r1, &mut r2);
     }
-    if r1[1].abs() < 1e-20 {
+    if r1.0[1].abs() < 1e-20 {
         return None;
     }
-    r1[2] /= r1[1];
-    r1[3] /= r1[1];
-    r2[2] -= r1[2] * r2[1];
-    r2[3] -= r1[3] * r2[1];
+    r1.0[2] /= r1.0[1];
+    r1.1 = r1.1.map(|x| x / r1.0[1]);
+    r2.0[2] -= r1.0[2] * r2.0[1];
+    for (x, y) in r2.1.iter_mut().zip(r1.1) {
+        *x -= y * r2.0[1];
+    }
     // Column 2.
-    if r2[2].abs() < 1e-20 {
+    if r2.0[2].abs() < 1e-20 {
         return None;
     }
-    r2[3] /= r2[2];
-    let x2 = r2[3];
-    let mut x1 = r1[3];
-    x1 -= r1[2] * x2;
-    let mut x0 = r0[3];
-    x0 -= r0[1] * x1;
-    x0 -= r0[2] * x2;
+    let x2 = r2.1.map(|x| x / r2.0[2]);
+    let mut x1 = r1.1;
+    for (x, y) in x1.iter_mut().zip(x2) {
+        *x -= r1.0[2] * y;
+    }
+    let mut x0 = r0.1;
+    for ((x, y1), y2) in x0.iter_mut().zip(x1).zip(x2) {
+        *x -= r0.0[1] * y1;
+        *x -= r0.0[2] * y2;
+    }
     Some([x0, x1, x2])
 }
 
@@ -149,40 +168,43 @@ fn vstim(p: &mut Pack, k: usize) {
     p.set(TC, k, tc);
 }
 
-/// `icur(v)`: solves the LINEAR block (writing vi, vo, e) and returns the current.
+/// `icur(v)` at each of `vs`: solves the LINEAR block (writing vi, vo, e
+/// of the last) and returns the currents. The block's matrix does not depend
+/// on `v`, so the evaluations share its pivots and take their right-hand
+/// sides in lanes ([`simeq3_many`]): each lane has the bits of its own call.
 /// `t1`, `t2` are `tau1/dt`, `tau2/dt` (the same quotients at every call).
-fn icur(p: &mut Pack, k: usize, v: f64, t1: f64, t2: f64) -> f64 {
+fn icur<const N: usize>(p: &mut Pack, k: usize, vs: [f64; N], t1: f64, t2: f64) -> [f64; N] {
     let t = p.t();
     if t > p.get(TC, k) {
         p.set(E0, k, 0.0);
         p.set(VO0, k, 0.0);
-        return 0.0;
+        return [0.0; N];
     }
     let (fac, gain, stim) = (p.get(FAC, k), p.get(GAIN, k), p.get(STIM, k));
     let (vo0, vi0, e0) = (p.get(VO0, k), p.get(VI0, k), p.get(E0, k));
-    // Columns vi, vo, e, rhs; coefficients accumulated in nocmodl's order.
-    let mut c = [[0.0f64; 4]; 3];
+    // Columns vi, vo, e and the right-hand sides; coefficients accumulated
+    // in nocmodl's order.
+    let mut c = [[0.0f64; 3]; 3];
+    let mut b = [[0.0f64; N]; 3];
     c[0][0] -= 1.0;
-    c[0][3] -= v;
+    b[0] = vs.map(|v| 0.0 - v + fac * v);
     c[0][1] += fac * 1.0;
-    c[0][3] += fac * v;
     c[1][1] -= t2 * 1.0;
-    c[1][3] -= t2 * vo0;
+    b[1] = [0.0 - t2 * vo0; N];
     c[1][1] -= 1.0;
     c[1][2] -= gain * 1.0;
-    c[2][3] -= stim;
     c[2][2] += 1.0;
     c[2][0] -= 1.0;
     c[2][2] += 1.0;
     c[2][0] -= t1 * 1.0;
     c[2][2] += t1 * 1.0;
-    c[2][3] -= t1 * (vi0 - e0);
-    c[2][3] -= 0.0;
-    let x = simeq3(c).expect("VClamp: singular LINEAR block (simeq pivot < 1e-20)");
-    p.set(VI, k, x[0]);
-    p.set(VO, k, x[1]);
-    p.set(E, k, x[2]);
-    (x[1] - v) / p.get(RSTIM, k)
+    b[2] = [0.0 - stim - t1 * (vi0 - e0) - 0.0; N];
+    let x = simeq3_many(c, b).expect("VClamp: singular LINEAR block (simeq pivot < 1e-20)");
+    p.set(VI, k, x[0][N - 1]);
+    p.set(VO, k, x[1][N - 1]);
+    p.set(E, k, x[2][N - 1]);
+    let rstim = p.get(RSTIM, k);
+    std::array::from_fn(|l| (x[1][l] - vs[l]) / rstim)
 }
 
 impl Mechanism for VClamp {
@@ -254,10 +276,9 @@ impl Mechanism for VClamp {
             // nocmodl calls vstim before each of the two icur evaluations; it
             // depends only on t and the parameters, so once gives the same.
             vstim(p, k);
-            let hi = 0.0 + icur(p, k, v + DV, t1, t2);
-            let i = icur(p, k, v, t1, t2);
+            let [hi, i] = icur(p, k, [v + DV, v], t1, t2);
             p.set(I, k, i);
-            p.point_electrode_current(k, hi, 0.0 + i);
+            p.point_electrode_current(k, 0.0 + hi, 0.0 + i);
         }
     }
 
@@ -266,7 +287,7 @@ impl Mechanism for VClamp {
         for k in 0..p.n() {
             let v = p.v(k);
             let (t1, t2) = (p.get(TAU1, k) / dt, p.get(TAU2, k) / dt);
-            let i = icur(p, k, v, t1, t2);
+            let [i] = icur(p, k, [v], t1, t2);
             p.set(I, k, i);
             p.set(E0, k, p.get(E, k));
             p.set(VO0, k, p.get(VO, k));

@@ -40,7 +40,7 @@ mod stims;
 
 pub use ampa_nmda_stp::AmpaNmdaStp;
 pub use channels::{KdrInter, Leak, NaInter};
-pub use clamps::{simeq, simeq3, SEClamp, VClamp};
+pub use clamps::{simeq, simeq3, simeq3_many, SEClamp, VClamp};
 pub use exp2syn::{Exp2Syn, ExpSyn};
 pub use exp2syn_stp::Exp2SynStp;
 pub use gaba_a_stp::GabaAStp;

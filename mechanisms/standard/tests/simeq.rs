@@ -1,9 +1,11 @@
 //! `simeq3` (VClamp's register-resident 3×3 solve) is bit-identical to the
 //! general `simeq` (scopmath's algorithm), including pivot ties, signed zeros,
-//! singular systems and the exact layout VClamp builds.
+//! singular systems and the exact layout VClamp builds; and `simeq3_many`,
+//! one matrix with two right-hand sides in lanes, gives each lane the bits of
+//! `simeq3` on that right-hand side.
 
 use proptest::prelude::*;
-use standard_mechanisms::{simeq, simeq3};
+use standard_mechanisms::{simeq, simeq3, simeq3_many};
 
 fn same(c: [[f64; 4]; 3]) -> Result<(), TestCaseError> {
     let mut g = c;
@@ -70,5 +72,29 @@ proptest! {
         c[2][3] -= t1 * (vi0 - e0);
         c[2][3] -= 0.0;
         same(c)?;
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 5_000, ..ProptestConfig::default() })]
+    #[test]
+    fn two_right_hand_sides_are_two_solves(
+        m in prop::array::uniform3(prop::array::uniform3(entry())),
+        b in prop::array::uniform3(prop::array::uniform2(entry())),
+    ) {
+        let both = simeq3_many(m, b);
+        for l in 0..2 {
+            let c = [0, 1, 2].map(|i| [m[i][0], m[i][1], m[i][2], b[i][l]]);
+            let one = simeq3(c);
+            match (one, both) {
+                (None, None) => {}
+                (Some(x), Some(y)) => {
+                    for k in 0..3 {
+                        prop_assert_eq!(x[k].to_bits(), y[k][l].to_bits(), "lane {} x[{}]", l, k);
+                    }
+                }
+                _ => prop_assert!(false, "one singular, one not: {:?} {:?}", m, b),
+            }
+        }
     }
 }
