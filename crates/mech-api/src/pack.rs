@@ -144,6 +144,22 @@ impl<'a> Pack<'a> {
         unsafe { *self.field_ptr(f, i) = x }
     }
 
+    /// Field `f` of instances `i`, `i + 1` (two-lane kernels).
+    #[inline]
+    pub fn get2(&self, f: usize, i: usize) -> [f64; 2] {
+        assert!(i + 2 <= self.hot.n);
+        // SAFETY: as in `get4`, for two doubles.
+        unsafe { std::ptr::read_unaligned(self.field_ptr(f, i) as *const [f64; 2]) }
+    }
+
+    /// Set field `f` of instances `i`, `i + 1`.
+    #[inline]
+    pub fn set2(&mut self, f: usize, i: usize, x: [f64; 2]) {
+        assert!(i + 2 <= self.hot.n);
+        // SAFETY: as in `get4`, for two doubles.
+        unsafe { std::ptr::write_unaligned(self.field_ptr(f, i) as *mut [f64; 2], x) }
+    }
+
     /// Field `f` of instances `i .. i + 4` (lane-vectorised kernels).
     #[inline]
     pub fn get4(&self, f: usize, i: usize) -> [f64; 4] {
