@@ -24,9 +24,9 @@ use std::sync::atomic::{AtomicU8, Ordering};
 mod table {
     include!("exp_table.rs");
 }
-#[cfg(target_arch = "x86_64")]
-pub use crate::exp_lanes::exp_m256;
 pub use crate::exp_lanes::{exp4, exp4_is_vector};
+#[cfg(target_arch = "x86_64")]
+pub use crate::exp_lanes::{exp_m128, exp_m256};
 pub(crate) use table::EXP_TABLE;
 
 pub(crate) const INV_LN2_N: f64 = f64::from_bits(0x40671547652b82fe); // 128 / ln 2

@@ -83,7 +83,7 @@ mod avx2 {
         N_MTAU, N_MTAU_INV, N_MV05,
     };
     use crate::hh;
-    use mech_api::math::exp_m256;
+    use mech_api::math::{exp_m128, exp_m256};
     use mech_api::Pack;
     use std::arch::x86_64::*;
 
@@ -228,14 +228,14 @@ mod avx2 {
         unsafe fn neg(self) -> Self {
             _mm_xor_pd(self, _mm_set1_pd(-0.0))
         }
-        /// The four-lane kernel on the pair twice (no division in it).
         #[inline(always)]
         unsafe fn exp(self) -> Self {
-            _mm256_castpd256_pd128(exp_m256(_mm256_set_m128d(self, self)))
+            exp_m128(self)
         }
         #[inline(always)]
         unsafe fn get(p: &Pack, f: usize, g: Group) -> Self {
-            _mm_setr_pd(p.get(f, g.first), p.get(f, g.first + 1))
+            let a = p.get2(f, g.first);
+            _mm_loadu_pd(a.as_ptr())
         }
         #[inline(always)]
         unsafe fn v(p: &Pack, g: Group) -> Self {
@@ -243,8 +243,9 @@ mod avx2 {
         }
         #[inline(always)]
         unsafe fn set(self, p: &mut Pack, f: usize, g: Group) {
-            p.set(f, g.first, _mm_cvtsd_f64(self));
-            p.set(f, g.first + 1, _mm_cvtsd_f64(_mm_unpackhi_pd(self, self)));
+            let mut a = [0.0; 2];
+            _mm_storeu_pd(a.as_mut_ptr(), self);
+            p.set2(f, g.first, a);
         }
     }
 
