@@ -93,6 +93,9 @@ pub fn hines_solve(m: &TreeMatrix, d: &mut [f64], rhs: &mut [f64]) {
     if n == 0 {
         return;
     }
+    if m.ncell == 1 && par.iter().enumerate().skip(1).all(|(i, &p)| p + 1 == i) {
+        return hines_chain(a, b, d, rhs);
+    }
     // Along an unbranched stretch (parent i − 1) the value just computed for
     // the parent is the next node's: it is carried in registers instead of
     // being stored and loaded back, which shortens the chain of divisions.
@@ -120,6 +123,30 @@ pub fn hines_solve(m: &TreeMatrix, d: &mut [f64], rhs: &mut [f64]) {
         let up = if pi + 1 == i { last } else { rhs[pi] };
         let mut x = rhs[i];
         x -= b[i] * up;
+        x /= d[i];
+        rhs[i] = x;
+        last = x;
+    }
+}
+
+/// [`hines_solve`] on one unbranched cable (one root, node i's parent i − 1):
+/// the same operations, without the parent lookups.
+fn hines_chain(a: &[f64], b: &[f64], d: &mut [f64], rhs: &mut [f64]) {
+    let n = d.len();
+    let (a, b, rhs) = (&a[..n], &b[..n], &mut rhs[..n]);
+    let (mut di, mut ri) = (d[n - 1], rhs[n - 1]);
+    for i in (1..n).rev() {
+        let p = a[i] / di;
+        di = d[i - 1] - p * b[i];
+        ri = rhs[i - 1] - p * ri;
+        d[i - 1] = di;
+        rhs[i - 1] = ri;
+    }
+    let mut last = ri / di;
+    rhs[0] = last;
+    for i in 1..n {
+        let mut x = rhs[i];
+        x -= b[i] * last;
         x /= d[i];
         rhs[i] = x;
         last = x;

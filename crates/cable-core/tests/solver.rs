@@ -5,45 +5,68 @@ use cable_core::solver::{hines_solve, tree_matvec};
 use cable_core::{CellSpec, Hines, ModelBuilder, SimOptions, Solver, TreeMatrix};
 use proptest::prelude::*;
 
-/// A random tree system: `ncell` roots, each other node's parent lower, the
-/// off-diagonals negative as axial couplings are, the diagonal dominant.
+/// The system of a tree with these parents (`usize::MAX` for the `ncell`
+/// roots): the off-diagonals negative as axial couplings are, the diagonal
+/// dominant.
+fn assemble(
+    ncell: usize,
+    parent: Vec<usize>,
+    (ga, gb, gm, rhs): (Vec<f64>, Vec<f64>, Vec<f64>, Vec<f64>),
+) -> (TreeMatrix, Vec<f64>, Vec<f64>) {
+    let n = parent.len();
+    let mut a = vec![0.0; n];
+    let mut b = vec![0.0; n];
+    let mut d = gm;
+    for i in ncell..n {
+        a[i] = -ga[i];
+        b[i] = -gb[i];
+    }
+    for i in ncell..n {
+        d[i] -= b[i];
+        d[parent[i]] -= a[i];
+    }
+    let m = TreeMatrix {
+        ncell,
+        parent,
+        a,
+        b,
+        extra: Vec::new(),
+    };
+    (m, d, rhs)
+}
+
+/// Conductances and right-hand sides of `n` nodes.
+fn coefficients(n: usize) -> impl Strategy<Value = (Vec<f64>, Vec<f64>, Vec<f64>, Vec<f64>)> {
+    (
+        proptest::collection::vec(0.01f64..10.0, n),
+        proptest::collection::vec(0.01f64..10.0, n),
+        proptest::collection::vec(0.1f64..5.0, n),
+        proptest::collection::vec(-10.0f64..10.0, n),
+    )
+}
+
+/// A random tree system: `ncell` roots, each other node's parent lower.
 fn system() -> impl Strategy<Value = (TreeMatrix, Vec<f64>, Vec<f64>)> {
     (1usize..4, 0usize..60).prop_flat_map(|(ncell, extra)| {
         let n = ncell + extra;
-        (
-            Just(ncell),
-            proptest::collection::vec(0.0f64..1.0, n),
-            proptest::collection::vec(0.01f64..10.0, n),
-            proptest::collection::vec(0.01f64..10.0, n),
-            proptest::collection::vec(0.1f64..5.0, n),
-            proptest::collection::vec(-10.0f64..10.0, n),
-        )
-            .prop_map(move |(ncell, pick, ga, gb, gm, rhs)| {
-                let mut parent = vec![usize::MAX; n];
-                let mut a = vec![0.0; n];
-                let mut b = vec![0.0; n];
-                let mut d = gm.clone();
-                for i in ncell..n {
-                    parent[i] = ((pick[i] * i as f64) as usize).min(i - 1);
-                    a[i] = -ga[i];
-                    b[i] = -gb[i];
-                }
-                for i in ncell..n {
-                    d[i] -= b[i];
-                    d[parent[i]] -= a[i];
-                }
-                (
-                    TreeMatrix {
-                        ncell,
-                        parent,
-                        a,
-                        b,
-                        extra: Vec::new(),
-                    },
-                    d,
-                    rhs,
-                )
-            })
+        (proptest::collection::vec(0.0f64..1.0, n), coefficients(n)).prop_map(move |(pick, c)| {
+            let mut parent = vec![usize::MAX; n];
+            for i in ncell..n {
+                parent[i] = ((pick[i] * i as f64) as usize).min(i - 1);
+            }
+            assemble(ncell, parent, c)
+        })
+    })
+}
+
+/// One unbranched cable: one root and node i's parent i − 1 (the solver's
+/// path without parent lookups).
+fn cable_system() -> impl Strategy<Value = (TreeMatrix, Vec<f64>, Vec<f64>)> {
+    (1usize..60).prop_flat_map(|n| {
+        coefficients(n).prop_map(move |c| {
+            let parent = (0..n).map(|i| i.wrapping_sub(1)).collect();
+            assemble(1, parent, c)
+        })
     })
 }
 
@@ -79,7 +102,9 @@ fn chained_system() -> impl Strategy<Value = (TreeMatrix, Vec<f64>, Vec<f64>)> {
 
 proptest! {
     #[test]
-    fn hines_gives_the_bits_of_neurons_loops((m, d, rhs) in prop_oneof![system(), chained_system()]) {
+    fn hines_gives_the_bits_of_neurons_loops(
+        (m, d, rhs) in prop_oneof![system(), chained_system(), cable_system()]
+    ) {
         let (mut d1, mut x1) = (d.clone(), rhs.clone());
         let (mut d2, mut x2) = (d.clone(), rhs.clone());
         hines_solve(&m, &mut d1, &mut x1);
