@@ -396,8 +396,11 @@ impl Simulation {
         for &p in &self.probes {
             samples.push(self.sample(p));
         }
-        // The skipped steps' end times, as the steps would make them.
-        let mut times = Vec::new();
+        // The skipped steps' end times, as the steps would make them (room
+        // for them all at once: a long stretch grown by doubling was copied
+        // and page-faulted several times over).
+        let span = (ts.min(h).min(next_event) - self.t) / dt;
+        let mut times = Vec::with_capacity(span.clamp(0.0, 1e7) as usize + 2);
         let mut t = self.t;
         while t < ts {
             let mut end = t;
