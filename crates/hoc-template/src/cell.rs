@@ -1,6 +1,6 @@
 //! The instance a template built, as the reader's own model: the cell's
 //! sections in `all` order with every range variable per segment, the
-//! section lists and the connection order. [`crate::to_cell`] turns it into a
+//! section lists and the connection order. `to_cell` turns it into a
 //! `CellSpec`.
 
 use crate::error::{Error, Result};

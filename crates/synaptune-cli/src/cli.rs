@@ -1,4 +1,8 @@
 //! Command-line definitions (parsed without I/O; commands resolve them).
+//!
+//! The doc comments below are clap's `--help` text, read in a terminal, where
+//! `<cell>` and `<var>` are placeholders, not HTML.
+#![allow(rustdoc::invalid_html_tags)]
 
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;

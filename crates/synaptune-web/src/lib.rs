@@ -14,7 +14,7 @@
 //! host, whose `Host` header the proxy forwards. The page
 //! (`assets/`: `index.html`, `app.js`, `plot.js`, `style.css`) is compiled into
 //! the binary and needs nothing from the network. Requests whose `Host` is not
-//! 127.0.0.1, localhost, [::1] or an allowed proxy host are refused (403: no DNS
+//! 127.0.0.1, localhost, `[::1]` or an allowed proxy host are refused (403: no DNS
 //! rebinding), and POST
 //! bodies must be `application/json` (415: no cross-site form posts).
 //!

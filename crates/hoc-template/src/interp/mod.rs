@@ -1,9 +1,9 @@
 //! The interpreter: runs a hoc file's statements and a template's body and
 //! `init()` as NEURON's hoc does, on the section model ([`crate::section`]).
 //!
-//! Statements are here; expressions, names and assignments in [`eval`];
-//! built-in functions and object methods in [`builtins`]; `printf`-style
-//! formatting in [`format`]; hoc's regular expressions in [`regex`].
+//! Statements are here; expressions, names and assignments in `eval`;
+//! built-in functions and object methods in `builtins`; `printf`-style
+//! formatting in [`format`]; hoc's regular expressions in `regex`.
 
 mod builtins;
 mod eval;
