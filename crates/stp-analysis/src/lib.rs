@@ -84,6 +84,10 @@
 //!
 //! * `thiserror` — the typed [`AnalysisError`] with descriptive messages.
 //! * `serde` — `Serialize` for [`Kinetics`] and [`StpMetrics`] with bmtool's keys.
+//! * `mech-api`, without its host side (no dependencies of its own) — the C
+//!   library's `exp`, bit for bit, four lanes at a time (`mech_api::math::exp4`)
+//!   for the decay fit's residuals, its largest cost. It is the mechanism API's
+//!   math module, not the simulator: this crate still knows nothing of simulation.
 //! * dev: `proptest` (property tests), `serde_json` (checks the serialized keys),
 //!   `criterion` (the benches in `benches/`).
 //!
