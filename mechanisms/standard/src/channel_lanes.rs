@@ -78,11 +78,11 @@ pub(crate) fn kdr_state(p: &mut Pack) -> usize {
 
 #[cfg(target_arch = "x86_64")]
 mod avx2 {
-    use crate::channels::{
+    use crate::layout::hh;
+    use crate::layout::{
         K_INF, K_N, K_TAU, K_TAU_INV, K_V05, N_H, N_HINF, N_HTAU, N_HTAU_INV, N_HV05, N_M, N_MINF,
         N_MTAU, N_MTAU_INV, N_MV05,
     };
-    use crate::hh;
     use mech_api::math::{exp_m128, exp_m256};
     use mech_api::Pack;
     use std::arch::x86_64::*;

@@ -2,6 +2,10 @@
 //! `leak` (`leak.mod`), `nainter` (`nainter.mod`) and `kdrinter` (`kdrinter.mod`).
 
 use crate::cnexp::relax;
+use crate::layout::{
+    K_GKDR, K_GKDRBAR, K_INF, K_N, K_TAU, K_TAU_INV, K_V05, N_GNA, N_GNABAR, N_H, N_HINF, N_HTAU,
+    N_HTAU_INV, N_HV05, N_M, N_MINF, N_MTAU, N_MTAU_INV, N_MV05,
+};
 use mech_api::math::exp;
 use mech_api::{abi, MechInfo, Mechanism, Pack, DV};
 
@@ -41,19 +45,6 @@ impl Mechanism for Leak {
 
 /// Spike-generating sodium channel of the interneuron.
 pub struct NaInter;
-
-pub(crate) const N_GNABAR: usize = 0;
-pub(crate) const N_MV05: usize = 1;
-pub(crate) const N_HV05: usize = 2;
-pub(crate) const N_MTAU_INV: usize = 3;
-pub(crate) const N_HTAU_INV: usize = 4;
-pub(crate) const N_MINF: usize = 5;
-pub(crate) const N_HINF: usize = 6;
-pub(crate) const N_MTAU: usize = 7;
-pub(crate) const N_HTAU: usize = 8;
-pub(crate) const N_GNA: usize = 9;
-pub(crate) const N_M: usize = 10;
-pub(crate) const N_H: usize = 11;
 
 /// `rates(v)` of instance `k`: writes and returns (minf, mtau, hinf, htau).
 #[inline(always)]
@@ -137,14 +128,6 @@ impl Mechanism for NaInter {
 
 /// Delayed-rectifier potassium channel of the interneuron.
 pub struct KdrInter;
-
-pub(crate) const K_GKDRBAR: usize = 0;
-pub(crate) const K_V05: usize = 1;
-pub(crate) const K_TAU_INV: usize = 2;
-pub(crate) const K_INF: usize = 3;
-pub(crate) const K_TAU: usize = 4;
-pub(crate) const K_GKDR: usize = 5;
-pub(crate) const K_N: usize = 6;
 
 /// `rate(v)` of instance `k`: writes and returns (inf, tau).
 #[inline(always)]

@@ -6,37 +6,21 @@
 //! directly (what NEURON 8.2's CoreNEURON-enabled wheels do, having no TABLE).
 
 use crate::cnexp::relax;
+use crate::layout::hh::{
+    EL, GK, GKBAR, GL, GNA, GNABAR, H, HINF, HTAU, IL, M, MINF, MTAU, N, NINF, NTAB, NTAU, TMAX,
+    TMIN,
+};
 use mech_api::math::exp;
 use mech_api::{abi, MechInfo, Mechanism, Pack, DV};
 
 /// Hodgkin–Huxley sodium, potassium and leak currents.
 pub struct Hh;
 
-const GNABAR: usize = 0;
-const GKBAR: usize = 1;
-const GL: usize = 2;
-const EL: usize = 3;
-const GNA: usize = 4;
-const GK: usize = 5;
-const IL: usize = 6;
-pub(crate) const MINF: usize = 7;
-pub(crate) const HINF: usize = 8;
-pub(crate) const NINF: usize = 9;
-pub(crate) const MTAU: usize = 10;
-pub(crate) const HTAU: usize = 11;
-pub(crate) const NTAU: usize = 12;
-pub(crate) const M: usize = 13;
-pub(crate) const H: usize = 14;
-pub(crate) const N: usize = 15;
-
 const NA: usize = 0;
 const K: usize = 1;
 
 const USETABLE: usize = 0;
 
-pub(crate) const TMIN: f64 = -100.0;
-pub(crate) const TMAX: f64 = 100.0;
-pub(crate) const NTAB: usize = 200;
 /// scratch layout: [built flag, celsius of the table, 6 × (NTAB+1) entries]
 const SCRATCH: usize = 2 + 6 * (NTAB + 1);
 

@@ -35,6 +35,7 @@ mod gaba_a_stp;
 mod gap;
 mod hh;
 mod iclamp;
+mod layout;
 mod pas;
 mod stims;
 
