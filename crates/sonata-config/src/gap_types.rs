@@ -5,7 +5,7 @@
 //! with that template as its cell, section 0 at 0.5, and the edge type's
 //! dynamics_params (if any) as its parameters.
 
-use crate::conn_types::{ConnSource, SynParams};
+use crate::conn_source::{ConnSource, SynParams};
 use crate::Value;
 use serde::Serialize;
 

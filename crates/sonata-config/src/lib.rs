@@ -135,6 +135,7 @@
 #![deny(missing_docs)]
 
 mod config;
+mod conn_source;
 mod conn_types;
 mod error;
 mod gap_types;
@@ -145,11 +146,11 @@ mod types_csv;
 mod value;
 
 pub use config::{Components, Conditions, Config, EdgesEntry, GapJuncsEntry, NodesEntry, Run};
+pub use conn_source::{ConnSource, SynParams, TargetNode, CELL_COLUMNS};
 pub use conn_types::{
     connection_types, connections_full, connections_json, connections_summary,
-    derive_connection_types, gap_junction_types, networks, networks_json, ConnSource, ConnSummary,
-    ConnType, Derivation, Ordered, RawSpecSettings, SkippedNetwork, SynParams, TargetNode,
-    CELL_COLUMNS,
+    derive_connection_types, gap_junction_types, networks, networks_json, ConnSummary, ConnType,
+    Derivation, Ordered, RawSpecSettings, SkippedNetwork,
 };
 pub use error::{Error, ErrorDetail, ErrorKind};
 pub use gap_types::{DerivedGap, GapType};
