@@ -1,49 +1,47 @@
-//! nainter's, kdrinter's and hh's state updates (their rates and cnexp)
-//! four instances at a time, with AVX2: every lane performs the scalar code's
-//! operations in its order, and IEEE division, multiplication, addition and
-//! negation round the same way in a vector lane as in a scalar register;
-//! the exponentials are `mech_api::math::exp_m256`, lane by lane the scalar
-//! `exp`. So each instance gets the bits of the scalar loop (a property test
-//! compares the two on random fields and 1 to 13 instances).
+//! nainter's and kdrinter's state updates (their rates and cnexp) two
+//! instances at a time, and hh's four at a time, with AVX2: every lane
+//! performs the scalar code's operations in its order, and IEEE division,
+//! multiplication, addition and negation round the same way in a vector lane
+//! as in a scalar register; the exponentials are `mech_api::math::exp_m128`
+//! and `exp_m256`, lane by lane the scalar `exp`. So each instance gets the
+//! bits of the scalar loop (a property test compares the two on random fields
+//! and 1 to 13 instances).
 //!
-//! nainter and kdrinter go in lanes from two instances: two left over (the
-//! FSI cell has two) share one two-lane (128-bit) vector, three one
-//! four-lane vector with the last repeated in the spare lane, whose results
-//! are dropped; one left over stays scalar. Two instances take two lanes,
-//! not four padded ones, because a 256-bit division keeps the divider busy
-//! twice as long as a 128-bit one and nainter's update divides fourteen
-//! times: the FSI step 294 → 279–282 ns (`cargo bench --bench step --
-//! fsi/fadvance`, alternating builds). The spare lanes' loads are built in
-//! registers (`_mm256_setr_pd`): a wide load of narrow stores stalls store
-//! forwarding, and did (FSI step 292 → 375 ns). hh goes in lanes from four
-//! instances.
+//! nainter and kdrinter go in pairs, each pair in one 128-bit vector; an odd
+//! instance left over stays scalar. Pairs beat four-lane vectors here, even
+//! with four instances or more: nainter's update divides fourteen times, and a
+//! 256-bit division keeps the divider busy about twice as long as a 128-bit
+//! one. Measured (`cargo bench --bench step`, alternating builds): the FSI
+//! cell's pair in a padded four-lane vector 294 ns per step, in a two-lane one
+//! 279–282 ns; with four-lane vectors for whole fours against pairs, lanes of
+//! FSI cells per lane-step K = 2 386 → 370 ns, K = 4 649 → 631 ns per step of
+//! four, K = 16 2.30 → 2.27 µs, and the gap sweep 65–68 → 61–62 ms in process.
+//! hh goes four instances at a time (its update divides nine times per four).
 //!
-//! Used where a call has four instances or more: a cell with four segments
-//! carrying the channel, a gap-junction pair, several runs in lanes. With
-//! many instances the step is bound by throughput, and four instances per
-//! instruction help: FSI lanes, per lane-step, K = 4: 272 → 204 ns, K = 16:
-//! 210 → 178 ns (`cargo bench --bench step -- lanes`); the hh cable of 1 001
-//! compartments 56.7 → 45–47 µs per step.
+//! Used wherever a call has two instances or more: the FSI cell (two
+//! segments), a gap-junction pair, several runs in lanes, cells of more
+//! segments; the hh cable of 1 001 compartments 56.7 → 45–47 µs per step at
+//! stop 21, when hh's update went in lanes.
 
 use mech_api::Pack;
 
-/// Whether a call goes four instances at a time: `min` instances or more,
-/// and the vector `exp` in use (which implies AVX2 and FMA).
+/// Whether a call goes in lanes: `min` instances or more, and the vector
+/// `exp` in use (which implies AVX2 and FMA).
 #[cfg(target_arch = "x86_64")]
 fn in_lanes(p: &Pack, min: usize) -> bool {
     p.n() >= min && mech_api::math::exp4_is_vector()
 }
 
-/// Fewest instances nainter's and kdrinter's kernels take in lanes: two or
-/// three go in one vector, the last instance repeated in the spare lanes.
-const PADDED_MIN: usize = 2;
+/// Fewest instances nainter's and kdrinter's kernels take in lanes: a pair.
+const PAIR: usize = 2;
 
-/// Run nainter's state update on the first instances, four at a time (two or
-/// three left over in one padded vector), where the vector kernel is
-/// available; returns how many it did (0 with one instance or without AVX2).
+/// Run nainter's state update on the first instances, a pair at a time,
+/// where the vector kernel is available; returns how many it did (an even
+/// number: an odd last instance, and every instance without AVX2, is left to
+/// the scalar loop).
 pub(crate) fn na_state(p: &mut Pack) -> usize {
     #[cfg(target_arch = "x86_64")]
-    if in_lanes(p, PADDED_MIN) {
+    if in_lanes(p, PAIR) {
         // SAFETY: in_lanes checked AVX2, FMA and the vector exp.
         return unsafe { avx2::na_state(p) };
     }
@@ -68,7 +66,7 @@ pub(crate) fn hh_state(p: &mut Pack, one: fn(&mut Pack, usize)) -> usize {
 /// [`na_state`] for kdrinter.
 pub(crate) fn kdr_state(p: &mut Pack) -> usize {
     #[cfg(target_arch = "x86_64")]
-    if in_lanes(p, PADDED_MIN) {
+    if in_lanes(p, PAIR) {
         // SAFETY: as in na_state.
         return unsafe { avx2::kdr_state(p) };
     }
@@ -99,32 +97,10 @@ mod avx2 {
         a
     }
 
-    /// The instances in a vector's lanes: `first .. first + real`; in a
-    /// four-lane vector with `real` < 4 the last of them is repeated in the
-    /// other lanes (whose results are not stored).
-    #[derive(Clone, Copy)]
-    struct Group {
-        first: usize,
-        real: usize,
-    }
-
-    impl Group {
-        /// The instance in each of four lanes.
-        #[inline(always)]
-        fn lanes(self) -> [usize; 4] {
-            let last = self.first + self.real - 1;
-            let at = |j: usize| (self.first + j).min(last);
-            [at(0), at(1), at(2), at(3)]
-        }
-    }
-
-    /// The lanes a kernel computes on: four (`__m256d`, a group of three or
-    /// four instances) or two (`__m128d`, a group of two). Two instances go
-    /// in two lanes, not four: a 256-bit division occupies the divider twice
-    /// as long as a 128-bit one, and padded lanes would divide for nothing.
-    ///
-    /// Each operation is the IEEE operation lane by lane; `exp` is the
-    /// C library's lane by lane (`exp_m256`).
+    /// The lanes a kernel computes on: four (`__m256d`, hh's update) or two
+    /// (`__m128d`, nainter's and kdrinter's, a pair of instances at a time).
+    /// Each operation is the IEEE operation lane by lane; `exp` is the C
+    /// library's lane by lane (`exp_m256`, `exp_m128`).
     trait Vector: Copy {
         unsafe fn splat(x: f64) -> Self;
         unsafe fn add(self, o: Self) -> Self;
@@ -134,12 +110,6 @@ mod avx2 {
         /// `-x` (the sign bit flipped, as scalar negation).
         unsafe fn neg(self) -> Self;
         unsafe fn exp(self) -> Self;
-        /// Field `f` of the group's instances.
-        unsafe fn get(p: &Pack, f: usize, g: Group) -> Self;
-        /// The voltages at the group's instances.
-        unsafe fn v(p: &Pack, g: Group) -> Self;
-        /// Store the group's real lanes in field `f`.
-        unsafe fn set(self, p: &mut Pack, f: usize, g: Group);
     }
 
     impl Vector for __m256d {
@@ -170,36 +140,6 @@ mod avx2 {
         #[inline(always)]
         unsafe fn exp(self) -> Self {
             exp_m256(self)
-        }
-        #[inline(always)]
-        unsafe fn get(p: &Pack, f: usize, g: Group) -> Self {
-            if g.real == 4 {
-                ld(p.get4(f, g.first))
-            } else {
-                // In registers: a wide load of narrow stores would stall.
-                let [a, b, c, d] = g.lanes();
-                _mm256_setr_pd(p.get(f, a), p.get(f, b), p.get(f, c), p.get(f, d))
-            }
-        }
-        #[inline(always)]
-        unsafe fn v(p: &Pack, g: Group) -> Self {
-            if g.real == 4 {
-                ld(p.v4(g.first))
-            } else {
-                let [a, b, c, d] = g.lanes();
-                _mm256_setr_pd(p.v(a), p.v(b), p.v(c), p.v(d))
-            }
-        }
-        #[inline(always)]
-        unsafe fn set(self, p: &mut Pack, f: usize, g: Group) {
-            if g.real == 4 {
-                p.set4(f, g.first, st(self));
-            } else {
-                let a = st(self);
-                for (j, &y) in a.iter().enumerate().take(g.real) {
-                    p.set(f, g.first + j, y);
-                }
-            }
         }
     }
 
@@ -232,21 +172,26 @@ mod avx2 {
         unsafe fn exp(self) -> Self {
             exp_m128(self)
         }
-        #[inline(always)]
-        unsafe fn get(p: &Pack, f: usize, g: Group) -> Self {
-            let a = p.get2(f, g.first);
-            _mm_loadu_pd(a.as_ptr())
-        }
-        #[inline(always)]
-        unsafe fn v(p: &Pack, g: Group) -> Self {
-            _mm_setr_pd(p.v(g.first), p.v(g.first + 1))
-        }
-        #[inline(always)]
-        unsafe fn set(self, p: &mut Pack, f: usize, g: Group) {
-            let mut a = [0.0; 2];
-            _mm_storeu_pd(a.as_mut_ptr(), self);
-            p.set2(f, g.first, a);
-        }
+    }
+
+    /// Field `f` of instances `i`, `i + 1`.
+    #[inline(always)]
+    unsafe fn get2(p: &Pack, f: usize, i: usize) -> __m128d {
+        _mm_loadu_pd(p.get2(f, i).as_ptr())
+    }
+
+    /// The voltages at instances `i`, `i + 1`.
+    #[inline(always)]
+    unsafe fn v2(p: &Pack, i: usize) -> __m128d {
+        _mm_setr_pd(p.v(i), p.v(i + 1))
+    }
+
+    /// Store `x` in field `f` of instances `i`, `i + 1`.
+    #[inline(always)]
+    unsafe fn set2(p: &mut Pack, f: usize, i: usize, x: __m128d) {
+        let mut a = [0.0; 2];
+        _mm_storeu_pd(a.as_mut_ptr(), x);
+        p.set2(f, i, a);
     }
 
     /// `cnexp::relax` lane by lane:
@@ -268,99 +213,71 @@ mod avx2 {
         tau_inv.mul(d.div(V::splat(c)).exp())
     }
 
-    /// The groups of a call: whole fours, then two or three instances left
-    /// over in one group (one left over stays scalar: a vector lengthens a
-    /// lone instance's chain); returns how many instances the groups hold.
-    fn groups(n: usize) -> (usize, Option<Group>) {
-        let n4 = n / 4 * 4;
-        match n - n4 {
-            r @ (2 | 3) => (n, Some(Group { first: n4, real: r })),
-            _ => (n4, None),
-        }
-    }
-
-    /// The groups of a call, in order (see [`groups`]).
-    fn all_groups(n: usize) -> impl Iterator<Item = Group> {
-        let (_, tail) = groups(n);
-        (0..n / 4)
-            .map(|q| Group {
-                first: 4 * q,
-                real: 4,
-            })
-            .chain(tail)
-    }
-
     /// # Safety
     /// The CPU must have AVX2 and FMA and `exp4_is_vector` must be true.
     #[target_feature(enable = "avx2,fma")]
     pub(super) unsafe fn na_state(p: &mut Pack) -> usize {
-        for g in all_groups(p.n()) {
-            if g.real == 2 {
-                na_group::<__m128d>(p, g);
-            } else {
-                na_group::<__m256d>(p, g);
-            }
+        let pairs = p.n() / 2 * 2;
+        for i in (0..pairs).step_by(2) {
+            na_pair(p, i);
         }
-        groups(p.n()).0
+        pairs
     }
 
-    /// nainter's rates and cnexp on one group's lanes.
+    /// nainter's rates and cnexp on instances `i`, `i + 1`.
     #[target_feature(enable = "avx2,fma")]
     #[inline]
-    unsafe fn na_group<V: Vector>(p: &mut Pack, g: Group) {
-        let dt = V::splat(p.dt());
-        let v = V::v(p, g);
-        let (mti, hti) = (V::get(p, N_MTAU_INV, g), V::get(p, N_HTAU_INV, g));
-        let dm = v.sub(V::get(p, N_MV05, g));
-        let dh = v.sub(V::get(p, N_HV05, g));
+    unsafe fn na_pair(p: &mut Pack, i: usize) {
+        let dt = _mm_set1_pd(p.dt());
+        let v = v2(p, i);
+        let (mti, hti) = (get2(p, N_MTAU_INV, i), get2(p, N_HTAU_INV, i));
+        let dm = v.sub(get2(p, N_MV05, i));
+        let dh = v.sub(get2(p, N_HV05, i));
         let ma = rate(mti, dm, 11.75, false);
         let mb = rate(mti, dm, 27.0, true);
         let ha = rate(hti, dh, 33.0, true);
         let hb = rate(hti, dh, 12.2, false);
         let (msum, hsum) = (ma.add(mb), ha.add(hb));
-        let one = V::splat(1.0);
+        let one = _mm_set1_pd(1.0);
         let (minf, mtau) = (ma.div(msum), one.div(msum));
         let (hinf, htau) = (ha.div(hsum), one.div(hsum));
-        minf.set(p, N_MINF, g);
-        mtau.set(p, N_MTAU, g);
-        hinf.set(p, N_HINF, g);
-        htau.set(p, N_HTAU, g);
-        let m = relax(V::get(p, N_M, g), dt, minf, mtau);
-        let h = relax(V::get(p, N_H, g), dt, hinf, htau);
-        m.set(p, N_M, g);
-        h.set(p, N_H, g);
+        set2(p, N_MINF, i, minf);
+        set2(p, N_MTAU, i, mtau);
+        set2(p, N_HINF, i, hinf);
+        set2(p, N_HTAU, i, htau);
+        let m = relax(get2(p, N_M, i), dt, minf, mtau);
+        let h = relax(get2(p, N_H, i), dt, hinf, htau);
+        set2(p, N_M, i, m);
+        set2(p, N_H, i, h);
     }
 
     /// # Safety
     /// As [`na_state`].
     #[target_feature(enable = "avx2,fma")]
     pub(super) unsafe fn kdr_state(p: &mut Pack) -> usize {
-        for g in all_groups(p.n()) {
-            if g.real == 2 {
-                kdr_group::<__m128d>(p, g);
-            } else {
-                kdr_group::<__m256d>(p, g);
-            }
+        let pairs = p.n() / 2 * 2;
+        for i in (0..pairs).step_by(2) {
+            kdr_pair(p, i);
         }
-        groups(p.n()).0
+        pairs
     }
 
-    /// kdrinter's rates and cnexp on one group's lanes.
+    /// kdrinter's rates and cnexp on instances `i`, `i + 1`.
     #[target_feature(enable = "avx2,fma")]
     #[inline]
-    unsafe fn kdr_group<V: Vector>(p: &mut Pack, g: Group) {
-        let dt = V::splat(p.dt());
-        let v = V::v(p, g);
-        let ti = V::get(p, K_TAU_INV, g);
-        let d = v.sub(V::get(p, K_V05, g));
+    unsafe fn kdr_pair(p: &mut Pack, i: usize) {
+        let dt = _mm_set1_pd(p.dt());
+        let v = v2(p, i);
+        let ti = get2(p, K_TAU_INV, i);
+        let d = v.sub(get2(p, K_V05, i));
         let nalf = rate(ti, d, 10.67, false);
         let nbet = rate(ti, d, 42.68, true);
         let sum = nalf.add(nbet);
-        let (inf, tau) = (nalf.div(sum), V::splat(1.0).div(sum));
-        inf.set(p, K_INF, g);
-        tau.set(p, K_TAU, g);
-        let n = relax(V::get(p, K_N, g), dt, inf, tau);
-        n.set(p, K_N, g);
+        let (inf, tau) = (nalf.div(sum), _mm_set1_pd(1.0).div(sum));
+        set2(p, K_INF, i, inf);
+        set2(p, K_TAU, i, tau);
+        let n = relax(get2(p, K_N, i), dt, inf, tau);
+        set2(p, K_N, i, n);
     }
 
     /// hh.mod's rates from its table (`rates` with `usetable`): the index and

@@ -1,10 +1,8 @@
-//! nainter's and kdrinter's state updates four instances at a time (AVX2;
-//! two left over in one two-lane vector, three in one padded four-lane
-//! vector, a single one scalar) give
-//! every instance the bits of the mod files' expressions evaluated one
-//! instance at a time in nocmodl's order (written out here with
-//! `mech_api::math::exp`), on random fields and voltages; and a call of n
-//! instances equals n calls of one (other paddings).
+//! nainter's and kdrinter's state updates in pairs (AVX2, two-lane vectors;
+//! an odd last instance scalar) and hh's four at a time give every instance
+//! the bits of the mod files' expressions evaluated one instance at a time in
+//! nocmodl's order (written out here with `mech_api::math::exp`), on random
+//! fields and voltages; and a call of n instances equals n calls of one.
 
 use mech_api::abi::PPack;
 use mech_api::math::exp;
