@@ -144,37 +144,45 @@ impl<'a> Pack<'a> {
         unsafe { *self.field_ptr(f, i) = x }
     }
 
+    /// Field `f` of instances `i .. i + N` (lane-vectorised kernels).
+    #[inline]
+    pub fn get_lanes<const N: usize>(&self, f: usize, i: usize) -> [f64; N] {
+        assert!(i + N <= self.hot.n);
+        // SAFETY: field_ptr checks f and i; i + N − 1 < n is asserted above,
+        // and a field's n doubles are contiguous.
+        unsafe { std::ptr::read_unaligned(self.field_ptr(f, i) as *const [f64; N]) }
+    }
+
+    /// Set field `f` of instances `i .. i + N`.
+    #[inline]
+    pub fn set_lanes<const N: usize>(&mut self, f: usize, i: usize, x: [f64; N]) {
+        assert!(i + N <= self.hot.n);
+        // SAFETY: as in `get_lanes`.
+        unsafe { std::ptr::write_unaligned(self.field_ptr(f, i) as *mut [f64; N], x) }
+    }
+
     /// Field `f` of instances `i`, `i + 1` (two-lane kernels).
     #[inline]
     pub fn get2(&self, f: usize, i: usize) -> [f64; 2] {
-        assert!(i + 2 <= self.hot.n);
-        // SAFETY: as in `get4`, for two doubles.
-        unsafe { std::ptr::read_unaligned(self.field_ptr(f, i) as *const [f64; 2]) }
+        self.get_lanes(f, i)
     }
 
     /// Set field `f` of instances `i`, `i + 1`.
     #[inline]
     pub fn set2(&mut self, f: usize, i: usize, x: [f64; 2]) {
-        assert!(i + 2 <= self.hot.n);
-        // SAFETY: as in `get4`, for two doubles.
-        unsafe { std::ptr::write_unaligned(self.field_ptr(f, i) as *mut [f64; 2], x) }
+        self.set_lanes(f, i, x)
     }
 
-    /// Field `f` of instances `i .. i + 4` (lane-vectorised kernels).
+    /// Field `f` of instances `i .. i + 4` (four-lane kernels).
     #[inline]
     pub fn get4(&self, f: usize, i: usize) -> [f64; 4] {
-        assert!(i + 4 <= self.hot.n);
-        // SAFETY: field_ptr checks f and i; i + 3 < n is asserted above, and
-        // a field's n doubles are contiguous.
-        unsafe { std::ptr::read_unaligned(self.field_ptr(f, i) as *const [f64; 4]) }
+        self.get_lanes(f, i)
     }
 
     /// Set field `f` of instances `i .. i + 4`.
     #[inline]
     pub fn set4(&mut self, f: usize, i: usize, x: [f64; 4]) {
-        assert!(i + 4 <= self.hot.n);
-        // SAFETY: as in `get4`.
-        unsafe { std::ptr::write_unaligned(self.field_ptr(f, i) as *mut [f64; 4], x) }
+        self.set_lanes(f, i, x)
     }
 
     /// Membrane potentials at the nodes of instances `i .. i + 4`.
