@@ -19,7 +19,12 @@
 //! * `Implicit`: a conductance between the two `sec(sec_x)` nodes in one linear
 //!   system (sparse LU): no lag. Both agree as dt → 0 (and exactly at steady
 //!   state when `sec_x` is 0.5).
+//!
+//! With `Neuron` coupling the stretch before `tstart`, where both cells of a
+//! pair compute the same bits, is simulated on one cell per pair and restored
+//! into both (`gap_half.rs`; [`GapJunctionTuner::set_half_start`]).
 
+use crate::gap_half::HalfModel;
 use crate::settings::{GapConnection, GapSettings, SettingsError, SettingsErrorKind};
 use crate::{Budget, Cancel, TunerError, Work};
 use cable_core::{
@@ -64,6 +69,7 @@ pub struct GapJunctionTuner {
     coupling: GapCoupling,
     budget: Budget,
     cancel: Option<Cancel>,
+    half_start: bool,
 }
 
 /// A built model whose conductance can be changed between runs: one pair of
@@ -74,11 +80,15 @@ struct GapModel {
     lanes: Vec<PairLane>,
     time: ProbeId,
     tstop: f64,
+    /// The stretch before the current step on one cell per pair (`None`
+    /// where it does not apply).
+    half: Option<HalfModel>,
 }
 
 /// One pair of cells in a [`GapModel`]: its gap point processes or implicit
 /// coupling, and the soma probes of its two cells.
 struct PairLane {
+    cells: (usize, usize),
     gaps: Vec<PointId>,
     coupling: Option<CouplingId>,
     probes: [ProbeId; 2],
@@ -128,6 +138,7 @@ impl GapJunctionTuner {
             coupling,
             budget: Budget::default(),
             cancel: None,
+            half_start: true,
         })
     }
 
@@ -139,6 +150,49 @@ impl GapJunctionTuner {
     /// Stop every simulation of this tuner once `flag` is set.
     pub fn set_cancel(&mut self, flag: Option<Cancel>) {
         self.cancel = flag;
+    }
+
+    /// Whether the stretch before the current step is simulated on one cell
+    /// per pair and restored into both (default on; see `gap_half.rs`). Off,
+    /// every run simulates both cells from the start: the same bits, about
+    /// a third more work.
+    pub fn set_half_start(&mut self, on: bool) {
+        self.half_start = on;
+    }
+
+    pub(crate) fn half_start(&self) -> bool {
+        self.half_start
+    }
+
+    pub(crate) fn coupling(&self) -> GapCoupling {
+        self.coupling
+    }
+
+    pub(crate) fn registry(&self) -> &Registry {
+        &self.reg
+    }
+
+    pub(crate) fn cell(&self) -> &CellSpec {
+        &self.cell
+    }
+
+    /// The options of every simulation of the tuner.
+    pub(crate) fn sim_options(&self) -> SimOptions {
+        let gen = &self.settings.general;
+        SimOptions {
+            dt: gen.dt,
+            celsius: self.cell.celsius.unwrap_or(gen.celsius),
+            secondorder: 0,
+            ..SimOptions::default()
+        }
+    }
+
+    /// A built simulation with the tuner's cancel flag.
+    pub(crate) fn with_cancel(&self, mut sim: Simulation) -> Simulation {
+        if let Some(c) = &self.cancel {
+            sim.set_cancel(c.clone());
+        }
+        sim
     }
 
     /// Whether the cancel flag is set.
@@ -189,15 +243,7 @@ impl GapJunctionTuner {
             check_g(g)?;
             cells.push(self.add_pair(&mut b, g)?);
         }
-        let mut sim = b.build(SimOptions {
-            dt: gen.dt,
-            celsius: self.cell.celsius.unwrap_or(gen.celsius),
-            secondorder: 0,
-            ..SimOptions::default()
-        })?;
-        if let Some(c) = &self.cancel {
-            sim.set_cancel(c.clone());
-        }
+        let mut sim = self.with_cancel(b.build(self.sim_options())?);
         let time = sim.record_time();
         let soma = self.cell.sections[self.cell.soma_index()].name.clone();
         let mut lanes = Vec::with_capacity(gs.len());
@@ -207,16 +253,19 @@ impl GapJunctionTuner {
                 sim.record(c2, &soma, 0.5, "v")?,
             ];
             lanes.push(PairLane {
+                cells: (c1, c2),
                 gaps,
                 coupling,
                 probes,
             });
         }
+        let pairs: Vec<(usize, usize)> = lanes.iter().map(|l| l.cells).collect();
         Ok(GapModel {
             sim,
             lanes,
             time,
             tstop: gen.tstart + gen.tdur + 100.0,
+            half: self.build_half(gs, &pairs)?,
         })
     }
 
@@ -287,7 +336,14 @@ impl GapJunctionTuner {
         } else {
             m.tstop
         };
-        m.sim.run(tstop, gen.v_init)?;
+        match &mut m.half {
+            Some(h) => {
+                let start = self.half_state(h, gs)?;
+                m.sim.restore_embedded(start, &h.cell_of)?;
+                m.sim.continuerun(tstop)?;
+            }
+            None => m.sim.run(tstop, gen.v_init)?,
+        }
         let t = m.sim.take_trace(m.time);
         let mut runs = Vec::with_capacity(gs.len());
         for (lane, &g) in m.lanes.iter().zip(gs) {

@@ -43,6 +43,7 @@ mod budget;
 mod cellfile;
 mod error;
 mod gap;
+mod gap_half;
 mod mechanisms;
 pub mod optimize;
 pub mod settings;

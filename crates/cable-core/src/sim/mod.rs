@@ -28,7 +28,8 @@
 //! * `solve_memo` — the last solve reused while the system repeats bitwise;
 //! * `probes` — recording and reading variables;
 //! * `faults` — non-finite values named, cancellation;
-//! * `state` — checkpoints ([`SimState`]).
+//! * `state` — checkpoints ([`SimState`]);
+//! * `embed` — a checkpoint of a smaller model restored cell by cell.
 
 use crate::cell::CellSpec;
 use crate::geometry::Discretization;
@@ -37,6 +38,7 @@ use crate::solver::{Solver, TreeMatrix};
 use mech_api::abi::PPack;
 use std::collections::HashMap;
 
+mod embed;
 mod events;
 mod faults;
 mod host;

@@ -5,6 +5,7 @@ use super::probes::ProbeTarget;
 use super::queue::{EventKind, Queue};
 use super::Simulation;
 use crate::error::SimError;
+use crate::geometry::CellNodes;
 
 /// Where a queued self event's weight vector lives.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -15,7 +16,7 @@ enum WeightRef {
 }
 
 #[derive(Debug, Clone)]
-struct SavedEvent {
+pub(super) struct SavedEvent {
     t: f64,
     seq: u64,
     kind: SavedKind,
@@ -34,12 +35,14 @@ enum SavedKind {
 
 /// One mechanism type's saved storage.
 #[derive(Debug, Clone)]
-struct SavedType {
-    name: String,
-    n: usize,
-    data: Vec<f64>,
-    globals: Vec<f64>,
-    scratch: Vec<f64>,
+pub(super) struct SavedType {
+    pub(super) name: String,
+    pub(super) n: usize,
+    /// Each instance's node (`u32::MAX` for artificial cells).
+    pub(super) nodes: Vec<u32>,
+    pub(super) data: Vec<f64>,
+    pub(super) globals: Vec<f64>,
+    pub(super) scratch: Vec<f64>,
 }
 
 /// Everything that changes while a simulation runs, at a step boundary:
@@ -49,20 +52,22 @@ struct SavedType {
 /// [`Simulation::save_state`].
 #[derive(Debug, Clone)]
 pub struct SimState {
-    t: f64,
-    steps: u64,
-    skipped: u64,
-    v: Vec<f64>,
-    types: Vec<SavedType>,
-    ions: Vec<[Vec<f64>; 5]>,
-    weights: Vec<Box<[f64]>>,
-    presyns: Vec<(bool, Vec<f64>)>,
-    events: Vec<SavedEvent>,
-    queue_seq: u64,
+    pub(super) t: f64,
+    pub(super) steps: u64,
+    pub(super) skipped: u64,
+    pub(super) v: Vec<f64>,
+    /// The saved model's node numbers per cell (see `Simulation::restore_embedded`).
+    pub(super) cells: Vec<CellNodes>,
+    pub(super) types: Vec<SavedType>,
+    pub(super) ions: Vec<[Vec<f64>; 5]>,
+    pub(super) weights: Vec<Box<[f64]>>,
+    pub(super) presyns: Vec<(bool, Vec<f64>)>,
+    pub(super) events: Vec<SavedEvent>,
+    pub(super) queue_seq: u64,
     /// The self events `net_move` can move (see `Queue::movable`).
-    movable: Vec<((usize, u32), u64)>,
-    probes: Vec<ProbeTarget>,
-    traces: Vec<Vec<f64>>,
+    pub(super) movable: Vec<((usize, u32), u64)>,
+    pub(super) probes: Vec<ProbeTarget>,
+    pub(super) traces: Vec<Vec<f64>>,
 }
 
 impl SimState {
@@ -116,12 +121,14 @@ impl Simulation {
             steps: self.steps,
             skipped: self.quiet.skipped,
             v: self.v.clone(),
+            cells: self.disc.cells.clone(),
             types: self
                 .types
                 .iter()
                 .map(|ts| SavedType {
                     name: ts.ty.info.name.clone(),
                     n: ts.n,
+                    nodes: ts.nodes.clone(),
                     data: ts.data.clone(),
                     globals: ts.globals.clone(),
                     scratch: ts.scratch.clone(),
@@ -152,6 +159,20 @@ impl Simulation {
             probes: self.probes.clone(),
             traces: self.traces.clone(),
         })
+    }
+
+    /// [`Simulation::save_state`] without copying the recorded traces: they
+    /// move into the state, and this simulation's traces are left empty (the
+    /// next `finitialize` starts them again).
+    pub fn take_state(&mut self) -> Result<SimState, SimError> {
+        let traces: Vec<Vec<f64>> = self.traces.iter_mut().map(std::mem::take).collect();
+        let mut s = self.save_state();
+        if let Ok(s) = &mut s {
+            s.traces = traces;
+        } else {
+            self.traces = traces;
+        }
+        s
     }
 
     fn weight_ref(&self, w: *mut f64) -> Result<WeightRef, SimError> {
@@ -276,14 +297,21 @@ impl Simulation {
         for (tr, saved) in self.traces.iter_mut().zip(&s.traces) {
             tr.clone_from(saved);
         }
+        self.resume(s.skipped);
+        Ok(())
+    }
+
+    /// After a restore: initialised, with `skipped` steps counted, and
+    /// nothing remembered from before it (stationarity, frozen types, the
+    /// last solve), so the next step is computed in full.
+    pub(super) fn resume(&mut self, skipped: u64) {
         self.initialized = true;
         self.quiet.valid = false;
         self.quiet.stationary = false;
-        self.quiet.skipped = s.skipped;
+        self.quiet.skipped = skipped;
         self.packs_stale = true;
         self.refresh_packs();
         self.thaw_all();
         self.memo.reset();
-        Ok(())
     }
 }
