@@ -136,6 +136,8 @@ fn run(p: &Protocol, skip: bool) -> Outcome {
         sim.record(0, "soma", 0.5, "ina").unwrap(),
         sim.record(1, "dend[0]", 0.9, "v").unwrap(),
         sim.record_point(syn, "g").unwrap(),
+        // A second time record: skipped steps copy the first one's times.
+        sim.record_time(),
     ];
     sim.run(p.tstop, -65.0).unwrap();
     let bits = |x: &[f64]| x.iter().map(|v| v.to_bits()).collect::<Vec<_>>();

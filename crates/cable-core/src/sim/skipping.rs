@@ -396,12 +396,11 @@ impl Simulation {
         for &p in &self.probes {
             samples.push(self.sample(p));
         }
-        // The skipped steps' end times, as the steps would make them (room
-        // for them all at once: a long stretch grown by doubling was copied
-        // and page-faulted several times over).
-        let span = (ts.min(h).min(next_event) - self.t) / dt;
-        let mut times = Vec::with_capacity(span.clamp(0.0, 1e7) as usize + 2);
+        // The skipped steps' end times, as the steps would make them, go
+        // straight into the first time record (`continuerun` reserved room).
+        let time_k = self.probes.iter().position(|p| *p == ProbeTarget::Time);
         let mut t = self.t;
+        let mut n = 0;
         while t < ts {
             let mut end = t;
             end += 0.5 * dt;
@@ -410,13 +409,21 @@ impl Simulation {
                 break;
             }
             t = end;
-            times.push(t);
+            n += 1;
+            if let Some(k) = time_k {
+                self.traces[k].push(t);
+            }
         }
-        let n = times.len();
-        for (k, p) in self.probes.iter().enumerate() {
-            match p {
-                ProbeTarget::Time => self.traces[k].extend_from_slice(&times),
-                _ => self.traces[k].extend(std::iter::repeat_n(samples[k], n)),
+        for (k, &sample) in samples.iter().enumerate() {
+            match time_k {
+                Some(f) if f == k => {}
+                // A second time record copies the first's new samples.
+                Some(f) if self.probes[k] == ProbeTarget::Time => {
+                    let all = &self.traces[f];
+                    let tail = all[all.len() - n..].to_vec();
+                    self.traces[k].extend_from_slice(&tail);
+                }
+                _ => self.traces[k].extend(std::iter::repeat_n(sample, n)),
             }
         }
         self.t = t;
