@@ -4,6 +4,7 @@
 //! `<cell>` and `<var>` are placeholders, not HTML.
 #![allow(rustdoc::invalid_html_tags)]
 
+use crate::deferred::Deferred;
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 
@@ -34,40 +35,40 @@ pub struct Common {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run one cell with current clamps and write the recorded traces as CSV.
-    Simulate(SimulateArgs),
+    Simulate(Deferred<SimulateArgs>),
     /// Run a scenario file: cells, point processes, stimulators, connections,
     /// gap-junction transfers and recordings described in JSON.
-    Scenario(ScenarioArgs),
+    Scenario(Deferred<ScenarioArgs>),
     /// List the networks (edge populations) of a SONATA/BMTK config.
-    Networks(NetworksArgs),
+    Networks(Deferred<NetworksArgs>),
     /// List the connection types of a config (or of a settings file).
-    Connections(ConnectionsArgs),
+    Connections(Deferred<ConnectionsArgs>),
     /// List the mechanisms available (built in and loaded with --mechanisms).
-    Mechanisms(MechanismsArgs),
+    Mechanisms(Deferred<MechanismsArgs>),
     /// Run the shipped example end to end.
-    Demo(DemoArgs),
+    Demo(Deferred<DemoArgs>),
     /// A single synaptic event at tstart: kinetics (bmtool's SingleEvent).
-    SingleEvent(SingleEventArgs),
+    SingleEvent(Deferred<SingleEventArgs>),
     /// The 8 + 4 train: per-pulse amplitudes and STP metrics.
-    Train(TrainArgs),
+    Train(Deferred<TrainArgs>),
     /// Pulses at a frequency for a duration: per-pulse amplitudes.
-    Continuous(ContinuousArgs),
+    Continuous(Deferred<ContinuousArgs>),
     /// The train metrics over a list of frequencies (run in parallel).
-    FreqResponse(FreqResponseArgs),
+    FreqResponse(Deferred<FreqResponseArgs>),
     /// One row per connection: kinetics and STP metrics.
-    Table(TableArgs),
+    Table(Deferred<TableArgs>),
     /// Fit synaptic parameters to target metrics.
-    Optimize(OptimizeArgs),
+    Optimize(Deferred<OptimizeArgs>),
     /// Coupling coefficient of a gap-junction pair at one conductance.
-    Gap(GapArgs),
+    Gap(Deferred<GapArgs>),
     /// Find the gap conductance that gives a target coupling coefficient.
-    GapOptimize(GapOptimizeArgs),
+    GapOptimize(Deferred<GapOptimizeArgs>),
     /// Coupling coefficients over a range of conductances (in parallel).
-    GapSweep(GapSweepArgs),
+    GapSweep(Deferred<GapSweepArgs>),
     /// The interactive tuner in the browser: a local web page on 127.0.0.1.
-    Serve(ServeArgs),
+    Serve(Deferred<ServeArgs>),
     /// Compile a folder of NMODL .mod files into a mechanism catalogue.
-    Nmodl(NmodlArgs),
+    Nmodl(Deferred<NmodlArgs>),
 }
 
 /// `synaptune optimize`.

@@ -7,6 +7,7 @@
 
 mod cli;
 mod commands;
+mod deferred;
 mod interrupt;
 mod model;
 mod output;

@@ -13,28 +13,29 @@ mod simulate;
 mod tune;
 
 use crate::cli::{Cli, Command};
+use crate::deferred::Deferred;
 pub use crate::model::registry;
 use anyhow::Result;
 
 /// Dispatch a parsed command line.
 pub fn run(cli: Cli) -> Result<()> {
     match cli.command {
-        Command::Simulate(a) => simulate::run(a),
-        Command::Mechanisms(a) => mechanisms::run(a),
-        Command::Networks(a) => network::networks(a),
-        Command::Connections(a) => network::connections(a),
-        Command::Scenario(a) => scenario::run(a),
-        Command::Demo(a) => demo::run(a),
-        Command::SingleEvent(a) => tune::single_event(a),
-        Command::Train(a) => tune::train(a),
-        Command::Continuous(a) => tune::continuous(a),
-        Command::FreqResponse(a) => tune::freq_response(a),
-        Command::Table(a) => tune::table(a),
-        Command::Optimize(a) => fit::optimize(a),
-        Command::Gap(a) => gap::gap(a),
-        Command::GapOptimize(a) => gap::gap_optimize(a),
-        Command::GapSweep(a) => gap::gap_sweep(a),
-        Command::Serve(a) => serve::run(a),
-        Command::Nmodl(a) => nmodl::run(a),
+        Command::Simulate(Deferred(a)) => simulate::run(a),
+        Command::Mechanisms(Deferred(a)) => mechanisms::run(a),
+        Command::Networks(Deferred(a)) => network::networks(a),
+        Command::Connections(Deferred(a)) => network::connections(a),
+        Command::Scenario(Deferred(a)) => scenario::run(a),
+        Command::Demo(Deferred(a)) => demo::run(a),
+        Command::SingleEvent(Deferred(a)) => tune::single_event(a),
+        Command::Train(Deferred(a)) => tune::train(a),
+        Command::Continuous(Deferred(a)) => tune::continuous(a),
+        Command::FreqResponse(Deferred(a)) => tune::freq_response(a),
+        Command::Table(Deferred(a)) => tune::table(a),
+        Command::Optimize(Deferred(a)) => fit::optimize(a),
+        Command::Gap(Deferred(a)) => gap::gap(a),
+        Command::GapOptimize(Deferred(a)) => gap::gap_optimize(a),
+        Command::GapSweep(Deferred(a)) => gap::gap_sweep(a),
+        Command::Serve(Deferred(a)) => serve::run(a),
+        Command::Nmodl(Deferred(a)) => nmodl::run(a),
     }
 }
