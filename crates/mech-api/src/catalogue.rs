@@ -141,14 +141,19 @@ pub struct Catalogue {
     pub mechs: Vec<Arc<MechType>>,
 }
 
-unsafe fn cstr(p: *const c_char, what: &str) -> Result<String, DescriptorError> {
+/// The string at `p`; `what` names it in the error (built only on an error:
+/// a catalogue has hundreds of strings).
+unsafe fn cstr(p: *const c_char, what: impl FnOnce() -> String) -> Result<String, DescriptorError> {
     if p.is_null() {
-        return Err(DescriptorError::new(format!("{what} is a null pointer")));
+        return Err(DescriptorError::new(format!(
+            "{} is a null pointer",
+            what()
+        )));
     }
     CStr::from_ptr(p)
         .to_str()
         .map(|s| s.to_string())
-        .map_err(|_| DescriptorError::new(format!("{what} is not valid UTF-8")))
+        .map_err(|_| DescriptorError::new(format!("{} is not valid UTF-8", what())))
 }
 
 unsafe fn slice<'a, T>(p: *const T, n: u32, what: &str) -> Result<&'a [T], DescriptorError> {
@@ -176,11 +181,11 @@ unsafe fn read_fields(
     raw.iter()
         .enumerate()
         .map(|(k, f)| {
-            let name = cstr(f.name, &format!("`{mech}` {what} #{k} name"))?;
+            let name = cstr(f.name, || format!("`{mech}` {what} #{k} name"))?;
             let units = if f.units.is_null() {
                 String::new()
             } else {
-                cstr(f.units, &format!("`{mech}.{name}` units"))?
+                cstr(f.units, || format!("`{mech}.{name}` units"))?
             };
             let event_only = f.kind & crate::abi::FIELD_EVENT_ONLY != 0;
             let kind = FieldKind::from_code(f.kind & !crate::abi::FIELD_EVENT_ONLY)
@@ -205,14 +210,14 @@ unsafe fn read_fields(
 }
 
 unsafe fn read_mech(m: &RawMech, cat: &str, origin: &Origin) -> Result<MechType, DescriptorError> {
-    let name = cstr(m.name, "mechanism name")?;
+    let name = cstr(m.name, || "mechanism name".into())?;
     let kind = Kind::from_code(m.kind).ok_or_else(|| {
         DescriptorError::new(format!("`{name}` has unknown kind code {}", m.kind))
     })?;
     let source_file = if m.source_file.is_null() {
         String::new()
     } else {
-        cstr(m.source_file, &format!("`{name}` source file"))?
+        cstr(m.source_file, || format!("`{name}` source file"))?
     };
     let fields = read_fields(slice(m.fields, m.n_fields, "fields")?, &name, "field")?;
     let globals = read_fields(slice(m.globals, m.n_globals, "globals")?, &name, "global")?;
@@ -220,7 +225,7 @@ unsafe fn read_mech(m: &RawMech, cat: &str, origin: &Origin) -> Result<MechType,
         .iter()
         .map(|i| {
             Ok(IonUse {
-                name: cstr(i.name, &format!("`{name}` ion name"))?,
+                name: cstr(i.name, || format!("`{name}` ion name"))?,
                 valence: i.valence,
                 flags: i.flags,
             })
@@ -228,7 +233,7 @@ unsafe fn read_mech(m: &RawMech, cat: &str, origin: &Origin) -> Result<MechType,
         .collect::<Result<Vec<_>, DescriptorError>>()?;
     let weights = slice(m.weight_names, m.n_weights, "weight names")?
         .iter()
-        .map(|&p| cstr(p, &format!("`{name}` NET_RECEIVE argument name")))
+        .map(|&p| cstr(p, || format!("`{name}` NET_RECEIVE argument name")))
         .collect::<Result<Vec<_>, _>>()?;
     if !weights.is_empty() && m.net_receive.is_none() {
         return Err(DescriptorError::new(format!(
@@ -306,11 +311,11 @@ impl Catalogue {
             ));
         }
         let raw = &*raw;
-        let name = cstr(raw.name, "catalogue name")?;
+        let name = cstr(raw.name, || "catalogue name".into())?;
         let version = if raw.version.is_null() {
             String::new()
         } else {
-            cstr(raw.version, "catalogue version")?
+            cstr(raw.version, || "catalogue version".into())?
         };
         let mut mechs = Vec::new();
         let mut seen = std::collections::HashSet::new();
