@@ -28,7 +28,7 @@ use crate::gap_half::HalfModel;
 use crate::settings::{GapConnection, GapSettings, SettingsError, SettingsErrorKind};
 use crate::{Budget, Cancel, TunerError, Work};
 use cable_core::{
-    CellSpec, CouplingId, Loc, ModelBuilder, PointId, ProbeId, SimOptions, Simulation,
+    CellId, CellSpec, CouplingId, Loc, ModelBuilder, PointId, ProbeId, SimOptions, Simulation,
 };
 use mech_api::Registry;
 use rayon::prelude::*;
@@ -277,21 +277,11 @@ impl GapJunctionTuner {
         b: &mut ModelBuilder,
         g: f64,
     ) -> Result<(usize, usize, Vec<PointId>, Option<CouplingId>), TunerError> {
-        let gen = &self.settings.general;
         let conn = self.connection();
         let sec = self.cell.sections[conn.sec_id].name.clone();
-        let soma = self.cell.sections[self.cell.soma_index()].name.clone();
         let c1 = b.add_cell(&self.cell)?;
         let c2 = b.add_cell(&self.cell)?;
-        b.add_point(
-            "IClamp",
-            Loc::new(c1, &soma, 0.5),
-            &[
-                ("del", gen.tstart),
-                ("dur", gen.tdur),
-                ("amp", self.iclamp_amp()),
-            ],
-        )?;
+        self.add_current_step(b, c1)?;
         match self.coupling {
             GapCoupling::Neuron => {
                 let g1 = b.add_point("Gap", Loc::new(c1, &sec, 0.5), &[("g", g)])?;
@@ -309,6 +299,27 @@ impl GapJunctionTuner {
                 Ok((c1.0, c2.0, Vec::new(), Some(c)))
             }
         }
+    }
+
+    /// The current step into `cell`'s soma: `iclamp_amp` from `tstart` for
+    /// `tdur`.
+    pub(crate) fn add_current_step(
+        &self,
+        b: &mut ModelBuilder,
+        cell: CellId,
+    ) -> Result<(), TunerError> {
+        let gen = &self.settings.general;
+        let soma = self.cell.sections[self.cell.soma_index()].name.clone();
+        b.add_point(
+            "IClamp",
+            Loc::new(cell, &soma, 0.5),
+            &[
+                ("del", gen.tstart),
+                ("dur", gen.tdur),
+                ("amp", self.iclamp_amp()),
+            ],
+        )?;
+        Ok(())
     }
 
     /// Run every lane of `m` at its conductance in `gs`. With `cc_only` the

@@ -77,20 +77,10 @@ impl GapJunctionTuner {
     /// One cell with the pair's first cell's current step and a `Gap` of
     /// conductance `g` reading the cell's own voltage: (cell, gap).
     fn add_half_cell(&self, b: &mut ModelBuilder, g: f64) -> Result<(usize, PointId), TunerError> {
-        let gen = &self.settings().general;
         let conn = self.connection();
         let sec = self.cell().sections[conn.sec_id].name.clone();
-        let soma = self.cell().sections[self.cell().soma_index()].name.clone();
         let c = b.add_cell(self.cell())?;
-        b.add_point(
-            "IClamp",
-            Loc::new(c, &soma, 0.5),
-            &[
-                ("del", gen.tstart),
-                ("dur", gen.tdur),
-                ("amp", self.iclamp_amp()),
-            ],
-        )?;
+        self.add_current_step(b, c)?;
         let gap = b.add_point("Gap", Loc::new(c, &sec, 0.5), &[("g", g)])?;
         b.transfer(Loc::new(c, &sec, conn.sec_x), gap, "vgap")?;
         Ok((c.0, gap))
