@@ -24,7 +24,7 @@
 //! pair compute the same bits, is simulated on one cell per pair and restored
 //! into both (`gap_half.rs`; [`GapJunctionTuner::set_half_start`]).
 
-use crate::gap_half::HalfModel;
+use crate::gap_half::{HalfModel, HalfSpec};
 use crate::settings::{GapConnection, GapSettings, SettingsError, SettingsErrorKind};
 use crate::{Budget, Cancel, TunerError, Work};
 use cable_core::{
@@ -160,24 +160,8 @@ impl GapJunctionTuner {
         self.half_start = on;
     }
 
-    pub(crate) fn half_start(&self) -> bool {
-        self.half_start
-    }
-
-    pub(crate) fn coupling(&self) -> GapCoupling {
-        self.coupling
-    }
-
-    pub(crate) fn registry(&self) -> &Registry {
-        &self.reg
-    }
-
-    pub(crate) fn cell(&self) -> &CellSpec {
-        &self.cell
-    }
-
     /// The options of every simulation of the tuner.
-    pub(crate) fn sim_options(&self) -> SimOptions {
+    fn sim_options(&self) -> SimOptions {
         let gen = &self.settings.general;
         SimOptions {
             dt: gen.dt,
@@ -188,7 +172,7 @@ impl GapJunctionTuner {
     }
 
     /// A built simulation with the tuner's cancel flag.
-    pub(crate) fn with_cancel(&self, mut sim: Simulation) -> Simulation {
+    fn with_cancel(&self, mut sim: Simulation) -> Simulation {
         if let Some(c) = &self.cancel {
             sim.set_cancel(c.clone());
         }
@@ -301,13 +285,40 @@ impl GapJunctionTuner {
         }
     }
 
+    /// The half model for a pair model of `gs.len()` lanes whose cells are
+    /// `pairs` (see `gap_half.rs`), or `None` where it does not apply
+    /// (implicit coupling, turned off, or no whole step before the current
+    /// step).
+    fn build_half(
+        &self,
+        gs: &[f64],
+        pairs: &[(usize, usize)],
+    ) -> Result<Option<HalfModel>, TunerError> {
+        let gen = &self.settings.general;
+        let t_stop = gen.tstart - gen.dt;
+        // False for a NaN too.
+        let a_whole_step = t_stop >= gen.dt;
+        if !self.half_start || self.coupling != GapCoupling::Neuron || !a_whole_step {
+            return Ok(None);
+        }
+        let conn = self.connection();
+        let spec = HalfSpec {
+            reg: &self.reg,
+            cell: &self.cell,
+            soma: self.cell.sections[self.cell.soma_index()].name.clone(),
+            sec: self.cell.sections[conn.sec_id].name.clone(),
+            sec_x: conn.sec_x,
+            add_step: &|b, c| self.add_current_step(b, c),
+            build: &|b| Ok(self.with_cancel(b.build(self.sim_options())?)),
+            t_stop,
+            v_init: gen.v_init,
+        };
+        Ok(Some(HalfModel::build(spec, gs, pairs)?))
+    }
+
     /// The current step into `cell`'s soma: `iclamp_amp` from `tstart` for
     /// `tdur`.
-    pub(crate) fn add_current_step(
-        &self,
-        b: &mut ModelBuilder,
-        cell: CellId,
-    ) -> Result<(), TunerError> {
+    fn add_current_step(&self, b: &mut ModelBuilder, cell: CellId) -> Result<(), TunerError> {
         let gen = &self.settings.general;
         let soma = self.cell.sections[self.cell.soma_index()].name.clone();
         b.add_point(
@@ -349,7 +360,7 @@ impl GapJunctionTuner {
         };
         match &mut m.half {
             Some(h) => {
-                let start = self.half_state(h, gs)?;
+                let start = h.state(gs)?;
                 m.sim.restore_embedded(start, &h.cell_of)?;
                 m.sim.continuerun(tstop)?;
             }

@@ -11,11 +11,28 @@
 //! ([`cable_core::Simulation::restore_embedded`]), which continues from there.
 //! About half the computed steps of a coupling run are before `tstart`.
 //! `tests/gap_half.rs` compares the result with runs from the start, bit for
-//! bit; [`GapJunctionTuner::set_half_start`] turns it off.
+//! bit; `GapJunctionTuner::set_half_start` turns it off.
 
-use crate::gap::{check_g, GapCoupling, GapJunctionTuner};
 use crate::TunerError;
-use cable_core::{Loc, ModelBuilder, PointId, SimState, Simulation};
+use cable_core::{CellId, CellSpec, Loc, ModelBuilder, PointId, SimState, Simulation};
+use mech_api::Registry;
+
+/// What the half model is built from (the gap tuner fills it in).
+pub(crate) struct HalfSpec<'a> {
+    pub reg: &'a Registry,
+    pub cell: &'a CellSpec,
+    pub soma: String,
+    /// The junction's section and the position its partner voltage is read.
+    pub sec: String,
+    pub sec_x: f64,
+    /// Adds the pair's current step to a cell.
+    pub add_step: &'a dyn Fn(&mut ModelBuilder, CellId) -> Result<(), TunerError>,
+    /// Builds the simulation (options, cancel flag).
+    pub build: &'a dyn Fn(ModelBuilder) -> Result<Simulation, TunerError>,
+    /// One step before `tstart`, and the initial voltage.
+    pub t_stop: f64,
+    pub v_init: f64,
+}
 
 /// A model of one cell per lane of a pair model, for the stretch before the
 /// current step.
@@ -25,40 +42,35 @@ pub(crate) struct HalfModel {
     gaps: Vec<PointId>,
     /// Per cell of the pair model, the half model's cell it copies.
     pub(crate) cell_of: Vec<usize>,
-    /// Where the half run stops: one step before `tstart`.
     t_stop: f64,
+    v_init: f64,
 }
 
-impl GapJunctionTuner {
+impl HalfModel {
     /// The half model for a pair model of `gs.len()` lanes whose cells are
-    /// `pairs`, or `None` where it does not apply (implicit coupling, turned
-    /// off, or no whole step before the current step).
-    pub(crate) fn build_half(
-        &self,
+    /// `pairs`: per lane one cell with the current step and a `Gap` of the
+    /// lane's conductance reading the cell's own voltage.
+    pub(crate) fn build(
+        spec: HalfSpec,
         gs: &[f64],
         pairs: &[(usize, usize)],
-    ) -> Result<Option<HalfModel>, TunerError> {
-        let gen = &self.settings().general;
-        let t_stop = gen.tstart - gen.dt;
-        // False for a NaN too.
-        let a_whole_step = t_stop >= gen.dt;
-        if !self.half_start() || self.coupling() != GapCoupling::Neuron || !a_whole_step {
-            return Ok(None);
-        }
-        let mut b = ModelBuilder::new(self.registry());
+    ) -> Result<HalfModel, TunerError> {
+        let mut builder = ModelBuilder::new(spec.reg);
+        let b = &mut builder;
         let mut cells = Vec::with_capacity(gs.len());
         let mut gaps = Vec::with_capacity(gs.len());
         for &g in gs {
-            check_g(g)?;
-            let (c, gap) = self.add_half_cell(&mut b, g)?;
-            cells.push(c);
+            let c = b.add_cell(spec.cell)?;
+            (spec.add_step)(b, c)?;
+            let gap = b.add_point("Gap", Loc::new(c, &spec.sec, 0.5), &[("g", g)])?;
+            b.transfer(Loc::new(c, &spec.sec, spec.sec_x), gap, "vgap")?;
+            cells.push(c.0);
             gaps.push(gap);
         }
-        let mut sim = self.with_cancel(b.build(self.sim_options())?);
-        let soma = self.cell().sections[self.cell().soma_index()].name.clone();
+        let mut sim = (spec.build)(builder)?;
         sim.record_time();
         for &c in &cells {
-            sim.record(c, &soma, 0.5, "v")?;
+            sim.record(c, &spec.soma, 0.5, "v")?;
         }
         let n_cells = pairs.iter().map(|&(a, b)| a.max(b) + 1).max().unwrap_or(0);
         let mut cell_of = vec![usize::MAX; n_cells];
@@ -66,33 +78,22 @@ impl GapJunctionTuner {
             cell_of[a] = c;
             cell_of[b] = c;
         }
-        Ok(Some(HalfModel {
+        Ok(HalfModel {
             sim,
             gaps,
             cell_of,
-            t_stop,
-        }))
+            t_stop: spec.t_stop,
+            v_init: spec.v_init,
+        })
     }
 
-    /// One cell with the pair's first cell's current step and a `Gap` of
-    /// conductance `g` reading the cell's own voltage: (cell, gap).
-    fn add_half_cell(&self, b: &mut ModelBuilder, g: f64) -> Result<(usize, PointId), TunerError> {
-        let conn = self.connection();
-        let sec = self.cell().sections[conn.sec_id].name.clone();
-        let c = b.add_cell(self.cell())?;
-        self.add_current_step(b, c)?;
-        let gap = b.add_point("Gap", Loc::new(c, &sec, 0.5), &[("g", g)])?;
-        b.transfer(Loc::new(c, &sec, conn.sec_x), gap, "vgap")?;
-        Ok((c.0, gap))
-    }
-
-    /// The half model run at the lanes' conductances `gs` to one step before
-    /// `tstart`, saved.
-    pub(crate) fn half_state(&self, h: &mut HalfModel, gs: &[f64]) -> Result<SimState, TunerError> {
-        for (&p, &g) in h.gaps.iter().zip(gs) {
-            h.sim.set_point_param(p, "g", g)?;
+    /// Run at the lanes' conductances `gs` from `v_init` to one step before
+    /// `tstart`, and take the state.
+    pub(crate) fn state(&mut self, gs: &[f64]) -> Result<SimState, TunerError> {
+        for (&p, &g) in self.gaps.iter().zip(gs) {
+            self.sim.set_point_param(p, "g", g)?;
         }
-        h.sim.run(h.t_stop, self.settings().general.v_init)?;
-        Ok(h.sim.take_state()?)
+        self.sim.run(self.t_stop, self.v_init)?;
+        Ok(self.sim.take_state()?)
     }
 }
