@@ -2,7 +2,7 @@
 //! on by default): whole traces, sweeps and the optimiser's search are the
 //! bits of the runs that simulate both cells from the start — one lane and
 //! several, conductances from 0 to strong, a junction read off-centre, a
-//! current step from the first step on.
+//! current step from the first step on or from between two steps.
 
 use std::path::PathBuf;
 use tuner_opt::*;
@@ -57,9 +57,14 @@ fn half_start_runs_are_the_runs_from_the_start() {
     off_centre.connections[0].sec_x = 0.2;
     let mut early = base.clone();
     early.general.tstart = 0.05;
+    // A short step starting between two time steps.
+    let mut between = base.clone();
+    between.general.tstart = 37.013;
+    between.general.tdur = 20.0;
     for (what, s) in [
         ("example", &base),
         ("sec_x 0.2", &off_centre),
+        ("tstart 37.013", &between),
         ("tstart 0.05", &early),
     ] {
         let (on, off) = (tuner(s, true), tuner(s, false));
