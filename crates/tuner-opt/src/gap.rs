@@ -160,23 +160,20 @@ impl GapJunctionTuner {
         self.half_start = on;
     }
 
-    /// The options of every simulation of the tuner.
-    fn sim_options(&self) -> SimOptions {
+    /// Build `b` into a simulation with the tuner's options and cancel flag
+    /// (the pair model and the half model alike).
+    fn build_sim(&self, b: ModelBuilder) -> Result<Simulation, TunerError> {
         let gen = &self.settings.general;
-        SimOptions {
+        let mut sim = b.build(SimOptions {
             dt: gen.dt,
             celsius: self.cell.celsius.unwrap_or(gen.celsius),
             secondorder: 0,
             ..SimOptions::default()
-        }
-    }
-
-    /// A built simulation with the tuner's cancel flag.
-    fn with_cancel(&self, mut sim: Simulation) -> Simulation {
+        })?;
         if let Some(c) = &self.cancel {
             sim.set_cancel(c.clone());
         }
-        sim
+        Ok(sim)
     }
 
     /// Whether the cancel flag is set.
@@ -227,7 +224,7 @@ impl GapJunctionTuner {
             check_g(g)?;
             cells.push(self.add_pair(&mut b, g)?);
         }
-        let mut sim = self.with_cancel(b.build(self.sim_options())?);
+        let mut sim = self.build_sim(b)?;
         let time = sim.record_time();
         let soma = self.cell.sections[self.cell.soma_index()].name.clone();
         let mut lanes = Vec::with_capacity(gs.len());
@@ -309,7 +306,7 @@ impl GapJunctionTuner {
             sec: self.cell.sections[conn.sec_id].name.clone(),
             sec_x: conn.sec_x,
             add_step: &|b, c| self.add_current_step(b, c),
-            build: &|b| Ok(self.with_cancel(b.build(self.sim_options())?)),
+            build: &|b| self.build_sim(b),
             t_stop,
             v_init: gen.v_init,
         };
