@@ -12,9 +12,11 @@ fn tree() -> CellSpec {
     CellSpec::from_file(p).unwrap()
 }
 
-/// An IClamp at cell 0's soma from 30 ms (nothing before), and the records
-/// the test compares: time, and per cell the soma voltage, hh's `m` in the
-/// axon, the axon's `ina`, the IClamp's `i`.
+/// Two IClamps at cell 0's soma, from 30 and from 40 ms (nothing before; two
+/// instances of one type at one node, so each must take the saved instance of
+/// its own rank there), and the records the test compares: time, per cell the
+/// soma voltage, hh's `m` in the axon, the axon's `ina`, then both IClamps'
+/// `i`.
 fn build(copies: usize, extra: Option<&str>) -> Simulation {
     let reg = standard_mechanisms::registry();
     let cell = tree();
@@ -25,6 +27,13 @@ fn build(copies: usize, extra: Option<&str>) -> Simulation {
             "IClamp",
             Loc::new(cells[0], "soma", 0.5),
             &[("del", 30.0), ("dur", 20.0), ("amp", 0.3)],
+        )
+        .unwrap();
+    let second = b
+        .add_point(
+            "IClamp",
+            Loc::new(cells[0], "soma", 0.5),
+            &[("del", 40.0), ("dur", 5.0), ("amp", -0.2)],
         )
         .unwrap();
     if let Some(mech) = extra {
@@ -44,6 +53,7 @@ fn build(copies: usize, extra: Option<&str>) -> Simulation {
         sim.record(c, "ax", 0.7, "ina").unwrap();
     }
     sim.record_point(stim, "i").unwrap();
+    sim.record_point(second, "i").unwrap();
     sim
 }
 
@@ -61,7 +71,7 @@ fn two_copies_continue_from_one_cells_state_bit_for_bit() {
     const TSTOP: f64 = 80.0;
     let mut whole = build(2, None);
     whole.run(TSTOP, -65.0).unwrap();
-    let reference = bits(&whole, 8);
+    let reference = bits(&whole, 9);
     // The copies moved (from -65 mV to rest) and then parted (the step).
     let (v1, v2) = (&reference[1], &reference[4]);
     assert_eq!(v1[..1000], v2[..1000]);
@@ -74,7 +84,7 @@ fn two_copies_continue_from_one_cells_state_bit_for_bit() {
         two.restore_embedded(state, &[0, 0]).unwrap();
         two.continuerun(TSTOP).unwrap();
         assert_eq!(two.steps(), whole.steps(), "saved at {t_save}");
-        let got = bits(&two, 8);
+        let got = bits(&two, 9);
         for (k, (a, b)) in got.iter().zip(&reference).enumerate() {
             let first = a.iter().zip(b).position(|(x, y)| x != y);
             assert_eq!(a.len(), b.len(), "saved at {t_save}: trace {k} length");
@@ -105,5 +115,5 @@ fn what_the_embedding_cannot_carry_is_refused() {
     // An instance without a counterpart: the saved model's IClamp is at
     // the soma, this one's second IClamp in a dendrite.
     let mut with_two = build(2, Some("IClamp"));
-    refused(&mut with_two, &[0, 0], "instance 1 of IClamp");
+    refused(&mut with_two, &[0, 0], "instance 2 of IClamp");
 }

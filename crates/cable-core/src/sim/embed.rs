@@ -8,6 +8,7 @@ use super::state::SimState;
 use super::Simulation;
 use crate::error::SimError;
 use crate::geometry::CellNodes;
+use std::collections::HashMap;
 
 fn mismatch(what: impl Into<String>) -> SimError {
     SimError::StateMismatch(what.into())
@@ -136,25 +137,21 @@ impl Simulation {
             .iter()
             .zip(&s.types)
             .map(|(ts, st)| {
+                let saved_at = instances_by_node(&st.nodes);
+                // Instances of this model seen so far at each node: the rank.
+                let mut seen: HashMap<u32, usize> = HashMap::new();
                 (0..ts.n)
                     .map(|j| {
                         let node = ts.nodes[j];
-                        let rank = ts.nodes[..j].iter().filter(|&&n| n == node).count();
+                        let rank = *seen.entry(node).and_modify(|r| *r += 1).or_insert(0);
                         let want = node_of.get(node as usize).map(|&m| m as u32);
-                        want.and_then(|m| {
-                            st.nodes
-                                .iter()
-                                .enumerate()
-                                .filter(|&(_, &n)| n == m)
-                                .nth(rank)
-                                .map(|(k, _)| k)
-                        })
-                        .ok_or_else(|| {
-                            mismatch(format!(
-                                "instance {j} of {} has no counterpart in the saved model",
-                                ts.ty.info.name
-                            ))
-                        })
+                        want.and_then(|m| saved_at.get(&m)?.get(rank).copied())
+                            .ok_or_else(|| {
+                                mismatch(format!(
+                                    "instance {j} of {} has no counterpart in the saved model",
+                                    ts.ty.info.name
+                                ))
+                            })
                     })
                     .collect()
             })
@@ -192,6 +189,16 @@ impl Simulation {
             })
             .collect()
     }
+}
+
+/// Per node, the indices of the instances at it, in order (one pass: a
+/// model of many instances is matched in linear time).
+fn instances_by_node(nodes: &[u32]) -> HashMap<u32, Vec<usize>> {
+    let mut at: HashMap<u32, Vec<usize>> = HashMap::new();
+    for (k, &n) in nodes.iter().enumerate() {
+        at.entry(n).or_default().push(k);
+    }
+    at
 }
 
 /// The traces `order` names from `saved`: each saved trace moved to its
