@@ -95,10 +95,10 @@ pub fn pulse_amplitudes(
         Convention::Default => i_syn,
     };
     let rect = baseline_and_sign(t, reference, dt, event_times[0])?;
-    let y: Vec<f64> = i_syn
-        .iter()
-        .map(|v| (v - rect.baseline) * rect.sign)
-        .collect();
+    // The rectified current `(v − baseline)·sign`, computed inside each
+    // window only (no copy of the whole trace: the frequency response's
+    // longest train records 470 000 samples).
+    let y = |v: f64| (v - rect.baseline) * rect.sign;
     let mut bounds = Vec::with_capacity(event_times.len() + 1);
     for &e in event_times.iter().chain(std::iter::once(&opts.tstop)) {
         let k = ((e + opts.delay - t0) / dt).floor();
@@ -112,10 +112,15 @@ pub fn pulse_amplitudes(
         }
         bounds.push(k);
     }
-    let n = y.len() as f64;
+    let n = i_syn.len() as f64;
     let window = |j: usize| -> Option<f64> {
         let (a, b) = (bounds[j].min(n) as usize, bounds[j + 1].min(n) as usize);
-        (a < b).then(|| y[a..b].iter().copied().fold(f64::NEG_INFINITY, f64::max))
+        (a < b).then(|| {
+            i_syn[a..b]
+                .iter()
+                .map(|&v| y(v))
+                .fold(f64::NEG_INFINITY, f64::max)
+        })
     };
     let pulses = event_times.len();
     let mut amps = Vec::with_capacity(pulses);
