@@ -333,7 +333,8 @@ impl GapJunctionTuner {
     /// Run every lane of `m` at its conductance in `gs`. With `cc_only` the
     /// run stops two steps after the end of the current step: the coupling
     /// coefficient reads only samples before then, and they do not depend on
-    /// where the run stops.
+    /// where the run stops; the runs returned then carry the coefficient and
+    /// empty traces.
     fn run_lanes(
         &self,
         m: &mut GapModel,
@@ -377,12 +378,15 @@ impl GapJunctionTuner {
                 gen.tstart,
                 gen.tstart + gen.tdur,
             )?;
+            // Only the coefficient is read after a `cc_only` run: its traces
+            // (40 000 samples each at bmtool's settings) are not copied out.
+            let keep = |x: Vec<f64>| if cc_only { Vec::new() } else { x };
             runs.push(GapRun {
                 g,
                 coupling_coefficient: cc,
-                t: t.clone(),
-                v1,
-                v2,
+                t: if cc_only { Vec::new() } else { t.clone() },
+                v1: keep(v1),
+                v2: keep(v2),
             });
         }
         Ok(runs)
