@@ -3,8 +3,8 @@
 //!
 //! Tolerances (the issue's): voltages in passive cells within 1e-9 mV, in spiking
 //! cells within 1e-6 mV, other variables within the same bound relative to their
-//! scale; areas and ri within 1e-12 relative. The engine aims at bit identity; the
-//! printed counts show how many samples are identical.
+//! scale; areas and ri within 1e-12 relative. Every trace sample must also be
+//! bit-identical (the tolerances report how far a difference went).
 
 mod common;
 
@@ -54,6 +54,12 @@ fn check_case(name: &str) -> (usize, usize) {
                     d.max_abs
                 );
             }
+            // The traces are NEURON's bits: a changed bit anywhere fails.
+            assert_eq!(
+                d.identical, d.n,
+                "{name} so={so} {label}: {} of {} samples bit-identical to NEURON",
+                d.identical, d.n
+            );
         }
     }
     counts
