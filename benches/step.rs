@@ -12,6 +12,10 @@
 //! * `fsi/fadvance_1hz_skipping`: one step of that model with a NetStim every
 //!   1 000 ms and skipping on, after its second event (the regime of the
 //!   frequency response's 1 Hz train: nothing stationary, most types replayed);
+//! * `fsi/fadvance_1hz_quiet`: 4 000 steps (100 ms) of that model from 500 ms
+//!   after an event, restored from a saved state each time: only the synapse
+//!   computed, the four other types replayed, the voltages unmoved (the
+//!   regime most of the slow trains' steps are in); throughput per step;
 //! * `fsi_parts/*`: that step with parts of its model taken away (channels,
 //!   synapse, clamp), every step computed;
 //! * `lanes/fsi_fadvance/K`: K copies of that model (own NetStim each) in one
@@ -162,6 +166,9 @@ fn add_fsi_lane(b: &mut ModelBuilder, cell: &CellSpec, interval: f64) {
     b.connect(src, Target::Point(syn), 1.3, &[1.0]).unwrap();
 }
 
+/// Steps of one `fsi/fadvance_1hz_quiet` iteration (100 ms).
+const QUIET_STEPS: u64 = 4000;
+
 fn fsi(c: &mut Criterion) {
     let mut g = c.benchmark_group("fsi");
     let mut s = fsi_sim();
@@ -178,6 +185,38 @@ fn fsi(c: &mut Criterion) {
     g.bench_function("fadvance_1hz_skipping", |b| {
         b.iter(|| s.fadvance().unwrap())
     });
+    // Half a second after a pulse of that model: every type but the synapse
+    // (still decaying) replayed, the voltages unmoved (the frequency
+    // response's slow trains spend most of their steps so).
+    let mut s = fsi_model(1, 1000.0, true);
+    s.run(1600.0, -65.0).unwrap();
+    let quiet = s.save_state().unwrap();
+    let (c0, k0) = (s.replayed_calls(), s.steps());
+    for _ in 0..QUIET_STEPS {
+        s.fadvance().unwrap();
+    }
+    // Four types replayed (their `current` and `state`) at every step.
+    assert_eq!(
+        s.replayed_calls() - c0,
+        8 * (s.steps() - k0),
+        "the quiet regime"
+    );
+    g.throughput(Throughput::Elements(QUIET_STEPS));
+    g.bench_function("fadvance_1hz_quiet", |b| {
+        b.iter_custom(|iters| {
+            let mut total = Duration::ZERO;
+            for _ in 0..iters {
+                s.restore_state(&quiet).unwrap();
+                let start = std::time::Instant::now();
+                for _ in 0..QUIET_STEPS {
+                    s.fadvance().unwrap();
+                }
+                total += start.elapsed();
+            }
+            total
+        })
+    });
+    g.throughput(Throughput::Elements(1));
     let mut s = fsi_sim();
     g.sample_size(30).measurement_time(Duration::from_secs(6));
     g.throughput(Throughput::Elements(24_000));
