@@ -265,10 +265,8 @@ impl GapJunctionTuner {
         self.add_current_step(b, c1)?;
         match self.coupling {
             GapCoupling::Neuron => {
-                let g1 = b.add_point("Gap", Loc::new(c1, &sec, 0.5), &[("g", g)])?;
-                let g2 = b.add_point("Gap", Loc::new(c2, &sec, 0.5), &[("g", g)])?;
-                b.transfer(Loc::new(c2, &sec, conn.sec_x), g1, "vgap")?;
-                b.transfer(Loc::new(c1, &sec, conn.sec_x), g2, "vgap")?;
+                let g1 = self.add_junction(b, c1, c2, g)?;
+                let g2 = self.add_junction(b, c2, c1, g)?;
                 Ok((c1.0, c2.0, vec![g1, g2], None))
             }
             GapCoupling::Implicit => {
@@ -298,19 +296,34 @@ impl GapJunctionTuner {
         if !self.half_start || self.coupling != GapCoupling::Neuron || !a_whole_step {
             return Ok(None);
         }
-        let conn = self.connection();
         let spec = HalfSpec {
             reg: &self.reg,
             cell: &self.cell,
             soma: self.cell.sections[self.cell.soma_index()].name.clone(),
-            sec: self.cell.sections[conn.sec_id].name.clone(),
-            sec_x: conn.sec_x,
+            add_junction: &|b, at, partner, g| self.add_junction(b, at, partner, g),
             add_step: &|b, c| self.add_current_step(b, c),
             build: &|b| self.build_sim(b),
             t_stop,
             v_init: gen.v_init,
         };
         Ok(Some(HalfModel::build(spec, gs, pairs)?))
+    }
+
+    /// bmtool's junction: a `Gap` of conductance `g` at `at`'s `sec(0.5)`,
+    /// reading `partner`'s voltage at `sec(sec_x)` (the pair model's two
+    /// junctions, and the half model's, whose partner is the cell itself).
+    fn add_junction(
+        &self,
+        b: &mut ModelBuilder,
+        at: CellId,
+        partner: CellId,
+        g: f64,
+    ) -> Result<PointId, TunerError> {
+        let conn = self.connection();
+        let sec = &self.cell.sections[conn.sec_id].name;
+        let gap = b.add_point("Gap", Loc::new(at, sec, 0.5), &[("g", g)])?;
+        b.transfer(Loc::new(partner, sec, conn.sec_x), gap, "vgap")?;
+        Ok(gap)
     }
 
     /// The current step into `cell`'s soma: `iclamp_amp` from `tstart` for
@@ -380,13 +393,17 @@ impl GapJunctionTuner {
             )?;
             // Only the coefficient is read after a `cc_only` run: its traces
             // (40 000 samples each at bmtool's settings) are not copied out.
-            let keep = |x: Vec<f64>| if cc_only { Vec::new() } else { x };
+            let (t, v1, v2) = if cc_only {
+                Default::default()
+            } else {
+                (t.clone(), v1, v2)
+            };
             runs.push(GapRun {
                 g,
                 coupling_coefficient: cc,
-                t: if cc_only { Vec::new() } else { t.clone() },
-                v1: keep(v1),
-                v2: keep(v2),
+                t,
+                v1,
+                v2,
             });
         }
         Ok(runs)

@@ -14,17 +14,22 @@
 //! bit; `GapJunctionTuner::set_half_start` turns it off.
 
 use crate::TunerError;
-use cable_core::{CellId, CellSpec, Loc, ModelBuilder, PointId, SimState, Simulation};
+use cable_core::{CellId, CellSpec, ModelBuilder, PointId, SimState, Simulation};
 use mech_api::Registry;
+
+/// Adds a junction of conductance `g` (the last argument) to the first
+/// cell, reading the second's voltage.
+pub(crate) type AddJunction<'a> =
+    dyn Fn(&mut ModelBuilder, CellId, CellId, f64) -> Result<PointId, TunerError> + 'a;
 
 /// What the half model is built from (the gap tuner fills it in).
 pub(crate) struct HalfSpec<'a> {
     pub reg: &'a Registry,
     pub cell: &'a CellSpec,
     pub soma: String,
-    /// The junction's section and the position its partner voltage is read.
-    pub sec: String,
-    pub sec_x: f64,
+    /// Adds the pair's junction (conductance `g`) to a cell, reading a
+    /// partner's voltage: here the cell's own.
+    pub add_junction: &'a AddJunction<'a>,
     /// Adds the pair's current step to a cell.
     pub add_step: &'a dyn Fn(&mut ModelBuilder, CellId) -> Result<(), TunerError>,
     /// Builds the simulation (options, cancel flag).
@@ -62,8 +67,7 @@ impl HalfModel {
         for &g in gs {
             let c = b.add_cell(spec.cell)?;
             (spec.add_step)(b, c)?;
-            let gap = b.add_point("Gap", Loc::new(c, &spec.sec, 0.5), &[("g", g)])?;
-            b.transfer(Loc::new(c, &spec.sec, spec.sec_x), gap, "vgap")?;
+            let gap = (spec.add_junction)(b, c, c, g)?;
             cells.push(c.0);
             gaps.push(gap);
         }
