@@ -6,6 +6,8 @@
 use cable_core::{CellSpec, Loc, ModelBuilder, SimError, SimOptions, Simulation};
 use std::path::PathBuf;
 
+mod common;
+
 fn tree() -> CellSpec {
     let p =
         PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/cells/hh_tree.json");
@@ -85,14 +87,7 @@ fn two_copies_continue_from_one_cells_state_bit_for_bit() {
         two.continuerun(TSTOP).unwrap();
         assert_eq!(two.steps(), whole.steps(), "saved at {t_save}");
         let got = bits(&two, 9);
-        for (k, (a, b)) in got.iter().zip(&reference).enumerate() {
-            let first = a.iter().zip(b).position(|(x, y)| x != y);
-            assert_eq!(a.len(), b.len(), "saved at {t_save}: trace {k} length");
-            assert!(
-                first.is_none(),
-                "saved at {t_save}: trace {k} differs at {first:?}"
-            );
-        }
+        common::assert_same_records(&got, &reference, &format!("saved at {t_save}"));
     }
 }
 

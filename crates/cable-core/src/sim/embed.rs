@@ -37,13 +37,31 @@ impl Simulation {
         let node_of = self.node_map(&s, cell_of)?;
         self.check_embeddable(&s)?;
         let inst_of = self.instance_maps(&s, &node_of)?;
-        let order = self.trace_sources(&s, &node_of, &inst_of)?;
+        let (queue_seq, skipped) = (s.queue_seq, s.skipped);
+        self.take_cells(s, &node_of, &inst_of)?;
+        self.queue = Default::default();
+        self.queue.set_seq(queue_seq);
+        self.resume(skipped);
+        Ok(())
+    }
+
+    /// The cell-borne part of an embedding: time and step count, each node's
+    /// voltage and ion variables, each non-artificial instance's fields, the
+    /// globals and caches of the non-artificial types, the recorded traces.
+    pub(super) fn take_cells(
+        &mut self,
+        s: SimState,
+        node_of: &[usize],
+        inst_of: &[Option<Vec<usize>>],
+    ) -> Result<(), SimError> {
+        let order = self.trace_sources(&s, node_of, inst_of)?;
         self.t = s.t;
         self.steps = s.steps;
         for (n, &m) in node_of.iter().enumerate() {
             self.v[n] = s.v[m];
         }
-        for ((ts, st), map) in self.types.iter_mut().zip(&s.types).zip(&inst_of) {
+        for ((ts, st), map) in self.types.iter_mut().zip(&s.types).zip(inst_of) {
+            let Some(map) = map else { continue };
             let nf = ts.ty.info.fields.len();
             for f in 0..nf {
                 for (j, &k) in map.iter().enumerate() {
@@ -67,15 +85,12 @@ impl Simulation {
                 }
             }
         }
-        self.queue = Default::default();
-        self.queue.set_seq(s.queue_seq);
         self.traces = moved_traces(s.traces, &order);
-        self.resume(s.skipped);
         Ok(())
     }
 
     /// For each node of this model, its counterpart in the saved model.
-    fn node_map(&self, s: &SimState, cell_of: &[usize]) -> Result<Vec<usize>, SimError> {
+    pub(super) fn node_map(&self, s: &SimState, cell_of: &[usize]) -> Result<Vec<usize>, SimError> {
         let cells = &self.disc.cells;
         if cell_of.len() != cells.len() {
             return Err(mismatch(format!(
@@ -116,6 +131,14 @@ impl Simulation {
                 "a state with event sources, connections or queued events cannot be embedded",
             ));
         }
+        if self.types.iter().any(|ts| is_artificial(ts) && ts.n > 0) {
+            return Err(mismatch("a model with artificial cells cannot be embedded"));
+        }
+        self.check_same_types(s)
+    }
+
+    /// The same mechanism types (names, globals, caches) and ions.
+    pub(super) fn check_same_types(&self, s: &SimState) -> Result<(), SimError> {
         if s.types.len() != self.types.len()
             || s.types.iter().zip(&self.types).any(|(st, ts)| {
                 st.name != ts.ty.info.name
@@ -131,12 +154,20 @@ impl Simulation {
         Ok(())
     }
 
-    /// Per type, the saved instance each instance takes its fields from.
-    fn instance_maps(&self, s: &SimState, node_of: &[usize]) -> Result<Vec<Vec<usize>>, SimError> {
+    /// Per type, the saved instance each instance takes its fields from
+    /// (`None` for artificial cells, which have no node).
+    pub(super) fn instance_maps(
+        &self,
+        s: &SimState,
+        node_of: &[usize],
+    ) -> Result<Vec<Option<Vec<usize>>>, SimError> {
         self.types
             .iter()
             .zip(&s.types)
             .map(|(ts, st)| {
+                if is_artificial(ts) {
+                    return Ok(None);
+                }
                 let saved_at = instances_by_node(&st.nodes);
                 // Instances of this model seen so far at each node: the rank.
                 let mut seen: HashMap<u32, usize> = HashMap::new();
@@ -153,7 +184,8 @@ impl Simulation {
                                 ))
                             })
                     })
-                    .collect()
+                    .collect::<Result<Vec<usize>, SimError>>()
+                    .map(Some)
             })
             .collect()
     }
@@ -164,7 +196,7 @@ impl Simulation {
         &self,
         s: &SimState,
         node_of: &[usize],
-        inst_of: &[Vec<usize>],
+        inst_of: &[Option<Vec<usize>>],
     ) -> Result<Vec<usize>, SimError> {
         self.probes
             .iter()
@@ -172,10 +204,17 @@ impl Simulation {
                 let want = match *p {
                     ProbeTarget::Time => ProbeTarget::Time,
                     ProbeTarget::Node(n) => ProbeTarget::Node(node_of[n]),
-                    ProbeTarget::Field { ti, f, inst } => ProbeTarget::Field {
-                        ti,
-                        f,
-                        inst: inst_of[ti][inst],
+                    ProbeTarget::Field { ti, f, inst } => match &inst_of[ti] {
+                        Some(map) => ProbeTarget::Field {
+                            ti,
+                            f,
+                            inst: map[inst],
+                        },
+                        None => {
+                            return Err(mismatch(
+                                "a recorded variable of an artificial cell cannot be restored",
+                            ))
+                        }
                     },
                     ProbeTarget::Ion { ion, what, node } => ProbeTarget::Ion {
                         ion,
@@ -189,6 +228,11 @@ impl Simulation {
             })
             .collect()
     }
+}
+
+/// Whether a type is an artificial cell's (instances without a node).
+pub(super) fn is_artificial(ts: &super::storage::TypeStore) -> bool {
+    ts.ty.info.kind == mech_api::Kind::Artificial
 }
 
 /// Per node, the indices of the instances at it, in order (one pass: a

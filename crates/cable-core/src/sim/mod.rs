@@ -29,7 +29,9 @@
 //! * `probes` — recording and reading variables;
 //! * `faults` — non-finite values named, cancellation;
 //! * `state` — checkpoints ([`SimState`]);
-//! * `embed` — a checkpoint of a smaller model restored cell by cell.
+//! * `embed` — a checkpoint of a smaller model restored cell by cell;
+//! * `graft` — such a checkpoint taken by the cells of a model whose
+//!   stimulators differ.
 
 use crate::cell::CellSpec;
 use crate::geometry::Discretization;
@@ -41,6 +43,7 @@ use std::collections::HashMap;
 mod embed;
 mod events;
 mod faults;
+mod graft;
 mod host;
 mod init;
 mod options;

@@ -9,7 +9,7 @@ use crate::geometry::CellNodes;
 
 /// Where a queued self event's weight vector lives.
 #[derive(Debug, Clone, Copy, PartialEq)]
-enum WeightRef {
+pub(super) enum WeightRef {
     Null,
     Spare,
     Conn(usize),
@@ -19,11 +19,11 @@ enum WeightRef {
 pub(super) struct SavedEvent {
     t: f64,
     seq: u64,
-    kind: SavedKind,
+    pub(super) kind: SavedKind,
 }
 
 #[derive(Debug, Clone, Copy)]
-enum SavedKind {
+pub(super) enum SavedKind {
     NetCon(usize),
     SelfEvent {
         ti: usize,
