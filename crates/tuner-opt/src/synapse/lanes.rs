@@ -7,6 +7,7 @@
 //! cut where its own run would have stopped (NEURON's `continuerun`: the first
 //! sample at or after `tstop − dt/2`) and its spikes to that time.
 
+use super::prefix::TrainPrefix;
 use super::stimulus::{train_times, LaneParts, Stim};
 use super::{SynapseTuner, Traces, TrainResult};
 use crate::TunerError;
@@ -30,9 +31,11 @@ impl SynapseTuner {
         }
         self.check_work(&work)?;
         let groups = self.lane_groups(protocols, TRAIN_LANES);
+        // The stretch before the first event, run once for all the trains.
+        let prefix = self.train_prefix(protocols);
         let done: Vec<Vec<(usize, Result<TrainResult, TunerError>)>> = groups
             .par_iter()
-            .map(|group| self.group_trains(protocols, group))
+            .map(|group| self.group_trains(protocols, group, prefix.as_ref()))
             .collect();
         let mut all: Vec<(usize, Result<TrainResult, TunerError>)> =
             done.into_iter().flatten().collect();
@@ -41,16 +44,17 @@ impl SynapseTuner {
     }
 
     /// The trains of `group` (indices into `protocols`) with their indices:
-    /// one simulation in lanes, or the train alone for a group of one; if
-    /// the shared simulation fails, each train alone, with its own result or
-    /// error.
+    /// one simulation in lanes (continued from `prefix` if given), or the
+    /// train alone for a group of one without a prefix; if the shared
+    /// simulation fails, each train alone, with its own result or error.
     pub(super) fn group_trains(
         &self,
         protocols: &[(f64, f64)],
         group: &[usize],
+        prefix: Option<&TrainPrefix>,
     ) -> Vec<(usize, Result<TrainResult, TunerError>)> {
         let alone = |i: usize| (i, self.train(protocols[i].0, protocols[i].1));
-        if group.len() == 1 {
+        if group.len() == 1 && prefix.is_none() {
             return vec![alone(group[0])];
         }
         let stims: Vec<Stim> = group
@@ -60,7 +64,7 @@ impl SynapseTuner {
                 delay: protocols[i].1,
             })
             .collect();
-        match self.run_lanes(&stims) {
+        match self.run_lanes(&stims, prefix) {
             Ok(traces) => group
                 .iter()
                 .zip(traces)
@@ -105,15 +109,27 @@ impl SynapseTuner {
     }
 
     /// Runs of `stims` (which start from the same voltage) in one
-    /// simulation: the traces of each, cut to its own stop.
-    pub(super) fn run_lanes(&self, stims: &[Stim]) -> Result<Vec<Traces>, TunerError> {
+    /// simulation, continued from `prefix` if given: the traces of each, cut
+    /// to its own stop.
+    pub(super) fn run_lanes(
+        &self,
+        stims: &[Stim],
+        prefix: Option<&TrainPrefix>,
+    ) -> Result<Vec<Traces>, TunerError> {
         let v0 = self.start_v(stims[0]);
         debug_assert!(stims
             .iter()
             .all(|&s| self.start_v(s).to_bits() == v0.to_bits()));
         let mut bl = self.build_lanes(stims)?;
         let tstop = bl.lanes.iter().map(|l| l.tstop).fold(f64::MIN, f64::max);
-        bl.sim.run(tstop, v0)?;
+        match prefix {
+            Some(p) => {
+                bl.sim.finitialize(v0)?;
+                p.graft(&mut bl)?;
+                bl.sim.continuerun(tstop)?;
+            }
+            None => bl.sim.run(tstop, v0)?,
+        }
         let dt = self.settings.general.dt;
         bl.lanes
             .iter()

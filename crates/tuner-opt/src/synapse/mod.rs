@@ -32,6 +32,7 @@
 
 mod checkpoint;
 mod lanes;
+mod prefix;
 mod results;
 mod runs;
 mod stimulus;

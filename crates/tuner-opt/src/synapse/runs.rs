@@ -195,6 +195,8 @@ impl SynapseTuner {
         // would pair it with the next longest.
         let protocols: Vec<(f64, f64)> = freqs.iter().map(|&f| (f, delay)).collect();
         let groups = self.lane_groups(&protocols, FREQ_LANES);
+        // The stretch before the first event, run once for all the trains.
+        let prefix = self.train_prefix(&protocols);
         let next = std::sync::atomic::AtomicUsize::new(0);
         let done = std::sync::Mutex::new(Vec::with_capacity(freqs.len()));
         let workers = rayon::current_num_threads().clamp(1, groups.len());
@@ -203,7 +205,7 @@ impl SynapseTuner {
                 s.spawn(|_| loop {
                     let k = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                     let Some(g) = groups.get(k) else { break };
-                    for (i, r) in self.group_trains(&protocols, g) {
+                    for (i, r) in self.group_trains(&protocols, g, prefix.as_ref()) {
                         progress();
                         crate::lock(&done).push((i, r.map(|r| r.metrics)));
                     }
