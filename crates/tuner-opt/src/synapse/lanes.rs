@@ -125,7 +125,7 @@ impl SynapseTuner {
         match prefix {
             Some(p) => {
                 bl.sim.finitialize(v0)?;
-                p.graft(&mut bl)?;
+                p.graft(&mut bl.sim, &bl.lanes)?;
                 bl.sim.continuerun(tstop)?;
             }
             None => bl.sim.run(tstop, v0)?,

@@ -9,11 +9,10 @@
 //! ([`cable_core::Simulation::graft_embedded`]). `tests/lanes.rs` compares
 //! each train with the train run alone, every trace sample.
 
-use super::lanes::BuiltLanes;
-use super::stimulus::{train_times, Stim};
+use super::stimulus::{train_times, LaneParts, Stim};
 use super::SynapseTuner;
 use crate::TunerError;
-use cable_core::SimState;
+use cable_core::{SimState, Simulation};
 
 /// One lane's state just before the first event of any of a call's trains.
 pub(super) struct TrainPrefix {
@@ -53,14 +52,19 @@ impl SynapseTuner {
 }
 
 impl TrainPrefix {
-    /// Continue `bl` (its lanes' trains, just initialised) from the prefix:
-    /// every lane's cell takes the prefix's, and each clamp its own stop.
-    pub(super) fn graft(&self, bl: &mut BuiltLanes) -> Result<(), TunerError> {
-        let cells = vec![0; bl.lanes.len()];
-        bl.sim.graft_embedded(self.state.clone(), &cells)?;
-        for lane in &bl.lanes {
+    /// Continue `sim` (the trains of `lanes`, just initialised) from the
+    /// prefix: every lane's cell takes the prefix's, and each clamp its own
+    /// stop.
+    pub(super) fn graft(
+        &self,
+        sim: &mut Simulation,
+        lanes: &[LaneParts],
+    ) -> Result<(), TunerError> {
+        let cells = vec![0; lanes.len()];
+        sim.graft_embedded(self.state.clone(), &cells)?;
+        for lane in lanes {
             if let Some(clamp) = lane.clamp {
-                bl.sim.set_point_param(clamp, "dur[1]", lane.tstop)?;
+                sim.set_point_param(clamp, "dur[1]", lane.tstop)?;
             }
         }
         Ok(())
