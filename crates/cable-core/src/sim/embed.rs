@@ -4,15 +4,11 @@
 //! step, where the two cells of a pair are the same cell, bit for bit.
 
 use super::probes::ProbeTarget;
-use super::state::SimState;
+use super::state::{mismatch, SimState};
 use super::Simulation;
 use crate::error::SimError;
 use crate::geometry::CellNodes;
 use std::collections::HashMap;
-
-fn mismatch(what: impl Into<String>) -> SimError {
-    SimError::StateMismatch(what.into())
-}
 
 impl Simulation {
     /// Continue from a state saved in a model with other cells:
@@ -131,7 +127,7 @@ impl Simulation {
                 "a state with event sources, connections or queued events cannot be embedded",
             ));
         }
-        if self.types.iter().any(|ts| is_artificial(ts) && ts.n > 0) {
+        if self.types.iter().any(|ts| ts.is_artificial() && ts.n > 0) {
             return Err(mismatch("a model with artificial cells cannot be embedded"));
         }
         self.check_same_types(s)
@@ -165,7 +161,7 @@ impl Simulation {
             .iter()
             .zip(&s.types)
             .map(|(ts, st)| {
-                if is_artificial(ts) {
+                if ts.is_artificial() {
                     return Ok(None);
                 }
                 let saved_at = instances_by_node(&st.nodes);
@@ -228,11 +224,6 @@ impl Simulation {
             })
             .collect()
     }
-}
-
-/// Whether a type is an artificial cell's (instances without a node).
-pub(super) fn is_artificial(ts: &super::storage::TypeStore) -> bool {
-    ts.ty.info.kind == mech_api::Kind::Artificial
 }
 
 /// Per node, the indices of the instances at it, in order (one pass: a

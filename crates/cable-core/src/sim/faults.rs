@@ -9,7 +9,6 @@
 
 use super::Simulation;
 use crate::error::SimError;
-use mech_api::Kind;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
@@ -75,7 +74,7 @@ impl Simulation {
     #[inline(never)]
     pub(super) fn nonfinite_voltage(&self) -> SimError {
         for ts in &self.types {
-            if ts.ty.info.kind == Kind::Artificial {
+            if ts.is_artificial() {
                 continue;
             }
             for (f, field) in ts.ty.info.fields.iter().enumerate() {

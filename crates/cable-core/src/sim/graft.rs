@@ -4,19 +4,11 @@
 //! their stimulators share the stretch before the first event: the synapse
 //! tuner's trains at several frequencies run it once.
 
-use super::embed::is_artificial;
 use super::events::SourceKind;
-use super::queue::EventKind;
-use super::state::{SavedKind, SimState};
+use super::queue::{holds_all_given, EventKind};
+use super::state::{mismatch, SavedKind, SimState};
 use super::Simulation;
 use crate::error::SimError;
-
-fn mismatch(what: impl Into<String>) -> SimError {
-    SimError::StateMismatch(what.into())
-}
-
-/// The insertion number of an empty queue (`Queue::clear`).
-const QUEUE_BASE: u64 = 1 << 32;
 
 impl Simulation {
     /// Continue from a state saved in a model whose cells are those of this
@@ -58,12 +50,12 @@ impl Simulation {
     /// queued events their self events, none delivered yet; this one's come
     /// after the saved time.
     fn check_untouched(&self, s: &SimState) -> Result<(), SimError> {
-        let artificial = |ti: usize| self.types.get(ti).is_some_and(is_artificial);
+        let artificial = |ti: usize| self.types.get(ti).is_some_and(|ts| ts.is_artificial());
         let saved_queue = s.events.iter().all(|e| match e.kind {
             SavedKind::SelfEvent { ti, .. } => artificial(ti),
             SavedKind::NetCon(_) => false,
         });
-        let saved_whole = s.queue_seq == QUEUE_BASE + s.events.len() as u64;
+        let saved_whole = holds_all_given(s.queue_seq, s.events.len());
         let no_spikes = s.presyns.iter().all(|(_, spikes)| spikes.is_empty());
         if !(saved_queue && saved_whole && no_spikes) {
             return Err(mismatch(
@@ -78,7 +70,7 @@ impl Simulation {
             EventKind::SelfEvent { ti, .. } => artificial(ti),
             EventKind::NetCon(_) => false,
         });
-        let own_whole = self.queue.seq() == QUEUE_BASE + self.queue.len() as u64;
+        let own_whole = holds_all_given(self.queue.seq(), self.queue.len());
         if !(own_sources && own_queue && own_whole) {
             return Err(mismatch(
                 "a state is grafted only into a model stimulated by artificial cells alone",

@@ -2,7 +2,6 @@
 
 use super::Simulation;
 use crate::error::SimError;
-use mech_api::Kind;
 
 impl Simulation {
     /// NEURON's `finitialize(v_init)`: t = 0, every node's v = `v_init`, INITIAL
@@ -45,13 +44,13 @@ impl Simulation {
         }
         self.transfer();
         for ti in 0..self.types.len() {
-            if self.types[ti].ty.info.kind != Kind::Artificial && self.types[ti].n > 0 {
+            if !self.types[ti].is_artificial() && self.types[ti].n > 0 {
                 self.call_init(ti)?;
                 self.wrote_conc(ti);
             }
         }
         for ti in 0..self.types.len() {
-            if self.types[ti].ty.info.kind == Kind::Artificial && self.types[ti].n > 0 {
+            if self.types[ti].is_artificial() && self.types[ti].n > 0 {
                 self.call_init(ti)?;
             }
         }

@@ -6,7 +6,6 @@ use super::Simulation;
 use crate::error::SimError;
 use crate::ids::{ArtId, PointId};
 use crate::ions::{parse_ion_var, IonVar};
-use mech_api::Kind;
 
 /// What a recorded trace samples.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -230,9 +229,7 @@ impl Simulation {
             ProbeTarget::Field { ti, f, inst } => {
                 let ts = &self.types[ti];
                 let place = match ts.nodes.get(inst) {
-                    Some(&nd) if ts.ty.info.kind != Kind::Artificial => {
-                        self.node_place(nd as usize)
-                    }
+                    Some(&nd) if !ts.is_artificial() => self.node_place(nd as usize),
                     _ => format!("instance {inst}"),
                 };
                 SimError::NonFinite {

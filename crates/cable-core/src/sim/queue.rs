@@ -67,11 +67,21 @@ pub(crate) enum MoveError {
     Delivered,
 }
 
+/// The insertion number of an empty queue: room below it for the events
+/// `move_self_event` puts in front.
+const SEQ_BASE: u64 = 1 << 32;
+
+/// Whether a queue whose last insertion number is `seq` and which holds
+/// `len` events still holds every event it was given since it was cleared
+/// (none delivered, none moved).
+pub(super) fn holds_all_given(seq: u64, len: usize) -> bool {
+    seq == SEQ_BASE + len as u64
+}
+
 impl Queue {
     pub fn clear(&mut self) {
         self.heap.clear();
-        // Room below for the events `move_self_event` puts in front.
-        self.seq = 1 << 32;
+        self.seq = SEQ_BASE;
         self.movable.clear();
     }
 

@@ -7,7 +7,6 @@ use super::probes::ProbeTarget;
 use super::Simulation;
 use crate::error::SimError;
 use mech_api::abi::{IonState, STATUS_OK};
-use mech_api::Kind;
 
 /// Bookkeeping of the stationary-step detection (see
 /// [`SimOptions::skip_stationary`]).
@@ -326,7 +325,7 @@ impl Simulation {
         out.clear();
         out.extend(self.v.iter().map(|x| x.to_bits()));
         for ts in &self.types {
-            if ts.ty.info.kind != Kind::Artificial {
+            if !ts.is_artificial() {
                 out.extend(ts.data.iter().map(|x| x.to_bits()));
             }
         }

@@ -77,7 +77,8 @@ impl SimState {
     }
 }
 
-fn mismatch(what: impl Into<String>) -> SimError {
+/// A state that does not fit the simulation it is restored into.
+pub(super) fn mismatch(what: impl Into<String>) -> SimError {
     SimError::StateMismatch(what.into())
 }
 

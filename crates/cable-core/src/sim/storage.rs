@@ -28,6 +28,11 @@ pub(crate) struct TypeStore {
 }
 
 impl TypeStore {
+    /// Whether this is an artificial cell's type (instances without a node).
+    pub fn is_artificial(&self) -> bool {
+        self.ty.info.kind == Kind::Artificial
+    }
+
     pub fn new(
         ty: Arc<MechType>,
         n: usize,
@@ -196,7 +201,7 @@ impl Simulation {
     #[inline(never)]
     fn rebuild_packs(&mut self) {
         self.stepped = (0..self.types.len())
-            .filter(|&ti| self.types[ti].n > 0 && self.types[ti].ty.info.kind != Kind::Artificial)
+            .filter(|&ti| self.types[ti].n > 0 && !self.types[ti].is_artificial())
             .collect();
         self.packs = (0..self.stepped.len())
             .map(|k| self.ppack(self.stepped[k], self.t))
