@@ -1,4 +1,4 @@
-//! The C ABI shared by the host and plugin catalogues (version 1.3).
+//! The C ABI shared by the host and plugin catalogues (version 1.4).
 //!
 //! Everything here is `#[repr(C)]` and made of plain integers, doubles and raw
 //! pointers, so a catalogue may be written in any language that can produce a
@@ -18,7 +18,7 @@ pub const ABI_MAGIC: [u8; 8] = *b"SYNMECH\0";
 pub const ABI_VERSION_MAJOR: u32 = 1;
 /// Incremented on compatible additions; the host accepts catalogues whose minor
 /// is not newer than its own.
-pub const ABI_VERSION_MINOR: u32 = 3;
+pub const ABI_VERSION_MINOR: u32 = 4;
 /// Name of the exported `static AbiHeader` (data, not code: reading it runs nothing).
 pub const HEADER_SYMBOL: &str = "synaptune_mech_abi";
 /// Name of the exported `extern "C" fn() -> *const RawCatalogue`.
@@ -46,6 +46,14 @@ pub const MECH_HAS_STATE: u32 = 2;
 /// Mechanism flag: each instance has a vector of doubles set by the host
 /// (VecStim's event times); see [`PPack::inst_vec`].
 pub const MECH_INSTANCE_VECTOR: u32 = 4;
+
+/// Mechanism flag (since 1.4): its code draws from (or reseeds) a random
+/// stream that outlives a run — NEURON's `scop_random`, one per process —
+/// so a run's numbers depend on every draw made before it, in any run. The
+/// host then runs such a model's simulations one after another, each from
+/// its start, as NEURON would (no shared or saved starts, no lanes).
+/// Catalogues built for older minors never set it.
+pub const MECH_DRAWS_RANDOM: u32 = 8;
 
 /// Field kind: a parameter (settable, has a default).
 pub const FIELD_PARAMETER: u32 = 0;

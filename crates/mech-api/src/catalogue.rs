@@ -258,6 +258,7 @@ unsafe fn read_mech(m: &RawMech, cat: &str, origin: &Origin) -> Result<MechType,
         has_net_init: m.net_init.is_some(),
         scratch_len: m.scratch_len as usize,
         instance_vector: m.flags & abi::MECH_INSTANCE_VECTOR != 0,
+        draws_random: m.flags & abi::MECH_DRAWS_RANDOM != 0,
     };
     info.check().map_err(DescriptorError::new)?;
     Ok(MechType {

@@ -232,6 +232,10 @@ pub fn build_catalogue(name: &str, version: &str, entries: Vec<Entry>) -> Catalo
                     abi::MECH_INSTANCE_VECTOR
                 } else {
                     0
+                }) | (if info.draws_random {
+                    abi::MECH_DRAWS_RANDOM
+                } else {
+                    0
                 }),
                 builtin_rank: info.builtin_rank,
                 source_file: leak_str(&info.source_file),

@@ -140,6 +140,9 @@ pub struct MechInfo {
     pub scratch_len: usize,
     /// Each instance takes a vector of doubles from the host (VecStim).
     pub instance_vector: bool,
+    /// Its code draws from a random stream that outlives a run
+    /// ([`abi::MECH_DRAWS_RANDOM`]).
+    pub draws_random: bool,
 }
 
 impl MechInfo {
@@ -157,6 +160,7 @@ impl MechInfo {
             has_net_init: false,
             scratch_len: 0,
             instance_vector: false,
+            draws_random: false,
         }
     }
 
@@ -284,6 +288,13 @@ impl MechInfo {
     /// Declare that each instance takes a vector of doubles from the host.
     pub fn with_instance_vector(mut self) -> Self {
         self.instance_vector = true;
+        self
+    }
+
+    /// Declare that the mechanism draws from a random stream that outlives a
+    /// run ([`abi::MECH_DRAWS_RANDOM`]).
+    pub fn draws_random(mut self) -> Self {
+        self.draws_random = true;
         self
     }
 

@@ -115,6 +115,9 @@ impl Gen<'_> {
         if self.scratch_len > 0 {
             let _ = writeln!(info, "            .scratch({})", self.scratch_len);
         }
+        if self.draws_random() {
+            info.push_str("            .draws_random()\n");
+        }
         info
     }
 
@@ -227,40 +230,62 @@ impl Gen<'_> {
         blocks.extend(m.module.derivatives.iter().map(|d| &d.body));
         blocks.extend(m.module.kinetics.iter().map(|d| &d.body));
         blocks.extend(m.module.funcs.iter().map(|f| &f.body));
-        let mut uses_t = false;
-        for b in blocks {
-            let all = b.all_stmts();
-            for s in all {
-                let mut look = |e: &Expr| {
-                    e.walk(&mut |x| {
-                        // `t`, or a random number (state outside the fields).
-                        if matches!(x, Expr::Name(n, _) if n == "t")
-                            || matches!(x, Expr::Call(n, _, _) if RANDOM.contains(&n.as_str()))
-                        {
-                            uses_t = true;
-                        }
-                    })
-                };
-                match &s.kind {
-                    StmtKind::Assign(_, e) | StmtKind::Deriv(_, e) | StmtKind::Call(e) => look(e),
-                    StmtKind::If(c, _, _) | StmtKind::While(c, _) => look(c),
-                    StmtKind::Table { from, to, .. } => {
-                        look(from);
-                        look(to);
-                    }
-                    StmtKind::Reaction { kf, kb, .. } => {
-                        look(kf);
-                        look(kb);
-                    }
-                    StmtKind::Flux { rate, .. } => look(rate),
-                    StmtKind::Conserve { total, .. } => look(total),
-                    StmtKind::Verbatim(_) | StmtKind::Unsupported(_) => uses_t = true,
-                    _ => {}
+        !any_expr(&blocks, &mut |x| {
+            // `t`, or a random number (state outside the fields).
+            matches!(x, Expr::Name(n, _) if n == "t") || is_random_call(x)
+        })
+    }
+
+    /// Whether any block of the file draws from or reseeds `scop_random`'s
+    /// stream (or holds C code, which might): runs of such a mechanism
+    /// depend on every draw made before them (mech-api's `draws_random`).
+    pub(super) fn draws_random(&self) -> bool {
+        let m = &self.m.module;
+        let mut blocks: Vec<&Block> = Vec::new();
+        blocks.extend(m.initial.iter().map(|(b, _)| b));
+        blocks.extend(m.ba.iter().map(|(_, b, _)| b));
+        blocks.extend(m.breakpoint.iter().map(|(b, _)| b));
+        blocks.extend(m.derivatives.iter().map(|d| &d.body));
+        blocks.extend(m.kinetics.iter().map(|d| &d.body));
+        blocks.extend(m.linears.iter().map(|d| &d.body));
+        blocks.extend(m.funcs.iter().map(|f| &f.body));
+        blocks.extend(m.net_receive.iter().map(|nr| &nr.body));
+        any_expr(&blocks, &mut is_random_call)
+    }
+}
+
+/// A call of a built-in that draws from or reseeds `scop_random`'s stream.
+fn is_random_call(x: &Expr) -> bool {
+    matches!(x, Expr::Call(n, _, _) if RANDOM.contains(&n.as_str()))
+}
+
+/// Whether `hit` holds for any expression (or sub-expression) of any
+/// statement of `blocks`, nested ones included; C code (VERBATIM, unsupported
+/// statements) counts as a hit.
+fn any_expr(blocks: &[&Block], hit: &mut dyn FnMut(&Expr) -> bool) -> bool {
+    let mut found = false;
+    for b in blocks {
+        for s in b.all_stmts() {
+            let mut look = |e: &Expr| e.walk(&mut |x| found |= hit(x));
+            match &s.kind {
+                StmtKind::Assign(_, e) | StmtKind::Deriv(_, e) | StmtKind::Call(e) => look(e),
+                StmtKind::If(c, _, _) | StmtKind::While(c, _) => look(c),
+                StmtKind::Table { from, to, .. } => {
+                    look(from);
+                    look(to);
                 }
+                StmtKind::Reaction { kf, kb, .. } => {
+                    look(kf);
+                    look(kb);
+                }
+                StmtKind::Flux { rate, .. } => look(rate),
+                StmtKind::Conserve { total, .. } => look(total),
+                StmtKind::Verbatim(_) | StmtKind::Unsupported(_) => found = true,
+                _ => {}
             }
         }
-        !uses_t
     }
+    found
 }
 
 /// The built-ins that draw from or reseed `scop_random`'s stream.
@@ -272,4 +297,28 @@ fn has_net_init(nr: &NetReceive) -> bool {
         .stmts
         .iter()
         .any(|s| matches!(s.kind, StmtKind::NetInitial(_)))
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::compile::translate;
+
+    fn source(breakpoint: &str) -> String {
+        let src = format!(
+            "NEURON {{ SUFFIX noisy NONSPECIFIC_CURRENT i RANGE amp }}\n\
+             PARAMETER {{ amp = 0.001 (mA/cm2) }}\n\
+             ASSIGNED {{ v (mV) i (mA/cm2) }}\n\
+             BREAKPOINT {{ {breakpoint} }}\n"
+        );
+        translate(&src, "noisy.mod").unwrap().source
+    }
+
+    /// A file that draws from `scop_random`'s stream declares it
+    /// (mech-api's `draws_random`); one that does not, does not.
+    #[test]
+    fn random_draws_are_declared() {
+        assert!(source("i = amp * normrand(0, 1)").contains(".draws_random()"));
+        assert!(source("i = amp * exprand(2)").contains(".draws_random()"));
+        assert!(!source("i = amp * v").contains(".draws_random()"));
+    }
 }
