@@ -17,6 +17,15 @@
 //! The tuners are built once from the settings files, untimed (as bmtool's
 //! worker builds its tuner once); each job still builds its simulations. The
 //! first repetition is not discarded.
+//!
+//! Every repetition of those jobs starts with no saved start (the tuner's
+//! memo of its last run before the first event is cleared, untimed): each is
+//! a first call. Two more jobs time the calls after it, as a notebook makes
+//! them when a slider moves: `single_event_again` and `train_again` run the
+//! single event and the 50 Hz train on a copy of the tuner whose `Use`
+//! alternates between 0.4 and 0.41 from one repetition to the next (an
+//! event-only parameter), after two untimed calls (the second saves the
+//! start); each continues from the start the tuner saved.
 
 use serde_json::{json, Value};
 use std::path::PathBuf;
@@ -26,9 +35,11 @@ use tuner_opt::{
     SynapseOptimizer, SynapseTuner, TunerSettings, BMTOOL_FREQUENCIES,
 };
 
-const JOBS: [&str; 8] = [
+const JOBS: [&str; 10] = [
     "single_event",
     "train",
+    "single_event_again",
+    "train_again",
     "freq_response",
     "stp_fit",
     "gap_fit",
@@ -71,11 +82,11 @@ fn gap_tuner() -> GapJunctionTuner {
 /// Run one job; returns (number of simulations, a result to print).
 fn job(name: &str, t: &SynapseTuner, gt: &GapJunctionTuner) -> (usize, Value) {
     match name {
-        "single_event" => {
+        "single_event" | "single_event_again" => {
             let r = t.single_event().unwrap_or_else(fail);
             (1, json!({ "amp_nA": r.kinetics.amp }))
         }
-        "train" => {
+        "train" | "train_again" => {
             let r = t.train(50.0, 250.0).unwrap_or_else(fail);
             (
                 1,
@@ -201,9 +212,18 @@ fn main() {
         let t0 = Instant::now();
         let (t, gt) = (tuner(), gap_tuner());
         let setup = t0.elapsed().as_secs_f64();
-        for _ in 0..reps {
+        let again = name.ends_with("_again");
+        if again {
+            job(name, &t, &gt);
+            job(name, &t, &gt);
+        }
+        for rep in 0..reps {
+            let moved = again.then(|| slider(&t, rep));
+            if !again {
+                t.clear_saved_starts();
+            }
             let t0 = Instant::now();
-            let (n, r) = job(name, &t, &gt);
+            let (n, r) = job(name, moved.as_ref().unwrap_or(&t), &gt);
             times.push(t0.elapsed().as_secs_f64());
             sims = n;
             result = r;
@@ -220,6 +240,15 @@ fn main() {
     }
     out.insert("threads".into(), json!(rayon::current_num_threads()));
     println!("{}", Value::Object(out));
+}
+
+/// A copy of `t` (sharing its saved starts) with `Use` moved as a slider
+/// would move it between two calls.
+fn slider(t: &SynapseTuner, rep: usize) -> SynapseTuner {
+    let mut c = t.clone();
+    let u = if rep.is_multiple_of(2) { 0.41 } else { 0.4 };
+    c.set_param("Use", u).unwrap_or_else(fail);
+    c
 }
 
 /// Report a typed error from the tuners and stop (exit 1, no panic).

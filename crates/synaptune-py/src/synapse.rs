@@ -46,15 +46,20 @@ impl NativeSynapseTuner {
         to_dict: impl Fn(Python<'py>, R) -> PyResult<Bound<'py, PyDict>>,
     ) -> PyResult<Bound<'py, PyList>> {
         let p = Progress::new(progress);
+        let one = |ps: &ParamSet| {
+            let r = self.with_params(ps).and_then(&run);
+            p.tick();
+            r
+        };
+        // A model that draws random numbers runs its sets one after another,
+        // in order (tuner-opt's `synapse/serial.rs`).
+        let serial = self.tuner.draws_random();
         let results: Vec<Result<R, TunerError>> = py.detach(|| {
-            param_sets
-                .par_iter()
-                .map(|ps| {
-                    let r = self.with_params(ps).and_then(&run);
-                    p.tick();
-                    r
-                })
-                .collect()
+            if serial {
+                param_sets.iter().map(one).collect()
+            } else {
+                param_sets.par_iter().map(one).collect()
+            }
         });
         p.errors.check()?;
         to_list(py, results, to_dict)

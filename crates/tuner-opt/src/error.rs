@@ -152,6 +152,9 @@ pub enum TunerError {
     /// The measured current asked for does not exist in this mode.
     #[error("{0}")]
     Measure(String),
+    /// A saved train start asked of a model that draws random numbers.
+    #[error("connection `{0}`: a mechanism of its model draws random numbers from a stream that outlives a run (scop_random, normrand, exprand), so its trains are simulated one after another, each from its start, as NEURON runs them; a saved train start would skip the draws before it")]
+    DrawsRandom(String),
     /// An optimiser failed.
     #[error("optimiser: {0}")]
     Optimizer(String),

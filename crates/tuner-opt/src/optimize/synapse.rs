@@ -348,6 +348,10 @@ impl Problem for SynapseProblem<'_> {
             .iter()
             .map(|x| self.tuner_at(&self.denorm(x)).ok())
             .collect();
+        if self.tuner.draws_random() {
+            // One after another, in order (`synapse/serial.rs`).
+            return xs.iter().map(|x| self.simulate(x)).collect();
+        }
         let (Some(one), Some(tuners), false) = (&self.start, tuners, self.opts.single_event) else {
             return xs.par_iter().map(|x| self.simulate(x)).collect();
         };

@@ -51,7 +51,7 @@ impl SynapseTuner {
     }
 
     /// What a run depends on apart from the event-only parameters.
-    fn start_key(&self) -> String {
+    pub(super) fn start_key(&self) -> String {
         let eo = self.event_only_params();
         let params: Vec<(String, f64)> = self
             .synapse_params()
@@ -88,6 +88,9 @@ impl SynapseTuner {
         lanes: usize,
     ) -> Result<TrainStart, TunerError> {
         check_train(freq, delay)?;
+        if self.draws_random() {
+            return Err(TunerError::DrawsRandom(self.connection().name.clone()));
+        }
         if !(1..=TRAIN_LANES).contains(&lanes) {
             return Err(TunerError::BadValue {
                 what: format!("lanes of a saved train start (need 1 to {TRAIN_LANES})"),

@@ -22,7 +22,8 @@ impl SynapseTuner {
     /// result each, in the order given; each is the bits [`Self::train`] gives
     /// alone. Trains of similar length (within a factor 4/3) share one
     /// simulation, at most [`TRAIN_LANES`] of them; the simulations run in
-    /// parallel.
+    /// parallel (for a model that draws random numbers, each train alone, in
+    /// order: [`Self::draws_random`]).
     pub fn trains(&self, protocols: &[(f64, f64)]) -> Result<Vec<TrainResult>, TunerError> {
         let mut work = crate::Work::new(format!("{} trains", protocols.len()));
         for &(freq, delay) in protocols {
@@ -30,6 +31,10 @@ impl SynapseTuner {
             work.add(&self.run_work(Stim::Train { freq, delay }, 1.0), 1.0);
         }
         self.check_work(&work)?;
+        if self.draws_random() {
+            // One after another, in order (`serial.rs`).
+            return protocols.iter().map(|&(f, d)| self.train(f, d)).collect();
+        }
         let groups = self.lane_groups(protocols, TRAIN_LANES);
         // The stretch before the first event, run once for all the trains.
         let prefix = self.train_prefix(protocols);
@@ -125,7 +130,7 @@ impl SynapseTuner {
         match prefix {
             Some(p) => {
                 bl.sim.finitialize(v0)?;
-                p.graft(&mut bl.sim, &bl.lanes)?;
+                p.graft(self, &mut bl.sim, &bl.lanes)?;
                 bl.sim.continuerun(tstop)?;
             }
             None => bl.sim.run(tstop, v0)?,

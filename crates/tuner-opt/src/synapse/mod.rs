@@ -32,9 +32,11 @@
 
 mod checkpoint;
 mod lanes;
+mod memo;
 mod prefix;
 mod results;
 mod runs;
+mod serial;
 mod stimulus;
 
 pub use checkpoint::TrainStart;
@@ -90,6 +92,8 @@ pub struct SynapseTuner {
     measure: Option<Measure>,
     budget: Budget,
     cancel: Option<Cancel>,
+    /// Starts saved by earlier runs (`memo.rs`), shared by clones.
+    starts: std::sync::Arc<memo::StartMemo>,
 }
 
 impl SynapseTuner {
@@ -129,6 +133,7 @@ impl SynapseTuner {
             convention,
             extra: Vec::new(),
             warnings: Vec::new(),
+            starts: Default::default(),
         };
         t.load_cell()?;
         Ok(t)

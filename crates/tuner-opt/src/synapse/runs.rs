@@ -194,12 +194,23 @@ impl SynapseTuner {
         // train alone is a third of the work, and rayon's halving of the list
         // would pair it with the next longest.
         let protocols: Vec<(f64, f64)> = freqs.iter().map(|&f| (f, delay)).collect();
-        let groups = self.lane_groups(&protocols, FREQ_LANES);
+        // For a model that draws random numbers, one train after another
+        // (`serial.rs`): each group is one train, taken in order by one worker.
+        let serial = self.draws_random();
+        let groups = if serial {
+            (0..protocols.len()).map(|i| vec![i]).collect()
+        } else {
+            self.lane_groups(&protocols, FREQ_LANES)
+        };
         // The stretch before the first event, run once for all the trains.
         let prefix = self.train_prefix(&protocols);
         let next = std::sync::atomic::AtomicUsize::new(0);
         let done = std::sync::Mutex::new(Vec::with_capacity(freqs.len()));
-        let workers = rayon::current_num_threads().clamp(1, groups.len());
+        let workers = if serial {
+            1
+        } else {
+            rayon::current_num_threads().clamp(1, groups.len())
+        };
         rayon::scope(|s| {
             for _ in 0..workers {
                 s.spawn(|_| loop {
@@ -258,19 +269,27 @@ impl SynapseTuner {
                 .map(|n| (n, refused().map(|_| unreachable!())))
                 .collect();
         }
-        names
+        let tuners: Vec<Result<SynapseTuner, TunerError>> = names
             .par_iter()
             .map(|n| {
-                let row = (|| {
-                    let mut t = self.clone();
-                    t.switch_connection(n)?;
-                    let k = t.single_event()?.kinetics;
-                    let m = t.train(freq, delay)?.metrics;
-                    Ok((k, m))
-                })();
-                (n.clone(), row)
+                let mut t = self.clone();
+                t.switch_connection(n).map(|_| t)
             })
-            .collect()
+            .collect();
+        let row = |t: Result<SynapseTuner, TunerError>| {
+            let t = t?;
+            let k = t.single_event()?.kinetics;
+            let m = t.train(freq, delay)?.metrics;
+            Ok((k, m))
+        };
+        // Rows of models that draw random numbers go one after another, in
+        // order, as bmtool's loop (`serial.rs`).
+        let rows: Vec<_> = if tuners.iter().flatten().any(|t| t.draws_random()) {
+            tuners.into_iter().map(row).collect()
+        } else {
+            tuners.into_par_iter().map(row).collect()
+        };
+        names.into_iter().zip(rows).collect()
     }
 }
 

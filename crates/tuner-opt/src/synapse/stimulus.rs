@@ -19,6 +19,18 @@ pub(super) enum Stim {
     Continuous { freq: f64, duration: f64 },
 }
 
+impl Stim {
+    /// The kind of run, whatever its numbers: runs of one kind have the same
+    /// stimulator mechanisms and start voltage.
+    pub(super) fn kind(self) -> &'static str {
+        match self {
+            Stim::Single => "single event",
+            Stim::Train { .. } => "train",
+            Stim::Continuous { .. } => "continuous input",
+        }
+    }
+}
+
 /// The 12 spike times of the 8 + 4 train, computed as NEURON's two NetStims
 /// produce them: `t0 = (start + interval) − interval`, `t_{k+1} = t_k + interval`.
 pub fn train_times(tstart: f64, freq: f64, delay: f64) -> (Vec<f64>, f64) {
@@ -311,11 +323,10 @@ impl SynapseTuner {
         }
     }
 
-    /// Build and run `stim` from [`Self::start_v`].
+    /// Build and run `stim` from [`Self::start_v`] (through the tuner's
+    /// saved start, `memo.rs`).
     pub(super) fn run(&self, stim: Stim) -> Result<Traces, TunerError> {
-        let mut bt = self.build(stim)?;
-        bt.sim.run(bt.lane.tstop, self.start_v(stim))?;
-        self.collect(bt)
+        self.run_saving_start(stim)
     }
 
     /// The traces of a finished run.
