@@ -524,6 +524,17 @@ def header(args, v, mach):
     return info
 
 
+def print_variant(results, jobs, key, ratio_key):
+    """Rows of the jobs timed another way (`key`), against bmtool's times."""
+    for j in jobs:
+        r = results["jobs"][j]
+        if key in r:
+            b, s = r["bmtool"]["times_s"], r[key]["times_s"]
+            x, lo, hi = ratio(b, s)
+            r[ratio_key] = {"median": x, "min": lo, "max": hi}
+            print(f"{j:<14} {fmt_t(s):>30} {x:7.1f}× [{lo:5.1f}–{hi:5.1f}]")
+
+
 def print_table(results, jobs):
     """The comparison table (stdout); adds the ratios to results."""
     t = results["timed"]
@@ -544,21 +555,9 @@ def print_table(results, jobs):
         print(f"{j:<14} {fmt_t(b):>30} {fmt_t(s):>30} {x:7.1f}× [{lo:5.1f}–{hi:5.1f}] {sims:>9}")
         r["ratio"] = {"median": x, "min": lo, "max": hi}
     print("\nagain after a slider move (synaptune continues from its saved start):")
-    for j in jobs:
-        r = results["jobs"][j]
-        if "synaptune_again" in r:
-            b, s = r["bmtool"]["times_s"], r["synaptune_again"]["times_s"]
-            x, lo, hi = ratio(b, s)
-            r["ratio_again"] = {"median": x, "min": lo, "max": hi}
-            print(f"{j:<14} {fmt_t(s):>30} {x:7.1f}× [{lo:5.1f}–{hi:5.1f}]")
+    print_variant(results, jobs, "synaptune_again", "ratio_again")
     print("\none thread (synaptune's parallel jobs):")
-    for j in jobs:
-        r = results["jobs"][j]
-        if "synaptune_1_thread" in r:
-            b, s = r["bmtool"]["times_s"], r["synaptune_1_thread"]["times_s"]
-            x, lo, hi = ratio(b, s)
-            r["ratio_1_thread"] = {"median": x, "min": lo, "max": hi}
-            print(f"{j:<14} {fmt_t(s):>30} {x:7.1f}× [{lo:5.1f}–{hi:5.1f}]")
+    print_variant(results, jobs, "synaptune_1_thread", "ratio_1_thread")
     print("\nwhole processes (bmtool: interpreter start, imports, model build and one job; "
           "synaptune: the CLI command; last column: bmtool's in-process call, the table's "
           "median, against the CLI process):")
