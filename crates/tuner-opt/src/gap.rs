@@ -282,8 +282,8 @@ impl GapJunctionTuner {
 
     /// The half model for a pair model of `gs.len()` lanes whose cells are
     /// `pairs` (see `gap_half.rs`), or `None` where it does not apply
-    /// (implicit coupling, turned off, or no whole step before the current
-    /// step).
+    /// (implicit coupling, turned off, no whole step before the current
+    /// step, or a model that draws random numbers).
     fn build_half(
         &self,
         gs: &[f64],
@@ -293,7 +293,11 @@ impl GapJunctionTuner {
         let t_stop = gen.tstart - gen.dt;
         // False for a NaN too.
         let a_whole_step = t_stop >= gen.dt;
-        if !self.half_start || self.coupling != GapCoupling::Neuron || !a_whole_step {
+        if !self.half_start
+            || self.coupling != GapCoupling::Neuron
+            || !a_whole_step
+            || self.draws_random()
+        {
             return Ok(None);
         }
         let spec = HalfSpec {
@@ -432,12 +436,21 @@ impl GapJunctionTuner {
     /// [`Self::run`] gives alone.
     pub fn run_batch(&self, gs: &[f64]) -> Result<Vec<GapRun>, TunerError> {
         self.check_work(&self.cc_work(format!("{} gap-junction runs", gs.len()), gs.len() as f64))?;
+        let batch = |chunk: &[f64]| {
+            let mut m = self.build_lanes(chunk)?;
+            self.run_lanes(&mut m, chunk, false)
+        };
+        if self.draws_random() {
+            // One run after another, in order (`draws_random`).
+            return gs
+                .chunks(1)
+                .map(batch)
+                .collect::<Result<Vec<_>, _>>()
+                .map(|b| b.concat());
+        }
         let batches: Vec<Vec<GapRun>> = gs
             .par_chunks(SWEEP_LANES)
-            .map(|chunk| {
-                let mut m = self.build_lanes(chunk)?;
-                self.run_lanes(&mut m, chunk, false)
-            })
+            .map(batch)
             .collect::<Result<_, TunerError>>()?;
         Ok(batches.concat())
     }
@@ -452,20 +465,46 @@ impl GapJunctionTuner {
             format!("a sweep over {} conductances", gs.len()),
             gs.len() as f64,
         ))?;
+        let batch = |chunk: &[f64]| -> Result<Vec<f64>, TunerError> {
+            let mut m = self.build_lanes(chunk)?;
+            let runs = self.run_lanes(&mut m, chunk, true)?;
+            chunk.iter().for_each(|_| progress());
+            Ok(runs.into_iter().map(|r| r.coupling_coefficient).collect())
+        };
+        if self.draws_random() {
+            // One run after another, in order (`draws_random`).
+            return gs
+                .chunks(1)
+                .map(batch)
+                .collect::<Result<Vec<_>, _>>()
+                .map(|b| b.concat());
+        }
         // Batches of at most SWEEP_LANES, as many per thread each.
         let threads = rayon::current_num_threads().max(1);
         let batches = threads * gs.len().div_ceil(threads * SWEEP_LANES).max(1);
         let per = gs.len().div_ceil(batches).max(1);
         let batches: Vec<Vec<f64>> = gs
             .par_chunks(per)
-            .map(|chunk| {
-                let mut m = self.build_lanes(chunk)?;
-                let runs = self.run_lanes(&mut m, chunk, true)?;
-                chunk.iter().for_each(|_| progress());
-                Ok(runs.into_iter().map(|r| r.coupling_coefficient).collect())
-            })
+            .map(batch)
             .collect::<Result<_, TunerError>>()?;
         Ok(batches.concat())
+    }
+
+    /// Whether a mechanism of the pair model (the cell's, the junction, the
+    /// current step) draws random numbers from a stream that outlives a run
+    /// (mech-api's `draws_random`): then its runs go one after another, in
+    /// order, each from its start — no lanes, no parallel runs, no shared
+    /// stretch before the current step — as NEURON runs them (see
+    /// `synapse/serial.rs`).
+    pub fn draws_random(&self) -> bool {
+        let inserted = self
+            .cell
+            .sections
+            .iter()
+            .flat_map(|s| s.mechanisms.iter().map(|m| m.name.as_str()));
+        inserted
+            .chain(["Gap", "IClamp"])
+            .any(|n| self.reg.get(n).is_some_and(|t| t.info.draws_random))
     }
 }
 

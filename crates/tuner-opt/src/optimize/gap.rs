@@ -25,6 +25,16 @@ impl Problem for GapProblem<'_> {
         self.tuner.coupling_coefficient(x[0])
     }
 
+    /// In parallel, or one after another for a model that draws random
+    /// numbers ([`GapJunctionTuner::draws_random`]).
+    fn simulate_many(&self, xs: &[&[f64]]) -> Vec<Result<f64, TunerError>> {
+        if self.tuner.draws_random() {
+            return xs.iter().map(|x| self.simulate(x)).collect();
+        }
+        use rayon::prelude::*;
+        xs.par_iter().map(|x| self.simulate(x)).collect()
+    }
+
     fn residual_count(&self) -> usize {
         1
     }

@@ -37,7 +37,9 @@ impl SynapseTuner {
 
 #[cfg(test)]
 mod tests {
-    use crate::{SynapseTuner, TunerError, TunerSettings};
+    use crate::{
+        GapCoupling, GapJunctionTuner, GapSettings, SynapseTuner, TunerError, TunerSettings,
+    };
     use mech_api::export::{build_catalogue, entry};
     use mech_api::{Catalogue, MechInfo, Mechanism, Pack, Registry};
     use std::sync::atomic::{AtomicU32, Ordering};
@@ -75,20 +77,47 @@ mod tests {
     }
 
     /// The FSI example with `noise` inserted in the soma, written to a
-    /// folder of its own.
-    fn noisy_tuner(conv: Convention) -> SynapseTuner {
+    /// folder of its own; the registry with `noise`.
+    fn noisy_example() -> (std::path::PathBuf, Registry) {
         let ex = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/fsi");
         let dir = std::env::temp_dir().join(format!("synaptune-noisy-{}", std::process::id()));
         std::fs::create_dir_all(dir.join("cells")).unwrap();
-        std::fs::copy(ex.join("settings.json"), dir.join("settings.json")).unwrap();
+        for f in ["settings.json", "gap.json"] {
+            std::fs::copy(ex.join(f), dir.join(f)).unwrap();
+        }
         let cell = std::fs::read_to_string(ex.join("cells/FSI_Cell.json")).unwrap();
         let cell = cell.replacen("\"mechanisms\": {", "\"mechanisms\": {\"noise\": {},", 1);
         std::fs::write(dir.join("cells/FSI_Cell.json"), cell).unwrap();
         let mut reg: Registry = standard_mechanisms::registry();
         let h = build_catalogue("noisy", "0", vec![entry::<Noise>()]);
         reg.add(&Catalogue::from_static(h.get()).unwrap());
+        (dir, reg)
+    }
+
+    fn noisy_tuner(conv: Convention) -> SynapseTuner {
+        let (dir, reg) = noisy_example();
         let s = TunerSettings::from_file(dir.join("settings.json")).unwrap();
         SynapseTuner::new(reg, s, Some("Dep2FSI"), conv).unwrap()
+    }
+
+    /// The gap tuner's runs of such a model: the sweep gives what the
+    /// coefficients computed one by one in order give.
+    fn gap_runs_serially() {
+        let (dir, reg) = noisy_example();
+        let s = GapSettings::from_file(dir.join("gap.json")).unwrap();
+        let t = GapJunctionTuner::new(reg, s, None, GapCoupling::Neuron).unwrap();
+        assert!(t.draws_random());
+        let gs = [1e-4, 1e-3, 3e-3];
+        STREAM.store(11, Ordering::Relaxed);
+        let one_by_one: Vec<f64> = gs
+            .iter()
+            .map(|&g| t.coupling_coefficient(g).unwrap())
+            .collect();
+        STREAM.store(11, Ordering::Relaxed);
+        let swept = t.sweep(&gs, &|| {}).unwrap();
+        assert_eq!(bits(&swept), bits(&one_by_one));
+        let later = t.coupling_coefficient(gs[0]).unwrap();
+        assert_ne!(later.to_bits(), one_by_one[0].to_bits());
     }
 
     fn bits(x: &[f64]) -> Vec<u64> {
@@ -99,8 +128,8 @@ mod tests {
     /// each whole: `trains` and the frequency response give what the trains
     /// run one by one in order give from the same point of the stream, and
     /// nothing is saved or continued; the FSI model without it does not
-    /// draw. (The stream is the test's own, so the tests run in one test
-    /// function.)
+    /// draw; the gap tuner's sweep goes one run after another too. (The
+    /// stream is the test's own, so the tests run in one test function.)
     #[test]
     fn a_model_that_draws_random_numbers_runs_serially() {
         let t = noisy_tuner(Convention::Bmtool);
@@ -147,5 +176,6 @@ mod tests {
         )
         .unwrap();
         assert!(!plain.draws_random());
+        gap_runs_serially();
     }
 }
