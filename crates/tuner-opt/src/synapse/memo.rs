@@ -160,7 +160,7 @@ mod tests {
     /// they apply, against a fresh tuner per call (every run simulated from
     /// its start): single events and trains at other frequencies, after an
     /// event-only parameter changed (continued) and after another parameter
-    /// changed (simulated whole); both conventions.
+    /// changed (simulated whole), and on a clone; both conventions.
     #[test]
     fn runs_continued_from_a_saved_start_are_the_runs_simulated_whole() {
         for conv in [Convention::Bmtool, Convention::Default] {
@@ -200,6 +200,16 @@ mod tests {
             check(&t, &set, 30.0, 2);
             check(&t, &set, 25.0, 4);
             assert_eq!(t.saved_starts(), 2);
+            // A clone (the web page's and Python's per-request copies)
+            // continues from the starts its original saved, and they share
+            // what it saves.
+            let c = t.clone();
+            same(
+                &c.single_event().unwrap().traces,
+                &fresh(&set).single_event().unwrap().traces,
+                "clone",
+            );
+            assert_eq!(t.saved_start_uses(), 5);
             t.clear_saved_starts();
             assert_eq!(t.saved_starts(), 0);
         }
