@@ -464,3 +464,20 @@ pub struct Module {
     /// Position of each name's first token (nocmodl's symbol-table install order).
     pub first_seen: HashMap<String, usize>,
 }
+
+impl Module {
+    /// Every block of code: INITIAL, BEFORE/AFTER blocks, BREAKPOINT,
+    /// DERIVATIVE, KINETIC, LINEAR, FUNCTION/PROCEDURE and NET_RECEIVE.
+    pub fn all_blocks(&self) -> Vec<&Block> {
+        let mut blocks: Vec<&Block> = Vec::new();
+        blocks.extend(self.initial.iter().map(|(b, _)| b));
+        blocks.extend(self.breakpoint.iter().map(|(b, _)| b));
+        blocks.extend(self.derivatives.iter().map(|d| &d.body));
+        blocks.extend(self.kinetics.iter().map(|d| &d.body));
+        blocks.extend(self.linears.iter().map(|d| &d.body));
+        blocks.extend(self.funcs.iter().map(|f| &f.body));
+        blocks.extend(self.net_receive.iter().map(|n| &n.body));
+        blocks.extend(self.ba.iter().map(|(_, b, _)| b));
+        blocks
+    }
+}

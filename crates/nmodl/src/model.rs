@@ -269,16 +269,7 @@ impl<'f> Builder<'f> {
         for (l, what) in &module.unsupported {
             self.err(*l, what.clone());
         }
-        let mut blocks: Vec<&Block> = Vec::new();
-        blocks.extend(module.initial.iter().map(|(b, _)| b));
-        blocks.extend(module.breakpoint.iter().map(|(b, _)| b));
-        blocks.extend(module.derivatives.iter().map(|d| &d.body));
-        blocks.extend(module.kinetics.iter().map(|d| &d.body));
-        blocks.extend(module.linears.iter().map(|d| &d.body));
-        blocks.extend(module.funcs.iter().map(|f| &f.body));
-        blocks.extend(module.net_receive.iter().map(|n| &n.body));
-        blocks.extend(module.ba.iter().map(|(_, b, _)| b));
-        for b in blocks {
+        for b in module.all_blocks() {
             for s in b.all_stmts() {
                 if let StmtKind::Verbatim(t) = &s.kind {
                     if crate::harmless_verbatim(t).is_none() && crate::ion_rereads(t).is_none() {

@@ -440,19 +440,7 @@ impl GapJunctionTuner {
             let mut m = self.build_lanes(chunk)?;
             self.run_lanes(&mut m, chunk, false)
         };
-        if self.draws_random() {
-            // One run after another, in order (`draws_random`).
-            return gs
-                .chunks(1)
-                .map(batch)
-                .collect::<Result<Vec<_>, _>>()
-                .map(|b| b.concat());
-        }
-        let batches: Vec<Vec<GapRun>> = gs
-            .par_chunks(SWEEP_LANES)
-            .map(batch)
-            .collect::<Result<_, TunerError>>()?;
-        Ok(batches.concat())
+        self.in_batches(gs, SWEEP_LANES, batch)
     }
 
     /// Coupling coefficients for several conductances, in parallel: the
@@ -471,23 +459,28 @@ impl GapJunctionTuner {
             chunk.iter().for_each(|_| progress());
             Ok(runs.into_iter().map(|r| r.coupling_coefficient).collect())
         };
-        if self.draws_random() {
-            // One run after another, in order (`draws_random`).
-            return gs
-                .chunks(1)
-                .map(batch)
-                .collect::<Result<Vec<_>, _>>()
-                .map(|b| b.concat());
-        }
         // Batches of at most SWEEP_LANES, as many per thread each.
         let threads = rayon::current_num_threads().max(1);
         let batches = threads * gs.len().div_ceil(threads * SWEEP_LANES).max(1);
         let per = gs.len().div_ceil(batches).max(1);
-        let batches: Vec<Vec<f64>> = gs
-            .par_chunks(per)
-            .map(batch)
-            .collect::<Result<_, TunerError>>()?;
-        Ok(batches.concat())
+        self.in_batches(gs, per, batch)
+    }
+
+    /// `batch` over `gs` in chunks of `per`, in parallel, the results in
+    /// order; for a model that draws random numbers one conductance at a time,
+    /// one after another ([`Self::draws_random`]).
+    fn in_batches<T: Send>(
+        &self,
+        gs: &[f64],
+        per: usize,
+        batch: impl Fn(&[f64]) -> Result<Vec<T>, TunerError> + Sync + Send,
+    ) -> Result<Vec<T>, TunerError> {
+        let batches: Vec<Vec<T>> = if self.draws_random() {
+            gs.chunks(1).map(batch).collect::<Result<_, _>>()?
+        } else {
+            gs.par_chunks(per).map(batch).collect::<Result<_, _>>()?
+        };
+        Ok(batches.into_iter().flatten().collect())
     }
 
     /// Whether a mechanism of the pair model (the cell's, the junction, the

@@ -240,17 +240,7 @@ impl Gen<'_> {
     /// stream (or holds C code, which might): runs of such a mechanism
     /// depend on every draw made before them (mech-api's `draws_random`).
     pub(super) fn draws_random(&self) -> bool {
-        let m = &self.m.module;
-        let mut blocks: Vec<&Block> = Vec::new();
-        blocks.extend(m.initial.iter().map(|(b, _)| b));
-        blocks.extend(m.ba.iter().map(|(_, b, _)| b));
-        blocks.extend(m.breakpoint.iter().map(|(b, _)| b));
-        blocks.extend(m.derivatives.iter().map(|d| &d.body));
-        blocks.extend(m.kinetics.iter().map(|d| &d.body));
-        blocks.extend(m.linears.iter().map(|d| &d.body));
-        blocks.extend(m.funcs.iter().map(|f| &f.body));
-        blocks.extend(m.net_receive.iter().map(|nr| &nr.body));
-        any_expr(&blocks, &mut is_random_call)
+        any_expr(&self.m.module.all_blocks(), &mut is_random_call)
     }
 }
 
