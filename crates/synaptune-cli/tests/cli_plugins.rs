@@ -93,9 +93,11 @@ fn an_incompatible_plugin_is_refused_in_one_paragraph() {
     assert!(!o.status.success());
     let err = String::from_utf8(o.stderr).unwrap();
     assert_eq!(err.trim().lines().count(), 1, "{err}");
-    assert!(
-        err.contains("built for mechanism ABI 2.0, this program speaks 1.3"),
-        "{err}"
+    use mech_api::abi::{ABI_VERSION_MAJOR, ABI_VERSION_MINOR};
+    let want = format!(
+        "built for mechanism ABI {}.0, this program speaks {ABI_VERSION_MAJOR}.{ABI_VERSION_MINOR}",
+        ABI_VERSION_MAJOR + 1
     );
+    assert!(err.contains(&want), "{err}");
     assert!(o.stdout.is_empty());
 }
