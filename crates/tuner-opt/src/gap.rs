@@ -490,14 +490,26 @@ impl GapJunctionTuner {
     /// stretch before the current step — as NEURON runs them (see
     /// `synapse/serial.rs`).
     pub fn draws_random(&self) -> bool {
+        self.random_notice().is_some()
+    }
+
+    /// The notice for a model that draws random numbers (`None` otherwise):
+    /// which mechanisms, and that its runs go one after another.
+    pub fn random_notice(&self) -> Option<String> {
         let inserted = self
             .cell
             .sections
             .iter()
             .flat_map(|s| s.mechanisms.iter().map(|m| m.name.as_str()));
-        inserted
-            .chain(["Gap", "IClamp"])
-            .any(|n| self.reg.get(n).is_some_and(|t| t.info.draws_random))
+        let mut names: Vec<String> = Vec::new();
+        for n in inserted.chain(["Gap", "IClamp"]) {
+            let draws = self.reg.get(n).is_some_and(|t| t.info.draws_random);
+            if draws && !names.iter().any(|m| m == n) {
+                names.push(n.to_string());
+            }
+        }
+        let name = &self.connection().name;
+        (!names.is_empty()).then(|| crate::synapse::serial_notice(name, &names))
     }
 }
 

@@ -239,6 +239,9 @@ impl TunerSpec {
                 .iter()
                 .map(|w| Notice::new(NoticeLevel::Warning, w.clone())),
         );
+        if let Some(text) = t.random_notice() {
+            notices.push(Notice::new(NoticeLevel::Notice, text));
+        }
         Ok(Built { tuner: t, notices })
     }
 }

@@ -30,6 +30,9 @@ fn gap_tuner(m: &GapModelArgs, common: &Common) -> Result<GapJunctionTuner> {
         GapCoupling::Neuron
     };
     let mut t = GapJunctionTuner::new(reg, s, m.connection.as_deref(), coupling)?;
+    if let Some(text) = t.random_notice() {
+        eprintln!("synaptune: notice: {text}");
+    }
     t.set_budget(crate::model::budget(&m.budget, Budget::DEFAULT)?);
     t.set_cancel(Some(crate::interrupt::flag()));
     Ok(t)

@@ -46,6 +46,7 @@ pub use results::{
     BMTOOL_FREQUENCIES,
 };
 pub use runs::FREQ_LANES;
+pub(crate) use serial::serial_notice;
 pub use stimulus::train_times;
 
 use crate::settings::{Connection, TunerSettings};

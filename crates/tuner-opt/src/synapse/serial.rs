@@ -15,6 +15,12 @@ impl SynapseTuner {
     /// stream that outlives a run: its runs go one after another, each
     /// simulated from its start.
     pub fn draws_random(&self) -> bool {
+        !self.random_mechanisms().is_empty()
+    }
+
+    /// The mechanisms of this connection's model that draw random numbers
+    /// (see [`Self::draws_random`]), each once, in the model's order.
+    pub fn random_mechanisms(&self) -> Vec<String> {
         let conn = self.connection();
         let spec = &conn.spec_settings;
         let inserted = self
@@ -29,10 +35,32 @@ impl SynapseTuner {
             "NetStim",
             "VecStim",
         ];
-        inserted
-            .chain(added)
-            .any(|n| self.reg.get(n).is_some_and(|t| t.info.draws_random))
+        let mut names: Vec<String> = Vec::new();
+        for n in inserted.chain(added) {
+            let draws = self.reg.get(n).is_some_and(|t| t.info.draws_random);
+            if draws && !names.iter().any(|m| m == n) {
+                names.push(n.to_string());
+            }
+        }
+        names
     }
+
+    /// The notice for a model that draws random numbers (`None` otherwise):
+    /// which mechanisms, and that its runs go one after another.
+    pub fn random_notice(&self) -> Option<String> {
+        let names = self.random_mechanisms();
+        (!names.is_empty()).then(|| serial_notice(&self.connection().name, &names))
+    }
+}
+
+/// What a user is told about a model whose mechanisms `names` draw random
+/// numbers (`connection`: the tuner's connection).
+pub(crate) fn serial_notice(connection: &str, names: &[String]) -> String {
+    format!(
+        "connection `{connection}`: {} draw{} random numbers (scop_random, normrand, exprand) from one stream per process, as in NEURON; its simulations run one after another, each from its start, in NEURON's order (no lanes, parallel runs or saved starts), so the results are NEURON's and the same every time, at the speed of one core",
+        names.join(", "),
+        if names.len() == 1 { "s" } else { "" }
+    )
 }
 
 #[cfg(test)]
@@ -107,6 +135,7 @@ mod tests {
         let s = GapSettings::from_file(dir.join("gap.json")).unwrap();
         let t = GapJunctionTuner::new(reg, s, None, GapCoupling::Neuron).unwrap();
         assert!(t.draws_random());
+        assert!(t.random_notice().is_some_and(|n| n.contains("noise draws")));
         let gs = [1e-4, 1e-3, 3e-3];
         STREAM.store(11, Ordering::Relaxed);
         let one_by_one: Vec<f64> = gs
@@ -134,6 +163,8 @@ mod tests {
     fn a_model_that_draws_random_numbers_runs_serially() {
         let t = noisy_tuner(Convention::Bmtool);
         assert!(t.draws_random());
+        assert_eq!(t.random_mechanisms(), ["noise"]);
+        assert!(t.random_notice().is_some_and(|n| n.contains("noise draws")));
         let protocols = [(50.0, 250.0), (20.0, 100.0), (40.0, 250.0)];
         STREAM.store(7, Ordering::Relaxed);
         let serial: Vec<_> = protocols
@@ -176,6 +207,7 @@ mod tests {
         )
         .unwrap();
         assert!(!plain.draws_random());
+        assert_eq!(plain.random_notice(), None);
         gap_runs_serially();
     }
 }
