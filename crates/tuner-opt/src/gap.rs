@@ -501,13 +501,7 @@ impl GapJunctionTuner {
             .sections
             .iter()
             .flat_map(|s| s.mechanisms.iter().map(|m| m.name.as_str()));
-        let mut names: Vec<String> = Vec::new();
-        for n in inserted.chain(["Gap", "IClamp"]) {
-            let draws = self.reg.get(n).is_some_and(|t| t.info.draws_random);
-            if draws && !names.iter().any(|m| m == n) {
-                names.push(n.to_string());
-            }
-        }
+        let names = crate::synapse::random_among(&self.reg, inserted.chain(["Gap", "IClamp"]));
         let name = &self.connection().name;
         (!names.is_empty()).then(|| crate::synapse::serial_notice(name, &names))
     }

@@ -46,9 +46,6 @@ struct Entry {
     prefix: Option<TrainPrefix>,
 }
 
-/// At most this many starts are kept (one per kind of run).
-const MAX_ENTRIES: usize = 3;
-
 impl StartMemo {
     /// The start of a `kind` run saved under `key`, if any.
     pub(super) fn get(&self, key: &str, kind: &str) -> Option<TrainPrefix> {
@@ -83,10 +80,8 @@ impl StartMemo {
         let Ok(mut entries) = self.entries.lock() else {
             return;
         };
+        // One entry per kind (three at most).
         entries.retain(|e| e.kind != kind);
-        if entries.len() >= MAX_ENTRIES {
-            entries.remove(0);
-        }
         entries.push(Entry {
             key: key.into(),
             kind,

@@ -46,7 +46,7 @@ pub use results::{
     BMTOOL_FREQUENCIES,
 };
 pub use runs::FREQ_LANES;
-pub(crate) use serial::serial_notice;
+pub(crate) use serial::{random_among, serial_notice};
 pub use stimulus::train_times;
 
 use crate::settings::{Connection, TunerSettings};

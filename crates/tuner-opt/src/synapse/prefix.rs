@@ -74,14 +74,17 @@ impl SynapseTuner {
     /// applies, else from [`Self::start_v`] — saving its state just before
     /// its first event as the start of the next runs when a run of its kind
     /// ran before (see `memo.rs`).
-    pub(super) fn run_saving_start(&self, stim: Stim) -> Result<Traces, TunerError> {
-        if self.draws_random() {
+    pub(super) fn run(&self, stim: Stim) -> Result<Traces, TunerError> {
+        let v0 = self.start_v(stim);
+        let whole = || {
             let mut bt = self.build(stim)?;
-            bt.sim.run(bt.lane.tstop, self.start_v(stim))?;
-            return self.collect(bt);
+            bt.sim.run(bt.lane.tstop, v0)?;
+            self.collect(bt)
+        };
+        if self.draws_random() {
+            return whole();
         }
         let key = self.start_key();
-        let v0 = self.start_v(stim);
         if let Some(p) = self.starts.get(&key, stim.kind()) {
             let mut bt = self.build(stim)?;
             bt.sim.finitialize(v0)?;
@@ -93,11 +96,10 @@ impl SynapseTuner {
                 return self.collect(bt);
             }
         }
-        let mut bt = self.build(stim)?;
         if !self.starts.seen(&key, stim.kind()) {
-            bt.sim.run(bt.lane.tstop, v0)?;
-            return self.collect(bt);
+            return whole();
         }
+        let mut bt = self.build(stim)?;
         bt.sim.finitialize(v0)?;
         let own = bt.sim.next_event_time().unwrap_or(f64::INFINITY);
         // The last step boundary from which the next step delivers nothing.

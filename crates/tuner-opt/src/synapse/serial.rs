@@ -8,6 +8,7 @@
 //! and in NEURON's order.
 
 use super::SynapseTuner;
+use mech_api::Registry;
 
 impl SynapseTuner {
     /// Whether a mechanism of this connection's model (the post cell's,
@@ -35,14 +36,7 @@ impl SynapseTuner {
             "NetStim",
             "VecStim",
         ];
-        let mut names: Vec<String> = Vec::new();
-        for n in inserted.chain(added) {
-            let draws = self.reg.get(n).is_some_and(|t| t.info.draws_random);
-            if draws && !names.iter().any(|m| m == n) {
-                names.push(n.to_string());
-            }
-        }
-        names
+        random_among(&self.reg, inserted.chain(added))
     }
 
     /// The notice for a model that draws random numbers (`None` otherwise):
@@ -51,6 +45,22 @@ impl SynapseTuner {
         let names = self.random_mechanisms();
         (!names.is_empty()).then(|| serial_notice(&self.connection().name, &names))
     }
+}
+
+/// The mechanisms of `names` (in order, each once) that draw random numbers
+/// according to `reg`.
+pub(crate) fn random_among<'a>(
+    reg: &Registry,
+    names: impl Iterator<Item = &'a str>,
+) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for n in names {
+        let draws = reg.get(n).is_some_and(|t| t.info.draws_random);
+        if draws && !out.iter().any(|m| m == n) {
+            out.push(n.to_string());
+        }
+    }
+    out
 }
 
 /// What a user is told about a model whose mechanisms `names` draw random

@@ -323,12 +323,6 @@ impl SynapseTuner {
         }
     }
 
-    /// Build and run `stim` from [`Self::start_v`] (through the tuner's
-    /// saved start, `memo.rs`).
-    pub(super) fn run(&self, stim: Stim) -> Result<Traces, TunerError> {
-        self.run_saving_start(stim)
-    }
-
     /// The traces of a finished run.
     pub(super) fn collect(&self, mut bt: Built) -> Result<Traces, TunerError> {
         self.collect_from(&mut bt.sim, &bt.lane, &bt.probes)
